@@ -1,0 +1,74 @@
+"""Graph: the concept graph (networkx). Backlinks, degrees and rankings come from here only.
+
+Notes are nodes; unresolved targets are ghost nodes, as in Obsidian's graph view. An edge
+from A to B keeps every place in A that links to B (line, section, context).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .parse import nfc
+from .resolve import Kind, Resolved
+
+GHOST_PREFIX = "ghost:"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place where a note links to another: what a backlink shows."""
+
+    source: str
+    line: int
+    section: str  # anchor of the heading above the link in the source note
+    context: tuple[str, str, str]
+    embed: bool
+
+
+def ghost_id(target: str) -> str:
+    return GHOST_PREFIX + nfc(target).strip().casefold()
+
+
+def build_graph(resolved: Resolved) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for path, note in resolved.notes.items():
+        graph.add_node(path, title=note.title, ghost=False, folder=path.rpartition("/")[0])
+    for source, links in resolved.links.items():
+        for item in links:
+            if item.kind is Kind.NOTE and item.path is not None:
+                target = item.path
+            elif item.kind is Kind.UNRESOLVED:
+                target = ghost_id(item.link.target)
+                if target not in graph:
+                    graph.add_node(target, title=item.link.target.strip(), ghost=True, folder="")
+            else:
+                continue
+            mention = Mention(source, item.link.line, item.link.section, item.link.context,
+                              item.link.embed)
+            if graph.has_edge(source, target):
+                graph.edges[source, target]["mentions"].append(mention)
+            else:
+                graph.add_edge(source, target, mentions=[mention])
+    return graph
+
+
+def backlinks(graph: nx.DiGraph, path: str) -> list[Mention]:
+    """Every place in another note that links to `path`, ordered by note then line."""
+    mentions = [m for source in graph.predecessors(path) if source != path
+                for m in graph.edges[source, path]["mentions"]]
+    return sorted(mentions, key=lambda m: (m.source, m.line))
+
+
+def most_linked(graph: nx.DiGraph, limit: int) -> list[tuple[str, int]]:
+    """Real notes with the most linking notes, ties by path."""
+    counts = [(node, sum(1 for s in graph.predecessors(node) if s != node))
+              for node, ghost in graph.nodes(data="ghost") if not ghost]
+    return sorted((c for c in counts if c[1]), key=lambda c: (-c[1], c[0]))[:limit]
+
+
+def ghosts(graph: nx.DiGraph) -> list[tuple[str, list[str]]]:
+    """Unresolved targets with the notes that want them."""
+    return sorted((data["title"], sorted(graph.predecessors(node)))
+                  for node, data in graph.nodes(data=True) if data["ghost"])

@@ -1,0 +1,47 @@
+"""Runs MkDocs on the staged folder. Executed as a child process by `publish`, so that the
+compiler itself never imports mkdocs (its successors read mkdocs.yml but not plugins).
+
+    python -m compiler.mkdocs_runner CONFIG DOCS_DIR SITE_DIR SECTION_START SECTION_END
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+# What the staged Markdown is written for; added when mkdocs.yml leaves one out.
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br",
+                       "pymdownx.mark", "pymdownx.tilde", "pymdownx.arithmatex")
+CSS = "_kb/kb.css"
+
+
+def main(argv: list[str]) -> int:
+    config_path, docs_dir, site_dir = Path(argv[0]), argv[1], argv[2]
+    start, end = int(argv[3]), int(argv[4])
+    lines = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if start >= 0:
+        del lines[start:end]  # the compiler's own `kb:` section, unknown to MkDocs
+    config_file = io.StringIO("".join(lines))
+    config_file.name = str(config_path)  # relative paths in it stay relative to the project
+    try:
+        config = load_config(config_file, docs_dir=docs_dir, site_dir=site_dir, strict=True)
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        config.mdx_configs.setdefault("pymdownx.arithmatex", {"generic": True})
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        build(config)
+    except MkDocsException as exc:
+        print(f"mkdocs: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

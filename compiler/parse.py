@@ -1,0 +1,366 @@
+"""Parse: one note's bytes -> a `Note` (properties, headings with anchors, links with positions).
+
+Pure: no file access. markdown-it-py finds the syntax (code spans, fences, math and HTML
+hold no links); this module turns its tokens into the note model every later stage reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+import yaml
+from markdown_it.token import Token
+
+from .diagnostics import Diagnostic, Severity
+from .syntax import WIKILINK, make_parser
+
+PARSER_VERSION = "1"  # bump when the Note model or its meaning changes: old cache entries die
+_PARSER = make_parser()
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+_IMAGE_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n")
+CONTEXT_CHARS = 160
+# Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
+_NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
+                       "blockquote_open", "math_block"}
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str  # plain text as the reader sees it
+    source: str  # the Markdown source of the heading's text
+    anchor: str  # the id the rendered page gives it
+    line: int  # 1-based
+    attr_line: int  # 0-based line whose end takes the `{ #anchor }` attribute
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    target: str  # file part as written, URL-decoded; "" for the note itself (`[[#H]]`)
+    fragment: str  # after the first '#': "H", "H1#H2", "^block"; "" if none
+    display: str | None  # text after '|' (wikilink) or the link text (Markdown)
+    embed: bool
+    style: str  # "wiki" or "markdown"
+    external: bool
+    raw: str  # the source text of the whole link
+    start: int  # offsets of `raw` in Note.source; -1 when it could not be located
+    end: int
+    line: int  # 1-based
+    col: int  # 1-based, in characters
+    context: tuple[str, str, str] = ("", "", "")  # sentence before, link text, sentence after
+    section: str = ""  # anchor of the heading the link stands under
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def shown_text(self) -> str:
+        """What Obsidian shows for the link: its display text, or its target as written."""
+        if self.display is not None and self.display.strip():
+            return self.display.strip()
+        parts = [p for p in [self.target.strip(), *self.fragment.split("#")] if p.strip()]
+        return " > ".join(p.strip() for p in parts)
+
+
+@dataclass(frozen=True)
+class Note:
+    path: str
+    title: str
+    source: str  # the text, decoded, newlines normalised to \n
+    body_start: int  # offset just past the front matter
+    properties: dict = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    links: tuple[Link, ...] = ()
+    text: str = ""  # plain text, for search and summaries
+    blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def slugify(text: str) -> str:
+    """Readable anchors that keep Hangul: '신경망 기초이론' -> '신경망-기초이론'."""
+    slug = re.sub(r"[^\w\s/-]", "", nfc(text).strip().lower()).replace("/", " ")
+    return re.sub(r"[\s-]+", "-", slug).strip("-_") or "section"
+
+
+def heading_key(text: str) -> str:
+    """How a heading is matched by `[[Note#Heading]]`: case, spacing and link syntax ignored."""
+    text = re.sub(r"[\[\]#|^:*_=`~]", " ", nfc(text)).casefold()
+    return " ".join(text.split())
+
+
+def title_of(path: str) -> str:
+    return path.rsplit("/", 1)[-1].removesuffix(".md").removesuffix(".MD")
+
+
+def decode(path: str, data: bytes) -> tuple[str, list[Diagnostic]]:
+    """UTF-8 text; bytes that are not UTF-8 are replaced and reported where they stand."""
+    try:
+        text = data.decode("utf-8")
+        diagnostics = []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+        diagnostics = [Diagnostic(path, line, col, Severity.ERROR, "invalid-utf8",
+                                  f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                                  "save the note as UTF-8; it is published with the bad "
+                                  "bytes replaced by �")]
+        text = data.decode("utf-8", "replace")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), diagnostics
+
+
+def _plain_properties(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _plain_properties(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_properties(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _read_properties(path: str, token: Token) -> tuple[dict, list[Diagnostic]]:
+    try:
+        data = yaml.safe_load(token.content)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 2) if mark else 1  # +1 for the opening ---, +1 for 1-based
+        col = (mark.column + 1) if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return {}, [Diagnostic(path, line, col, Severity.ERROR, "invalid-front-matter",
+                               f"the properties are not valid YAML: {problem}",
+                               "the note is published without its properties")]
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [Diagnostic(path, 2, 1, Severity.ERROR, "invalid-front-matter",
+                               "the properties must be a mapping of names to values",
+                               "the note is published without its properties")]
+    return _plain_properties(data), []
+
+
+def _string_list(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if v is not None)
+    return ()
+
+
+class _Locator:
+    """Finds inline source snippets in the note's lines, left to right within a block."""
+
+    def __init__(self, source: str):
+        self.lines = source.split("\n")
+        self.offsets = [0]
+        for line in self.lines:
+            self.offsets.append(self.offsets[-1] + len(line) + 1)
+
+    def find(self, raw: str, first_line: int, last_line: int, cursor: tuple[int, int]
+             ) -> tuple[int, int, int, int] | None:
+        """(start, end, line, col) of `raw`, searching from `cursor` = (line, col), 0-based."""
+        pieces = raw.split("\n")
+        candidates = [pieces[0], pieces[0].replace("|", "\\|")]  # tables keep `\|` in source
+        line, col = cursor
+        while line < min(last_line, len(self.lines)):
+            for head in candidates:
+                at = self.lines[line].find(head, col)
+                if at < 0:
+                    continue
+                start = self.offsets[line] + at
+                if len(pieces) == 1:
+                    end = start + len(head)
+                else:  # the link wraps: its last piece starts a later line, after indentation
+                    end_line = line + len(pieces) - 1
+                    if end_line >= len(self.lines):
+                        continue
+                    tail_at = self.lines[end_line].find(pieces[-1])
+                    if tail_at < 0:
+                        continue
+                    end = self.offsets[end_line] + tail_at + len(pieces[-1])
+                return start, end, line, at
+            line, col = line + 1, 0
+        return None
+
+
+def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
+    """Reading-view text of an inline token, with the link token each piece belongs to."""
+    current_link: Token | None = None
+    for child in children:
+        if child.type == "link_open":
+            current_link = child
+        elif child.type == "link_close":
+            current_link = None
+        elif child.type in ("text", "code_inline", "math_inline"):
+            yield child.content, current_link
+        elif child.type in ("softbreak", "hardbreak"):
+            yield "\n", None
+        elif child.type == WIKILINK and not child.meta["embed"]:
+            yield "", child  # its text is filled in once the Link exists
+
+
+def _context(plain: str, start: int, end: int) -> tuple[str, str, str]:
+    """The sentence around plain[start:end], trimmed to about CONTEXT_CHARS characters."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(plain, 0, start)), default=0)
+    right_match = _SENTENCE_END.search(plain, end)
+    right = right_match.start() if right_match else len(plain)
+    before, after = plain[left:start], plain[end:right]
+    budget = max(CONTEXT_CHARS - (end - start), 20)
+    if len(before) > budget // 2:
+        before = "…" + before[-(budget // 2):].lstrip()
+    if len(after) > budget // 2:
+        after = after[: budget // 2].rstrip() + "…"
+    return " ".join(before.split(" ")).lstrip(), plain[start:end], after.rstrip()
+
+
+def _make_link(token: Token, raw: str, where: tuple[int, int, int, int] | None, section: str
+               ) -> Link:
+    start, end, line, col = where if where else (-1, -1, 0, 0)
+    if token.type == WIKILINK:
+        target_part = token.meta["target"]
+        display = token.meta["display"]
+        style, external = "wiki", False
+    else:
+        href = token.attrs.get("src" if token.type == "image" else "href", "")
+        external = bool(_EXTERNAL.match(href))
+        target_part = href if external else unquote(href)
+        display = token.content if token.type == "image" else None
+        style = "markdown"
+    embed = token.type == "image" or bool(token.meta.get("embed"))
+    target, _, fragment = (target_part, "", "") if external else target_part.partition("#")
+    width = height = None
+    if embed and display is not None and (size := _IMAGE_SIZE.match(display.rsplit("|", 1)[-1])):
+        width = int(size.group(1))
+        height = int(size.group(2)) if size.group(2) else None
+        display = display.rsplit("|", 1)[0] if "|" in display else None
+    return Link(target=target, fragment=fragment, display=display, embed=embed, style=style,
+                external=external, raw=raw, start=start, end=end, line=line + 1, col=col + 1,
+                section=section, width=width, height=height)
+
+
+def _unique_anchor(text: str, taken: set[str]) -> str:
+    base = slugify(text)
+    anchor, n = base, 0
+    while anchor in taken or anchor in RESERVED_ANCHORS:
+        n += 1
+        anchor = f"{base}-{n}"
+    taken.add(anchor)
+    return anchor
+
+
+RESERVED_ANCHORS = frozenset({"kb-backlinks", "kb-properties"})
+
+
+def parse_note(path: str, data: bytes) -> Note:
+    """Parse one note. Never raises: problems become diagnostics on the returned Note."""
+    source, diagnostics = decode(path, data)
+    tokens = _PARSER.parse(source)
+    locator = _Locator(source)
+    properties: dict = {}
+    body_start = 0
+    headings: list[Heading] = []
+    links: list[Link] = []
+    text_parts: list[str] = []
+    gaps: list[int] = []
+    taken: set[str] = set()
+    section = ""
+    open_items = 0
+
+    for index, token in enumerate(tokens):
+        if token.type == "front_matter":
+            properties, problems = _read_properties(path, token)
+            diagnostics += problems
+            body_start = locator.offsets[min(token.map[1], len(locator.lines))]
+            continue
+        if token.type == "list_item_open":
+            open_items += 1
+        elif token.type == "list_item_close":
+            open_items -= 1
+        if (token.type in _NEEDS_BLANK_BEFORE and not open_items and token.map
+                and token.map[0] > 0 and locator.lines[token.map[0] - 1].strip(" >\t")):
+            gaps.append(token.map[0])
+        if token.type != "inline" or token.map is None:
+            continue
+
+        parent = tokens[index - 1]
+        pieces = list(_plain_pieces(token.children or []))
+        cursor = (token.map[0], 0)
+        made: dict[int, Link] = {}
+        for child in token.children or []:
+            span = child.meta.get("span") if child.meta else None
+            if not span:
+                continue
+            raw = token.content[span[0]:span[1]]
+            where = locator.find(raw, token.map[0], token.map[1], cursor)
+            if where:
+                cursor = (where[2], where[3] + 1)
+            link = _make_link(child, raw, where, section)
+            made[id(child)] = link
+
+        plain_parts: list[str] = []
+        ranges: dict[int, tuple[int, int]] = {}
+        length = 0
+        for piece, owner in pieces:
+            if owner is not None and owner.type == WIKILINK:
+                piece = made[id(owner)].shown_text
+            if owner is not None and id(owner) not in ranges:
+                ranges[id(owner)] = (length, length)
+            plain_parts.append(piece)
+            length += len(piece)
+            if owner is not None:
+                ranges[id(owner)] = (ranges[id(owner)][0], length)
+        plain = "".join(plain_parts)
+        text_parts.append(plain)
+
+        if parent.type == "heading_open":
+            level = int(parent.tag[1])
+            anchor = _unique_anchor(plain, taken)
+            setext = parent.markup in ("=", "-")  # text lines, then the underline
+            last_text_line = parent.map[1] - 2 if setext else parent.map[0]
+            headings.append(Heading(level, plain.strip(), token.content.strip(), anchor,
+                                    parent.map[0] + 1, last_text_line))
+            section = anchor
+            made = {key: _in_section(link, anchor) for key, link in made.items()}
+
+        for key, link in made.items():
+            if key in ranges:
+                link = _with_context(link, _context(plain, *ranges[key]))
+            links.append(link)
+
+    title = properties.get("title") if isinstance(properties.get("title"), str) else None
+    aliases = _string_list(properties.get("aliases", properties.get("alias")))
+    return Note(
+        path=path,
+        title=(title or title_of(path)).strip(),
+        source=source,
+        body_start=body_start,
+        properties=properties,
+        aliases=aliases,
+        headings=tuple(headings),
+        links=tuple(links),
+        text="\n".join(text_parts),
+        blank_line_before=tuple(gaps),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _in_section(link: Link, anchor: str) -> Link:
+    return Link(**{**_fields(link), "section": anchor})
+
+
+def _with_context(link: Link, context: tuple[str, str, str]) -> Link:
+    return Link(**{**_fields(link), "context": context})
+
+
+def _fields(link: Link) -> dict:
+    return {name: getattr(link, name) for name in Link.__slots__}

@@ -1,0 +1,220 @@
+"""Render: resolved notes + graph -> staged plain Markdown that MkDocs Material builds.
+
+Pure: returns the staged pages as text and the files to copy; `publish` writes them.
+Each note's own text is kept as written except where Obsidian syntax is replaced (links,
+embeds, heading ids, front matter) and where Python-Markdown needs a blank line that
+CommonMark does not.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import networkx as nx
+import yaml
+
+from . import graph as graphs
+from .parse import Note
+from .resolve import Kind, Resolved, ResolvedLink
+
+ASSET_DIR = "_kb"
+CSS_PATH = f"{ASSET_DIR}/kb.css"
+HOME = "index.md"
+IMAGE_SUFFIXES = frozenset({".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"})
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
+_ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
+_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
+
+
+@dataclass(frozen=True)
+class Stage:
+    pages: dict[str, str]  # staged path -> Markdown text
+    files: dict[str, Path]  # staged path -> file to copy as it is
+    note_pages: dict[str, str]  # vault note path -> staged path
+
+
+def literal(text: str) -> str:
+    """Text that Python-Markdown shows exactly as given (no markup, no HTML)."""
+    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
+
+
+def url(from_page: str, to_path: str, anchor: str | None = None) -> str:
+    """Relative URL from one staged page to a staged file, as MkDocs expects (`../x.md#id`)."""
+    target = "" if to_path == from_page else posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    fragment = f"#{anchor}" if anchor else ""
+    return quote(target, safe="/") + fragment if target or fragment else quote(posixpath.basename(to_path))
+
+
+def staged_paths(notes: dict[str, Note], home: str | None) -> dict[str, str]:
+    """Where each note lands in the staged docs folder; the home note becomes index.md."""
+    by_lower = {p.casefold(): p for p in notes}
+    home_note = (by_lower.get(home.casefold()) if home else None) or by_lower.get(HOME) \
+        or by_lower.get("readme.md")
+    placed: dict[str, str] = {}
+    for path in notes:
+        staged = HOME if path == home_note else path
+        folder, _, name = staged.rpartition("/")
+        if name == "README.md" and f"{folder}/index.md".lstrip("/").casefold() in by_lower:
+            staged = f"{folder}/README (note).md".lstrip("/")  # MkDocs reads README as index
+        placed[path] = staged
+    return placed
+
+
+class _Page:
+    """Builds one staged page: edits to the note's source, applied back to front."""
+
+    def __init__(self, note: Note, page: str):
+        self.note, self.page = note, page
+        self.edits: list[tuple[int, int, str]] = []
+        lines = note.source.split("\n")
+        self.lines = lines
+        self.line_starts = [0]
+        for line in lines:
+            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+
+    def replace(self, start: int, end: int, text: str) -> None:
+        self.edits.append((start, end, text))
+
+    def text(self) -> str:
+        out, last = [], len(self.note.source)
+        for start, end, replacement in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
+            if end > last:  # overlapping edit: keep the later one already applied
+                continue
+            out.append(self.note.source[end:last])
+            out.append(replacement)
+            last = start
+        out.append(self.note.source[self.note.body_start:last])
+        return "".join(reversed(out))
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def render_link(item: ResolvedLink, page: str, pages: dict[str, str], stage_of_file) -> str:
+    link = item.link
+    text = literal(link.shown_text)
+    if item.kind is Kind.EXTERNAL:
+        if not link.embed:
+            return link.raw
+        # Loading it would make the site request another host: link to it instead.
+        shown = literal(re.sub(r"^[a-z]+://", "", link.target)[:60])
+        return (f'<a class="kb-external-image" href="{_attr(link.target)}">'
+                f'<span class="kb-missing-label">외부 그림</span> {shown}</a>')
+    if item.kind is Kind.NOTE and item.path is not None:
+        return f"[{text}]({url(page, pages[item.path], item.anchor)})"
+    if item.kind is Kind.ATTACHMENT and item.path is not None:
+        target = url(page, stage_of_file(item.path))
+        if link.embed and posixpath.splitext(item.path)[1].lower() in IMAGE_SUFFIXES:
+            size = "".join(f' {k}="{v}"' for k, v in (("width", link.width), ("height", link.height))
+                           if v)
+            alt = literal(link.display or posixpath.basename(item.path))
+            return f"![{alt}]({target})" + (f"{{{size} }}" if size else "")
+        return f"[{text}]({target})"
+    if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
+        name = link.target.strip().rsplit("/", 1)[-1]
+        return (f'<span class="kb-missing-attachment" role="img" title="{_attr(link.target.strip())}">'
+                f'<span class="kb-missing-label">그림 없음</span> {literal(name)}</span>')
+    reason = "볼트 밖을 가리키는 링크" if item.kind is Kind.REFUSED else "연결되지 않은 링크"
+    return (f'<span class="kb-unresolved" title="{_attr(reason)}: {_attr(link.target.strip())}">'
+            f"{text}</span>")
+
+
+def _context_html(context: tuple[str, str, str]) -> str:
+    before, shown, after = context
+    return f"{literal(before)}<mark>{literal(shown)}</mark>{literal(after)}"
+
+
+def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, Note],
+                      pages: dict[str, str]) -> str:
+    mentions = graphs.backlinks(graph, path)
+    lines = ["", "", '<div class="kb-backlinks" markdown data-search-exclude>', "",
+             f"## 백링크 {{ #kb-backlinks data-count=\"{len(mentions)}\" }}", ""]
+    if not mentions:
+        lines.append('<p class="kb-backlinks-empty">이 노트를 가리키는 다른 노트가 없습니다.</p>')
+    by_source: dict[str, list[graphs.Mention]] = {}
+    for mention in mentions:
+        by_source.setdefault(mention.source, []).append(mention)
+    for source, group in by_source.items():
+        lines.append(f"- [{literal(notes[source].title)}]({url(page, pages[source])})")
+        for mention in group:
+            if any(mention.context):
+                where = url(page, pages[source], mention.section or None)
+                lines.append(f'    - <span class="kb-context">{_context_html(mention.context)}</span>'
+                             f' [↗]({where} "{_attr(notes[source].title)}")')
+    lines += ["", "</div>", ""]
+    return "\n".join(lines)
+
+
+def _front_matter(note: Note) -> str:
+    return "---\n" + yaml.safe_dump({"title": note.title}, allow_unicode=True) + "---\n\n"
+
+
+def render_note(note: Note, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
+                stage_of_file) -> str:
+    page = pages[note.path]
+    doc = _Page(note, page)
+    for item in resolved.links[note.path]:
+        if item.link.start >= 0 and (item.kind is not Kind.EXTERNAL or item.link.embed):
+            doc.replace(item.link.start, item.link.end,
+                        render_link(item, page, pages, stage_of_file))
+    for heading in note.headings:
+        line_start = doc.line_starts[heading.attr_line]
+        line = doc.lines[heading.attr_line]
+        closing = _ATX_CLOSING.search(line)
+        doc.replace(line_start + closing.start(), line_start + len(line),
+                    f" {{ #{heading.anchor} }}")
+    for line_number in note.blank_line_before:
+        prefix = _QUOTE_PREFIX.match(doc.lines[line_number]).group().rstrip()
+        at = doc.line_starts[line_number]
+        doc.replace(at, at, prefix + "\n")
+    body = doc.text().rstrip("\n")
+    return _front_matter(note) + body + "\n" + backlinks_section(note.path, page, graph,
+                                                                 resolved.notes, pages)
+
+
+def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str]) -> str:
+    """A generated home page: what the vault holds, its folders, its most linked notes."""
+    notes = resolved.notes
+    folders: dict[str, list[str]] = {}
+    for path in sorted(notes):
+        folders.setdefault(path.rpartition("/")[0], []).append(path)
+    lines = ["---", yaml.safe_dump({"title": site_name}, allow_unicode=True).strip(), "---", "",
+             f"# {literal(site_name)}", "",
+             f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
+             f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
+    ranked = graphs.most_linked(graph, 10)
+    if ranked:
+        lines += ["## 가장 많이 연결된 노트", ""]
+        lines += [f"1. [{literal(notes[p].title)}]({url(HOME, pages[p])}) — 백링크 {n}개"
+                  for p, n in ranked]
+        lines.append("")
+    lines += ["## 폴더", ""]
+    for folder, members in folders.items():
+        shown = ", ".join(f"[{literal(notes[p].title)}]({url(HOME, pages[p])})" for p in members[:8])
+        more = f" 외 {len(members) - 8}개" if len(members) > 8 else ""
+        lines.append(f"- **{literal(folder or '(최상위)')}** ({len(members)}개): {shown}{more}")
+    return "\n".join(lines) + "\n"
+
+
+def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None
+                ) -> Stage:
+    pages = staged_paths(resolved.notes, home)
+    files: dict[str, Path] = {}
+
+    def stage_of_file(path: str) -> str:
+        files[path] = resolved.attachments[path].source
+        return path
+
+    staged = {pages[path]: render_note(note, resolved, graph, pages, stage_of_file)
+              for path, note in resolved.notes.items()}
+    if HOME not in staged:
+        staged[HOME] = home_page(site_name, resolved, graph, pages)
+    files[CSS_PATH] = Path(str(resources.files("compiler") / "assets" / "kb.css"))
+    return Stage(staged, files, pages)

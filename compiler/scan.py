@@ -1,0 +1,101 @@
+"""Scan: list the vault's notes and attachments, with NFC names, skipping what is not content.
+
+Reads directory entries only, never file contents. Symlinks are followed only while they
+stay inside the vault.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import DEFAULT_IGNORE
+from .diagnostics import Diagnostic, Severity
+
+NOTE_SUFFIX = ".md"
+
+
+@dataclass(frozen=True, slots=True)
+class VaultFile:
+    path: str  # vault-relative, '/'-separated, NFC: the name links resolve against
+    source: Path  # where it lies on disk (its name may be NFD)
+
+    @property
+    def is_note(self) -> bool:
+        return self.path.lower().endswith(NOTE_SUFFIX)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    vault: Path
+    notes: tuple[VaultFile, ...]
+    attachments: tuple[VaultFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _ignored(rel_path: str, name: str, patterns: tuple[str, ...]) -> bool:
+    if name.startswith(".") or name in DEFAULT_IGNORE:
+        return True
+    return any(fnmatch.fnmatchcase(rel_path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
+    """Walk the vault; results are sorted by NFC path so every later stage is deterministic."""
+    vault = vault.resolve()
+    if not vault.is_dir():
+        missing = Diagnostic(str(vault), 0, 0, Severity.ERROR, "vault-missing",
+                             "the vault folder does not exist")
+        return ScanResult(vault, (), (), (missing,))
+    files: dict[str, VaultFile] = {}
+    diagnostics: list[Diagnostic] = []
+    visited_dirs = {vault}
+    pending: list[tuple[Path, str]] = [(vault, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            diagnostics.append(Diagnostic(prefix or ".", 0, 0, Severity.ERROR, "unreadable-folder",
+                                          f"cannot list folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            name = nfc(entry.name)
+            rel = f"{prefix}{name}"
+            if _ignored(rel, name, ignore):
+                continue
+            real = Path(entry.path).resolve()
+            if entry.is_symlink() and not real.is_relative_to(vault):
+                diagnostics.append(Diagnostic(rel, 0, 0, Severity.WARNING, "symlink-outside-vault",
+                                              "symbolic link leads outside the vault; skipped"))
+                continue
+            if entry.is_dir():
+                if real not in visited_dirs:
+                    visited_dirs.add(real)
+                    pending.append((Path(entry.path), rel + "/"))
+            elif entry.is_file():
+                if rel in files:  # an NFC and an NFD spelling of one name, side by side
+                    kept = files[rel].source.name
+                    diagnostics.append(Diagnostic(
+                        rel, 0, 0, Severity.WARNING, "duplicate-file",
+                        f"two files have this name once Unicode-normalised; kept {kept!r}",
+                        "rename one of them"))
+                    continue
+                files[rel] = VaultFile(rel, Path(entry.path))
+    ordered = sorted(files.values(), key=lambda f: f.path)
+    return ScanResult(
+        vault=vault,
+        notes=tuple(f for f in ordered if f.is_note),
+        attachments=tuple(f for f in ordered if not f.is_note),
+        diagnostics=tuple(diagnostics),
+    )
