@@ -46,18 +46,18 @@ def check_site(site: Path) -> list[str]:
     """Problems found, as 'page: message' lines; empty when the site is whole."""
     pages = sorted(site.rglob("*.html"))
     ids: dict[Path, set[str]] = {}
-    texts: dict[Path, str] = {}
-    for page in pages:
+    references: dict[Path, list[tuple[str, str, dict[str, str]]]] = {}
+    for page in pages:  # one read per page; only ids and references are kept
         text = page.read_text(encoding="utf-8", errors="replace")
-        texts[page] = text
         ids[page] = {html.unescape(i) for i in _ID.findall(text)}
+        references[page] = _references(text)
     problems = []
     for page in pages:
         shown = page.relative_to(site).as_posix()
-        for tag, ref, attrs in _references(texts[page]):
-            parts = urlsplit(ref)
+        for tag, ref, attrs in references[page]:
             if ref.startswith(_SKIPPED_SCHEMES):
                 continue
+            parts = urlsplit(ref)
             if parts.scheme or ref.startswith("//"):
                 rel = attrs.get("rel", "")
                 if tag in _LOADING or (tag == "link" and rel not in ("canonical", "alternate")):
@@ -70,9 +70,6 @@ def check_site(site: Path) -> list[str]:
                 problems.append(f"{shown}: <{tag}> points at missing {ref}")
                 continue
             fragment = unquote(parts.fragment)
-            if fragment and target.suffix == ".html":
-                if target not in ids:
-                    ids[target] = set(_ID.findall(target.read_text(encoding="utf-8")))
-                if fragment not in ids[target]:
-                    problems.append(f"{shown}: <{tag}> points at missing anchor {ref}")
+            if fragment and target in ids and fragment not in ids[target]:
+                problems.append(f"{shown}: <{tag}> points at missing anchor {ref}")
     return problems

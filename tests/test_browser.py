@@ -1,0 +1,120 @@
+"""The built bundled site in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SEED = "4. Archive/AI 공부/Ai Tech 딥러닝 공부/딥러닝 기초 정리/"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_site(bundled_site) -> Iterator[str]:
+    _, site, _, _ = bundled_site
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class Browser:
+    """A Chromium page that records console errors and blocks (and records) foreign requests."""
+
+    def __init__(self, page, origin: str):
+        self.page, self.origin = page, origin
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.origin + quote(path, safe="/#"), wait_until="networkidle")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser(chromium, served_site) -> Iterator[Browser]:
+    context = chromium.new_context(locale="ko-KR")
+    yield Browser(context.new_page(), served_site)
+    context.close()
+
+
+def test_every_page_loads_with_no_console_error_and_no_request_to_another_host(
+        browser, bundled_site):
+    result, _, _, _ = bundled_site
+    paths = ["", *(p.removesuffix(".md") + "/" for p in result.compilation.resolved.notes)]
+    for path in paths:
+        browser.open(path)
+        assert browser.page.locator("article h1, article h2").count() > 0, path
+    assert browser.errors == []
+    assert browser.foreign == []
+
+
+def test_a_wikilink_navigates_and_the_target_shows_its_backlinks(browser):
+    browser.open(SEED)
+    browser.page.locator("article a", has_text="Ai Tech 딥러닝 공부/활성함수").first.click()
+    browser.page.wait_for_load_state("networkidle")
+    assert "활성함수" in browser.page.title()
+    backlinks = browser.page.locator(".kb-backlinks")
+    assert backlinks.is_visible()
+    assert backlinks.locator("a", has_text="딥러닝 기초 정리").count() >= 1
+
+
+def test_a_korean_heading_link_scrolls_to_its_heading(browser):
+    browser.open(SEED + "#확률론-맛보기")
+    heading = browser.page.locator("[id='확률론-맛보기']")
+    assert heading.is_visible() and heading.evaluate("e => e.getBoundingClientRect().top < 400")
+
+
+def test_missing_images_show_placeholders_and_no_image_is_broken(browser):
+    browser.open(SEED)
+    assert browser.page.locator(".kb-missing-attachment").count() == 77
+    broken = browser.page.evaluate(
+        "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
+    assert broken == 0
+
+
+def test_korean_search_finds_a_note(browser):
+    browser.open("")
+    browser.page.locator("label.md-search__icon, .md-search__input").first.click()
+    browser.page.locator("input.md-search__input").fill("역전파")
+    results = browser.page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10_000)
+    assert "역전파" in results.all_inner_texts()[0]
