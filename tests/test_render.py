@@ -1,0 +1,63 @@
+"""Render: staged Markdown for MkDocs, from resolved notes."""
+
+from __future__ import annotations
+
+import html
+
+import markdown
+
+from compiler.graph import build_graph
+from compiler.parse import parse_note
+from compiler.render import HOME, literal, render_site, staged_paths, url
+from compiler.resolve import resolve_vault
+
+
+def stage_of(files: dict[str, str], home: str | None = None):
+    notes = {p: parse_note(p, t.encode()) for p, t in files.items()}
+    resolved = resolve_vault(notes, {})
+    return render_site(resolved, build_graph(resolved), "테스트", home)
+
+
+def test_literal_text_survives_python_markdown_unchanged():
+    tricky = "a*b* _c_ [d](e) #f `g` ==h== <i> & 1. ~~j~~ | $k$"
+    rendered = markdown.markdown(literal(tricky), extensions=["pymdownx.mark", "pymdownx.tilde"])
+    assert rendered.startswith("<p>") and rendered.endswith("</p>")
+    inner = rendered.removeprefix("<p>").removesuffix("</p>")
+    assert "<" not in inner and html.unescape(inner) == tricky
+
+
+def test_urls_are_relative_and_percent_encoded():
+    assert url("a/b.md", "c d/e.md", "제목") == "../c%20d/e.md#제목"
+    assert url("a/b.md", "a/b.md", "x") == "#x"
+    assert url("index.md", "3. R(정보)/x.md") == "3.%20R%28%EC%A0%95%EB%B3%B4%29/x.md"
+
+
+def test_the_vault_index_note_is_the_home_page_and_otherwise_one_is_generated():
+    assert staged_paths({"Index.md": None, "a.md": None}, None)["Index.md"] == HOME
+    assert staged_paths({"a.md": None}, "a.md")["a.md"] == HOME
+    stage = stage_of({"a.md": "[[b]]", "b.md": "# B"})
+    assert HOME in stage.pages and "가장 많이 연결된 노트" in stage.pages[HOME]
+
+
+def test_a_readme_beside_an_index_is_renamed_so_mkdocs_keeps_both():
+    placed = staged_paths({"x/README.md": None, "x/index.md": None}, None)
+    assert placed["x/README.md"] == "x/README (note).md"
+
+
+def test_links_headings_and_front_matter_in_the_staged_page():
+    stage = stage_of({"가/a.md": "---\ntags: [x]\n---\n# 제목 ##\n\n[[b#B 절|보기]] [[없음]]\n",
+                      "b.md": "## B 절\n"})
+    text = stage.pages["가/a.md"]
+    assert text.startswith("---\ntitle: a\n---\n\n# 제목 { #제목 }\n")
+    assert "[보기](../b.md#b-절)" in text
+    assert '<span class="kb-unresolved" title="연결되지 않은 링크: 없음">없음</span>' in text
+
+
+def test_python_markdown_gets_the_blank_line_it_needs_before_a_list():
+    stage = stage_of({"a.md": "문단\n- 항목\n\n> 인용\n> - 목록\n"})
+    assert "문단\n\n- 항목" in stage.pages["a.md"]
+
+
+def test_rendering_is_deterministic():
+    files = {"a.md": "[[b]] [[c]]", "b.md": "[[a]]", "c.md": "# C\n[[a#x]]"}
+    assert stage_of(files).pages == stage_of(files).pages
