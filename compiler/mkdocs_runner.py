@@ -16,7 +16,7 @@ from mkdocs.exceptions import MkDocsException
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br",
-                       "pymdownx.mark", "pymdownx.tilde", "pymdownx.arithmatex")
+                       "pymdownx.mark", "pymdownx.tilde")
 CSS = "_kb/kb.css"
 
 
@@ -33,7 +33,6 @@ def main(argv: list[str]) -> int:
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        config.mdx_configs.setdefault("pymdownx.arithmatex", {"generic": True})
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
         build(config)

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import yaml
+from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, Severity
 from .syntax import WIKILINK, make_parser
 
-PARSER_VERSION = "1"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "2"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _IMAGE_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])(?<![0-9][.])\s+|\n")  # "4. Archive" goes on
 CONTEXT_CHARS = 160
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
@@ -67,6 +68,29 @@ class Link:
         return " > ".join(p.strip() for p in parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Math:
+    latex: str
+    display: bool  # $$...$$ (a block, or inline between text) rather than $...$
+    start: int  # offsets in Note.source of the whole `$...$` or `$$ ... $$` lines
+    end: int
+    line: int
+    col: int
+    mathml: str | None  # None when the LaTeX could not be converted
+
+
+def to_mathml(latex: str, display: bool) -> str | None:
+    """MathML, which browsers draw natively: no script, no font, no other host."""
+    try:
+        return latex_to_mathml(latex, display="block" if display else "inline").replace("\n", "")
+    except Exception:  # latex2mathml raises many kinds, all meaning "not valid LaTeX"
+        return None
+
+
+def _math(latex: str, display: bool, start: int, end: int, line: int, col: int) -> Math:
+    return Math(latex, display, start, end, line, col, to_mathml(latex, display))
+
+
 @dataclass(frozen=True)
 class Note:
     path: str
@@ -77,6 +101,7 @@ class Note:
     aliases: tuple[str, ...] = ()
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
+    math: tuple[Math, ...] = ()
     text: str = ""  # plain text, for search and summaries
     blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
     diagnostics: tuple[Diagnostic, ...] = ()
@@ -258,7 +283,7 @@ def _unique_anchor(text: str, taken: set[str]) -> str:
     return anchor
 
 
-RESERVED_ANCHORS = frozenset({"kb-backlinks", "kb-properties"})
+RESERVED_ANCHORS = frozenset({"kb-title", "kb-backlinks", "kb-properties"})
 
 
 def parse_note(path: str, data: bytes) -> Note:
@@ -270,6 +295,7 @@ def parse_note(path: str, data: bytes) -> Note:
     body_start = 0
     headings: list[Heading] = []
     links: list[Link] = []
+    math: list[Math] = []
     text_parts: list[str] = []
     gaps: list[int] = []
     taken: set[str] = set()
@@ -289,6 +315,11 @@ def parse_note(path: str, data: bytes) -> Note:
         if (token.type in _NEEDS_BLANK_BEFORE and not open_items and token.map
                 and token.map[0] > 0 and locator.lines[token.map[0] - 1].strip(" >\t")):
             gaps.append(token.map[0])
+        if token.type == "math_block" and token.map:
+            start = locator.offsets[token.map[0]]
+            end = locator.offsets[token.map[1]] - 1
+            math.append(_math(token.content.strip(), True, start, end, token.map[0] + 1, 1))
+            continue
         if token.type != "inline" or token.map is None:
             continue
 
@@ -304,8 +335,12 @@ def parse_note(path: str, data: bytes) -> Note:
             where = locator.find(raw, token.map[0], token.map[1], cursor)
             if where:
                 cursor = (where[2], where[3] + 1)
-            link = _make_link(child, raw, where, section)
-            made[id(child)] = link
+            if child.type.startswith("math_inline"):
+                if where:
+                    math.append(_math(child.content.strip(), child.type == "math_inline_double",
+                                      where[0], where[1], where[2] + 1, where[3] + 1))
+                continue
+            made[id(child)] = _make_link(child, raw, where, section)
 
         plain_parts: list[str] = []
         ranges: dict[int, tuple[int, int]] = {}
@@ -337,6 +372,9 @@ def parse_note(path: str, data: bytes) -> Note:
                 link = _with_context(link, _context(plain, *ranges[key]))
             links.append(link)
 
+    diagnostics += [Diagnostic(path, m.line, m.col, Severity.WARNING, "invalid-math",
+                               f"cannot draw the formula {m.latex!r}", "it is shown as source")
+                    for m in math if m.mathml is None]
     title = properties.get("title") if isinstance(properties.get("title"), str) else None
     aliases = _string_list(properties.get("aliases", properties.get("alias")))
     return Note(
@@ -348,6 +386,7 @@ def parse_note(path: str, data: bytes) -> Note:
         aliases=aliases,
         headings=tuple(headings),
         links=tuple(links),
+        math=tuple(math),
         text="\n".join(text_parts),
         blank_line_before=tuple(gaps),
         diagnostics=tuple(diagnostics),

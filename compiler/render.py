@@ -156,6 +156,17 @@ def _front_matter(note: Note) -> str:
     return "---\n" + yaml.safe_dump({"title": note.title}, allow_unicode=True) + "---\n\n"
 
 
+def _inline_title(note: Note) -> str:
+    """The note's name above its text, as Obsidian's inline title shows it, unless the note
+    already opens with that very heading."""
+    body = note.source[note.body_start:]
+    first_line = note.source.count("\n", 0, note.body_start) + len(body) - len(body.lstrip("\n"))
+    first = note.headings[0] if note.headings else None
+    if first and first.level == 1 and first.text == note.title and first.line == first_line + 1:
+        return ""
+    return f"# {literal(note.title)} {{ #kb-title }}\n\n"
+
+
 def render_note(note: Note, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
                 stage_of_file) -> str:
     page = pages[note.path]
@@ -164,6 +175,14 @@ def render_note(note: Note, resolved: Resolved, graph: nx.DiGraph, pages: dict[s
         if item.link.start >= 0 and (item.kind is not Kind.EXTERNAL or item.link.embed):
             doc.replace(item.link.start, item.link.end,
                         render_link(item, page, pages, stage_of_file))
+    for math in note.math:
+        if math.mathml is None:
+            shown = f'<code class="kb-math-error">{html.escape(math.latex)}</code>'
+        elif math.display and math.col == 1:
+            shown = f'<div class="kb-math">{math.mathml}</div>'
+        else:
+            shown = math.mathml
+        doc.replace(math.start, math.end, shown)
     for heading in note.headings:
         line_start = doc.line_starts[heading.attr_line]
         line = doc.lines[heading.attr_line]
@@ -175,7 +194,7 @@ def render_note(note: Note, resolved: Resolved, graph: nx.DiGraph, pages: dict[s
         at = doc.line_starts[line_number]
         doc.replace(at, at, prefix + "\n")
     body = doc.text().rstrip("\n")
-    return _front_matter(note) + body + "\n" + backlinks_section(note.path, page, graph,
+    return _front_matter(note) + _inline_title(note) + body + "\n" + backlinks_section(note.path, page, graph,
                                                                  resolved.notes, pages)
 
 

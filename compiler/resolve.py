@@ -200,7 +200,7 @@ def resolve_link(index: VaultIndex, source: str, link: Link
         code, what = ("missing-attachment", "attachment") if kind is Kind.MISSING_ATTACHMENT \
             else ("unresolved-link", "note")
         problems.append(_diagnostic(source, link, Severity.WARNING, code,
-                                    f"{link.raw}: no {what} named {link.target.strip()!r}", hint))
+                                    f"{link.raw}: no {what} of that name in the vault", hint))
         return ResolvedLink(source, link, kind), problems
     if len(match.candidates) > 1:
         others = ", ".join(match.candidates)

@@ -15,7 +15,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 WIKILINK = "wikilink"
-_SPANNED = ("link_open", "image")
+_SPANNED = ("link_open", "image", "math_inline", "math_inline_double")
 
 
 def split_wikilink(inner: str) -> tuple[str, str | None]:
@@ -68,7 +68,8 @@ def _with_span(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInli
 
 def obsidian_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", WIKILINK, _wikilink_rule)
-    for name in ("link", "image"):
+    # Spans are recorded on the rules the plugins registered: call after dollarmath_plugin.
+    for name in ("link", "image", "math_inline"):
         rule = md.inline.ruler.__rules__[md.inline.ruler.__find__(name)]
         rule.fn = _with_span(rule.fn)
     md.inline.ruler.__compiled__ = {}  # recompile the chains with the wrapped rules
@@ -80,7 +81,7 @@ def make_parser() -> MarkdownIt:
         .enable(["table", "strikethrough"])
         .use(front_matter_plugin)
         .use(footnote_plugin)
-        .use(dollarmath_plugin, allow_space=True, double_inline=True)
+        .use(dollarmath_plugin, allow_space=False, double_inline=True)  # `$ 5 and $` is text
         .use(obsidian_plugin)
     )
     return md

@@ -48,7 +48,7 @@ def test_links_headings_and_front_matter_in_the_staged_page():
     stage = stage_of({"가/a.md": "---\ntags: [x]\n---\n# 제목 ##\n\n[[b#B 절|보기]] [[없음]]\n",
                       "b.md": "## B 절\n"})
     text = stage.pages["가/a.md"]
-    assert text.startswith("---\ntitle: a\n---\n\n# 제목 { #제목 }\n")
+    assert text.startswith("---\ntitle: a\n---\n\n# a { #kb-title }\n\n# 제목 { #제목 }\n")
     assert "[보기](../b.md#b-절)" in text
     assert '<span class="kb-unresolved" title="연결되지 않은 링크: 없음">없음</span>' in text
 
@@ -61,3 +61,27 @@ def test_python_markdown_gets_the_blank_line_it_needs_before_a_list():
 def test_rendering_is_deterministic():
     files = {"a.md": "[[b]] [[c]]", "b.md": "[[a]]", "c.md": "# C\n[[a#x]]"}
     assert stage_of(files).pages == stage_of(files).pages
+
+
+def test_each_page_opens_with_the_note_name_unless_the_note_already_does():
+    stage = stage_of({"신경망.md": "# 신경망\n본문", "b.md": "\n# 다른 제목\n", "c.md": "본문"})
+    assert stage.pages["신경망.md"].count("# ") == 2  # its own heading + the backlinks heading
+    assert "# b { #kb-title }\n\n\n# 다른 제목" in stage.pages["b.md"]
+    assert "# c { #kb-title }\n\n본문" in stage.pages["c.md"]
+
+
+def test_math_becomes_mathml_that_needs_no_script_and_bad_latex_stays_visible():
+    source = "식 $x^2$ 과\n\n$$\n\\frac{a}{b}\n$$\n\n나쁜 $\\left( x$ 끝\n"
+    stage = stage_of({"a.md": source})
+    text = stage.pages["a.md"]
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in text
+    assert '<div class="kb-math"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in text
+    assert '<code class="kb-math-error"' in text and "\\left( x</code>" in text
+    assert "$" not in text.split("---", 2)[2]
+    [problem] = parse_note("a.md", source.encode()).diagnostics
+    assert (problem.code, problem.line, problem.col) == ("invalid-math", 7, 4)
+
+
+def test_a_dollar_amount_is_not_math():
+    stage = stage_of({"a.md": "가격은 $ 5 and $10 입니다\n"})
+    assert "<math" not in stage.pages["a.md"]
