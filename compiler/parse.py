@@ -20,9 +20,10 @@ from markdown_it.token import Token
 from .diagnostics import Diagnostic, Severity
 from .syntax import WIKILINK, make_parser
 
-PARSER_VERSION = "2"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "3"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+_HASH_LINE = re.compile(r"[ \t>]*#(?=[^\s#])")
 _IMAGE_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])(?<![0-9][.])\s+|\n")  # "4. Archive" goes on
 CONTEXT_CHARS = 160
@@ -104,6 +105,9 @@ class Note:
     math: tuple[Math, ...] = ()
     text: str = ""  # plain text, for search and summaries
     blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
+    # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
+    # a heading to Python-Markdown.
+    hash_line_starts: tuple[int, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -298,6 +302,7 @@ def parse_note(path: str, data: bytes) -> Note:
     math: list[Math] = []
     text_parts: list[str] = []
     gaps: list[int] = []
+    hash_starts: list[int] = []
     taken: set[str] = set()
     section = ""
     open_items = 0
@@ -324,6 +329,10 @@ def parse_note(path: str, data: bytes) -> Note:
             continue
 
         parent = tokens[index - 1]
+        if parent.type == "paragraph_open":
+            for line in range(*token.map):
+                if hashed := _HASH_LINE.match(locator.lines[line]):
+                    hash_starts.append(locator.offsets[line] + hashed.end() - 1)
         pieces = list(_plain_pieces(token.children or []))
         cursor = (token.map[0], 0)
         made: dict[int, Link] = {}
@@ -389,6 +398,7 @@ def parse_note(path: str, data: bytes) -> Note:
         math=tuple(math),
         text="\n".join(text_parts),
         blank_line_before=tuple(gaps),
+        hash_line_starts=tuple(hash_starts),
         diagnostics=tuple(diagnostics),
     )
 

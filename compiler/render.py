@@ -183,6 +183,8 @@ def render_note(note: Note, resolved: Resolved, graph: nx.DiGraph, pages: dict[s
         else:
             shown = math.mathml
         doc.replace(math.start, math.end, shown)
+    for offset in note.hash_line_starts:
+        doc.replace(offset, offset + 1, "&#35;")
     for heading in note.headings:
         line_start = doc.line_starts[heading.attr_line]
         line = doc.lines[heading.attr_line]

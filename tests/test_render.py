@@ -85,3 +85,10 @@ def test_math_becomes_mathml_that_needs_no_script_and_bad_latex_stays_visible():
 def test_a_dollar_amount_is_not_math():
     stage = stage_of({"a.md": "가격은 $ 5 and $10 입니다\n"})
     assert "<math" not in stage.pages["a.md"]
+
+
+def test_a_tag_at_the_start_of_a_line_stays_text_and_does_not_become_a_heading():
+    stage = stage_of({"a.md": "#딥러닝 #ml\n본문\n\n# 진짜 제목\n"})
+    rendered = markdown.markdown(stage.pages["a.md"].split("---", 2)[2], extensions=["attr_list"])
+    assert "<h1" in rendered and "딥러닝 #ml" in rendered
+    assert rendered.count("<h1") == 2  # the inline title and the real heading
