@@ -190,14 +190,47 @@ class _Locator:
     """Finds inline source snippets in the note's lines, left to right within a block."""
 
     def __init__(self, source: str):
+        self._source = source
         self.lines = source.split("\n")
         self.offsets = [0]
         for line in self.lines:
             self.offsets.append(self.offsets[-1] + len(line) + 1)
 
-    def find(self, raw: str, first_line: int, last_line: int, cursor: tuple[int, int]
-             ) -> tuple[int, int, int, int] | None:
-        """(start, end, line, col) of `raw`, searching from `cursor` = (line, col), 0-based."""
+    def map_offset(self, content: str, offset: int, first_line: int) -> tuple[int, int] | None:
+        """(line, col) in the source of `content[offset]`, where `content` is an inline token's
+        text: one line per source line from `first_line`, each stripped of its container
+        prefix (indentation, list marker, `>`). None when that line is not such a suffix."""
+        line_begin = content.rfind("\n", 0, offset) + 1
+        line_end = content.find("\n", offset)
+        content_line = content[line_begin:line_end if line_end >= 0 else len(content)].rstrip()
+        line = first_line + content.count("\n", 0, offset)
+        if line >= len(self.lines):
+            return None
+        source_line = self.lines[line].rstrip()
+        if not source_line.endswith(content_line):
+            return None
+        return line, len(source_line) - len(content_line) + offset - line_begin
+
+    def find(self, raw: str, content: str, span: tuple[int, int], first_line: int,
+             last_line: int, cursor: tuple[int, int]) -> tuple[int, int, int, int] | None:
+        """(start, end, line, col) of `raw` = content[span] in the source, 0-based."""
+        begin = self.map_offset(content, span[0], first_line)
+        finish = self.map_offset(content, span[1] - 1, first_line)
+        if begin and finish:
+            start = self.offsets[begin[0]] + begin[1]
+            end = self.offsets[finish[0]] + finish[1] + 1
+            if self.source_text(start, end).replace("\\|", "|") == raw.replace("\\|", "|") \
+                    or "\n" in raw:
+                return start, end, begin[0], begin[1]
+        return self.search(raw, first_line, last_line, cursor)
+
+    def source_text(self, start: int, end: int) -> str:
+        return self._source[start:end]
+
+    def search(self, raw: str, first_line: int, last_line: int, cursor: tuple[int, int]
+               ) -> tuple[int, int, int, int] | None:
+        """Fallback: the first occurrence of `raw` from `cursor` = (line, col), 0-based
+        (table cells, whose text markdown-it unescapes)."""
         pieces = raw.split("\n")
         candidates = [pieces[0], pieces[0].replace("|", "\\|")]  # tables keep `\|` in source
         line, col = cursor
@@ -252,9 +285,11 @@ def _context(plain: str, start: int, end: int) -> tuple[str, str, str]:
     return " ".join(before.split(" ")).lstrip(), plain[start:end], after.rstrip()
 
 
-def _make_link(token: Token, raw: str, where: tuple[int, int, int, int] | None, section: str
-               ) -> Link:
+def _make_link(token: Token, raw: str, where: tuple[int, int, int, int] | None, section: str,
+               source: str) -> Link:
     start, end, line, col = where if where else (-1, -1, 0, 0)
+    if where:
+        raw = source[start:end]  # in a table, markdown-it has unescaped its `\|`
     if token.type == WIKILINK:
         target_part = token.meta["target"]
         display = token.meta["display"]
@@ -306,6 +341,7 @@ def parse_note(path: str, data: bytes) -> Note:
     taken: set[str] = set()
     section = ""
     open_items = 0
+    cursor = (-1, 0)
 
     for index, token in enumerate(tokens):
         if token.type == "front_matter":
@@ -334,14 +370,15 @@ def parse_note(path: str, data: bytes) -> Note:
                 if hashed := _HASH_LINE.match(locator.lines[line]):
                     hash_starts.append(locator.offsets[line] + hashed.end() - 1)
         pieces = list(_plain_pieces(token.children or []))
-        cursor = (token.map[0], 0)
+        if token.map[0] != cursor[0]:  # table cells of one row share a line: keep going
+            cursor = (token.map[0], 0)
         made: dict[int, Link] = {}
         for child in token.children or []:
             span = child.meta.get("span") if child.meta else None
             if not span:
                 continue
             raw = token.content[span[0]:span[1]]
-            where = locator.find(raw, token.map[0], token.map[1], cursor)
+            where = locator.find(raw, token.content, span, token.map[0], token.map[1], cursor)
             if where:
                 cursor = (where[2], where[3] + 1)
             if child.type.startswith("math_inline"):
@@ -349,7 +386,7 @@ def parse_note(path: str, data: bytes) -> Note:
                     math.append(_math(child.content.strip(), child.type == "math_inline_double",
                                       where[0], where[1], where[2] + 1, where[3] + 1))
                 continue
-            made[id(child)] = _make_link(child, raw, where, section)
+            made[id(child)] = _make_link(child, raw, where, section, source)
 
         plain_parts: list[str] = []
         ranges: dict[int, tuple[int, int]] = {}

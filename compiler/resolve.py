@@ -65,22 +65,25 @@ class _Match:
 
 
 class _Table:
-    """Files of one kind, looked up by case-folded path and by case-folded name."""
+    """Files of one kind, looked up by path or name, case-insensitively (exact case first)."""
 
     def __init__(self, paths: Iterable[str], key_of):
-        self.by_path: dict[str, str] = {}
+        self.by_path: dict[str, list[str]] = defaultdict(list)
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for path in paths:
             key = key_of(path).casefold()
-            self.by_path.setdefault(key, path)
+            self.by_path[key].append(path)
             self.by_name[key.rsplit("/", 1)[-1]].append(path)
         self.key_of = key_of
 
-    def find(self, key: str, folder: str) -> _Match | None:
+    def _spelled(self, paths: list[str], target: str) -> str:
+        """Among files differing only in case, the one spelled as the link is, else the first."""
+        return next((p for p in paths if self.key_of(p) == target), paths[0])
+
+    def find(self, target: str, folder: str) -> _Match | None:
+        key = target.casefold()
         if key in self.by_path:
-            return _Match(self.by_path[key])
-        if folder and f"{folder.casefold()}/{key}" in self.by_path:
-            return _Match(self.by_path[f"{folder.casefold()}/{key}"])
+            return _Match(self._spelled(self.by_path[key], target))
         name = key.rsplit("/", 1)[-1]
         candidates = sorted(
             p for p in self.by_name.get(name, ())
@@ -111,13 +114,13 @@ class VaultIndex:
 
     def find(self, target: str, source: str) -> tuple[Kind, _Match | None]:
         folder = _folder(source)
-        key = nfc(target).strip().strip("/").casefold()
+        key = nfc(target).strip().strip("/")
         if key.startswith("./") or "/../" in f"/{key}/":
-            joined = posixpath.normpath(posixpath.join(folder.casefold(), key))
+            joined = posixpath.normpath(posixpath.join(folder, key))
             if joined == ".." or joined.startswith("../"):
                 return Kind.REFUSED, None
-            key, folder = joined, ""
-        if key.endswith(".md"):
+            key = joined
+        if key.casefold().endswith(".md"):
             found = self.note_table.find(key[:-3], folder)
             return (Kind.NOTE, found) if found else (Kind.UNRESOLVED, None)
         found = self.note_table.find(key, folder)
@@ -138,7 +141,7 @@ class VaultIndex:
     def link_text(self, path: str) -> str:
         """The shortest text that links to `path` unambiguously."""
         name = path[:-3].rsplit("/", 1)[-1]
-        return name if len(self.note_table.by_name[name.casefold()]) == 1 else path[:-3]
+        return name if len(self.note_table.by_name.get(name.casefold(), ())) == 1 else path[:-3]
 
 
 def find_heading(note: Note, fragment: str) -> str | None:

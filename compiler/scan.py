@@ -74,16 +74,22 @@ def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
             rel = f"{prefix}{name}"
             if _ignored(rel, name, ignore):
                 continue
-            real = Path(entry.path).resolve()
+            real = Path(os.path.realpath(entry.path))  # a symlink loop resolves, never raises
             if entry.is_symlink() and not real.is_relative_to(vault):
                 diagnostics.append(Diagnostic(rel, 0, 0, Severity.WARNING, "symlink-outside-vault",
                                               "symbolic link leads outside the vault; skipped"))
                 continue
-            if entry.is_dir():
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:  # a symlink loop, or an entry that vanished
+                diagnostics.append(Diagnostic(rel, 0, 0, Severity.WARNING, "unreadable-entry",
+                                              "cannot follow this entry (a symbolic link loop?)"))
+                continue
+            if is_dir:
                 if real not in visited_dirs:
                     visited_dirs.add(real)
                     pending.append((Path(entry.path), rel + "/"))
-            elif entry.is_file():
+            elif is_file:
                 if rel in files:  # an NFC and an NFD spelling of one name, side by side
                     kept = files[rel].source.name
                     diagnostics.append(Diagnostic(
