@@ -26,6 +26,7 @@ from .resolve import Kind, Resolved, ResolvedLink
 ASSET_DIR = "_kb"
 CSS_PATH = f"{ASSET_DIR}/kb.css"
 HOME = "index.md"
+FOLDER_LISTING = 40  # notes named per folder on the generated home page
 IMAGE_SUFFIXES = frozenset({".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"})
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
@@ -218,8 +219,9 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
         lines.append("")
     lines += ["## 폴더", ""]
     for folder, members in folders.items():
-        shown = ", ".join(f"[{literal(notes[p].title)}]({url(HOME, pages[p])})" for p in members[:8])
-        more = f" 외 {len(members) - 8}개" if len(members) > 8 else ""
+        listed = members[:FOLDER_LISTING]
+        shown = ", ".join(f"[{literal(notes[p].title)}]({url(HOME, pages[p])})" for p in listed)
+        more = f" 외 {len(members) - FOLDER_LISTING}개" if len(members) > FOLDER_LISTING else ""
         lines.append(f"- **{literal(folder or '(최상위)')}** ({len(members)}개): {shown}{more}")
     return "\n".join(lines) + "\n"
 
