@@ -18,9 +18,9 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, Severity
-from .syntax import WIKILINK, make_parser
+from .syntax import WIKILINK, make_parser, split_wikilink
 
-PARSER_VERSION = "3"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "4"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _HASH_LINE = re.compile(r"[ \t>]*#(?=[^\s#])")
@@ -48,7 +48,7 @@ class Link:
     fragment: str  # after the first '#': "H", "H1#H2", "^block"; "" if none
     display: str | None  # text after '|' (wikilink) or the link text (Markdown)
     embed: bool
-    style: str  # "wiki" or "markdown"
+    style: str  # "wiki", "markdown" or "property" (a quoted "[[Note]]" in the front matter)
     external: bool
     raw: str  # the source text of the whole link
     start: int  # offsets of `raw` in Note.source; -1 when it could not be located
@@ -178,6 +178,40 @@ def _read_properties(path: str, token: Token) -> tuple[dict, list[Diagnostic]]:
     return _plain_properties(data), []
 
 
+_PROPERTY_LINK = re.compile(r"^\s*(!?)\[\[([^\[\]\n]+)\]\]\s*$")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def _property_links(properties: dict, locator: _Locator, end_line: int) -> list[Link]:
+    """`related: "[[Note]]"`: a quoted wikilink in a property counts as a link. It stands in
+    the front matter, which is never staged, so it has a line but no offsets to rewrite."""
+    links, cursor = [], (1, 0)
+    for value in _strings(properties):
+        if not (match := _PROPERTY_LINK.match(value)):
+            continue
+        raw = value.strip()
+        where = locator.search(raw, 1, end_line, cursor)
+        line, col = (where[2], where[3]) if where else (0, 0)
+        if where:
+            cursor = (where[2], where[3] + 1)
+        target_part, display = split_wikilink(match.group(2))
+        target, _, fragment = target_part.partition("#")
+        links.append(Link(target=target, fragment=fragment, display=display,
+                          embed=bool(match.group(1)), style="property", external=False, raw=raw,
+                          start=-1, end=-1, line=line + 1, col=col + 1))
+    return links
+
+
 def _string_list(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
@@ -207,13 +241,40 @@ class _Locator:
         if line >= len(self.lines):
             return None
         source_line = self.lines[line].rstrip()
-        if not source_line.endswith(content_line):
+        if source_line.endswith(content_line):
+            return line, len(source_line) - len(content_line) + offset - line_begin
+        at = source_line.find(content_line)  # a heading's closing #s follow its text
+        if content_line and at >= 0 and source_line.find(content_line, at + 1) < 0:
+            return line, at + offset - line_begin
+        return None
+
+    def map_cell(self, line: int, cell: int, span: tuple[int, int]) -> tuple[int, int] | None:
+        """Source offsets of content[span] in the `cell`-th cell of the table row at `line`,
+        whose text markdown-it has trimmed and unescaped (`\\|` -> `|`)."""
+        row = self.lines[line] if line < len(self.lines) else ""
+        bounds = _cell_bounds(row)
+        if cell >= len(bounds):
             return None
-        return line, len(source_line) - len(content_line) + offset - line_begin
+        start, _ = bounds[cell]
+        start += len(row[start:]) - len(row[start:].lstrip())
+
+        def walk(count: int) -> int:
+            at = start
+            for _ in range(count):
+                at += 2 if row.startswith("\\|", at) else 1
+            return at
+
+        return self.offsets[line] + walk(span[0]), self.offsets[line] + walk(span[1])
 
     def find(self, raw: str, content: str, span: tuple[int, int], first_line: int,
-             last_line: int, cursor: tuple[int, int]) -> tuple[int, int, int, int] | None:
+             last_line: int, cursor: tuple[int, int], cell: int | None = None
+             ) -> tuple[int, int, int, int] | None:
         """(start, end, line, col) of `raw` = content[span] in the source, 0-based."""
+        if cell is not None:
+            mapped = self.map_cell(first_line, cell, span)
+            if mapped and self._source[mapped[0]:mapped[1]].replace("\\|", "|") == raw:
+                return mapped[0], mapped[1], first_line, mapped[0] - self.offsets[first_line]
+            return self.search(raw, first_line, last_line, cursor)
         begin = self.map_offset(content, span[0], first_line)
         finish = self.map_offset(content, span[1] - 1, first_line)
         if begin and finish:
@@ -253,6 +314,25 @@ class _Locator:
                 return start, end, line, at
             line, col = line + 1, 0
         return None
+
+
+def _cell_bounds(row: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row, split at pipes that are not escaped."""
+    at = len(row) - len(row.lstrip())
+    if row.startswith("|", at):
+        at += 1
+    bounds, start = [], at
+    while at < len(row):
+        if row[at] == "\\":
+            at += 2
+            continue
+        if row[at] == "|":
+            bounds.append((start, at))
+            start = at + 1
+        at += 1
+    if row[start:].strip():
+        bounds.append((start, len(row)))
+    return bounds
 
 
 def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
@@ -341,12 +421,13 @@ def parse_note(path: str, data: bytes) -> Note:
     taken: set[str] = set()
     section = ""
     open_items = 0
-    cursor = (-1, 0)
+    cursor, cell = (-1, 0), -1
 
     for index, token in enumerate(tokens):
         if token.type == "front_matter":
             properties, problems = _read_properties(path, token)
             diagnostics += problems
+            links += _property_links(properties, locator, token.map[1])
             body_start = locator.offsets[min(token.map[1], len(locator.lines))]
             continue
         if token.type == "list_item_open":
@@ -371,14 +452,17 @@ def parse_note(path: str, data: bytes) -> Note:
                     hash_starts.append(locator.offsets[line] + hashed.end() - 1)
         pieces = list(_plain_pieces(token.children or []))
         if token.map[0] != cursor[0]:  # table cells of one row share a line: keep going
-            cursor = (token.map[0], 0)
+            cursor, cell = (token.map[0], 0), -1
+        in_cell = parent.type in ("th_open", "td_open")
+        cell += in_cell
         made: dict[int, Link] = {}
         for child in token.children or []:
             span = child.meta.get("span") if child.meta else None
             if not span:
                 continue
             raw = token.content[span[0]:span[1]]
-            where = locator.find(raw, token.content, span, token.map[0], token.map[1], cursor)
+            where = locator.find(raw, token.content, span, token.map[0], token.map[1], cursor,
+                                 cell if in_cell else None)
             if where:
                 cursor = (where[2], where[3] + 1)
             if child.type.startswith("math_inline"):

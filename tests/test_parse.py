@@ -221,6 +221,29 @@ def test_two_identical_links_in_one_table_row_get_their_own_cells_positions():
     assert (second.line, second.col) == (3, 11)
 
 
+@pytest.mark.parametrize(("row", "raw"), [
+    ("| `[[A]]` | [[A]] |", "[[A]]"),
+    ("| `[[A]]` [[A]] | b |", "[[A]]"),
+    ("| $[[A]]$ [[A]] | b |", "[[A]]"),
+    ("| ![[A]] [[A]] | b |", "[[A]]"),
+    ("| ![t](x.md) [t](x.md) | b |", "[t](x.md)"),
+])
+def test_a_table_cell_link_after_code_math_or_an_embed_of_the_same_text_is_located_at_the_real_link(
+        row, raw):
+    text = f"| a | b |\n|---|---|\n{row}\n"
+    note = parse(text)
+    link = next(link for link in note.links if not link.embed)
+    assert (link.line, link.col) == position(text, raw, occurrence=2)
+    assert_located(note, link)
+
+
+def test_a_link_in_a_heading_with_closing_hashes_is_located_at_the_real_link():
+    text = "# `[[A]]` [[A]] #\n"
+    note = parse(text)
+    [link] = note.links
+    assert (link.line, link.col, link.start) == (1, 11, 10)
+
+
 def test_a_markdown_link_whose_text_wraps_is_located_across_lines():
     text = "para [t\nx](a.md) end"
     note = parse(text)
@@ -331,7 +354,8 @@ def test_an_unclosed_opener_before_a_real_link_leaves_the_real_link():
 
 def test_headings_with_korean_text_get_readable_anchors():
     [heading] = parse("# 신경망 기초이론\n").headings
-    assert (heading.level, heading.text, heading.anchor, heading.line) == (1, "신경망 기초이론", "신경망-기초이론", 1)
+    assert (heading.level, heading.text, heading.line) == (1, "신경망 기초이론", 1)
+    assert heading.anchor == "신경망-기초이론"
 
 
 def test_duplicate_headings_get_numbered_anchors():
@@ -375,6 +399,13 @@ def test_front_matter_gives_properties_title_and_aliases():
     assert note.aliases == ("AI", "인공지능")
     assert note.properties == {"title": "제목", "aliases": ["AI", "인공지능"], "tags": ["ml"], "rating": 3}
     assert note.source[note.body_start:] == "# Body\n"
+
+
+def test_quoted_wikilinks_in_properties_count_as_links():
+    # DESIGN §5: "links in properties are quoted strings ("[[Note]]") and count as links".
+    note = parse('---\nrelated: "[[Note]]"\nup: ["[[A]]", "[[B|b]]"]\n---\nbody\n')
+    assert [(link.target, link.display, link.line) for link in note.links] == [
+        ("Note", None, 2), ("A", None, 3), ("B", "b", 3)]
 
 
 def test_a_single_string_alias_is_a_one_element_tuple():
@@ -423,7 +454,7 @@ def test_front_matter_that_is_not_a_mapping_is_invalid():
 
 
 def test_invalid_utf8_is_reported_at_the_bad_bytes_line_and_column_and_the_note_still_parses():
-    data = "첫 줄\n가나".encode() + b"\xff" + " [[Link]]\n".encode()
+    data = "첫 줄\n가나".encode() + b"\xff" + b" [[Link]]\n"
     note = parse_note("bad.md", data)
     [problem] = note.diagnostics
     assert (problem.code, problem.path, problem.line, problem.col) == ("invalid-utf8", "bad.md", 2, 3)
@@ -434,7 +465,7 @@ def test_invalid_utf8_is_reported_at_the_bad_bytes_line_and_column_and_the_note_
 
 
 def test_crlf_line_endings_are_normalised_and_positions_count_lines_correctly():
-    data = "---\r\ntitle: T\r\n---\r\n# Head\r\n\r\ntext [[Link]] more\r\n".encode()
+    data = b"---\r\ntitle: T\r\n---\r\n# Head\r\n\r\ntext [[Link]] more\r\n"
     note = parse_note("crlf.md", data)
     assert "\r" not in note.source
     assert note.title == "T"
@@ -523,5 +554,5 @@ def test_plain_text_shows_links_as_their_shown_text():
 
 
 def test_parsing_is_pure_the_same_bytes_give_equal_notes():
-    data = "---\ntitle: x\n---\n# H\n[[A]] ![[b.png|30]]\n".encode()
+    data = b"---\ntitle: x\n---\n# H\n[[A]] ![[b.png|30]]\n"
     assert parse_note("x.md", data) == parse_note("x.md", data)

@@ -258,7 +258,8 @@ def test_an_unresolved_link_with_no_near_name_has_no_hint():
 
 
 def test_a_name_matching_only_an_alias_is_reported_as_alias_link():
-    resolved = resolve({"src.md": "[[AI]]", "Artificial intelligence.md": "---\naliases: [AI, 인공지능]\n---\n"})
+    holder = "---\naliases: [AI, 인공지능]\n---\n"
+    resolved = resolve({"src.md": "[[AI]]", "Artificial intelligence.md": holder})
     assert target(resolved, "src.md", "[[AI]]") == (Kind.UNRESOLVED, None, None)
     [problem] = diagnostics(resolved)
     assert (problem.code, problem.line, problem.col) == ("alias-link", 1, 1)
@@ -285,7 +286,8 @@ def test_an_existing_attachment_resolves_by_its_name_from_any_folder():
                        ("assets/Figure 1.png", "papers/paper.pdf"))
     assert target(resolved, "notes/src.md", "![[Figure 1.png|300]]") == (
         Kind.ATTACHMENT, "assets/Figure 1.png", None)
-    assert target(resolved, "notes/src.md", "[[paper.pdf#page=3]]")[:2] == (Kind.ATTACHMENT, "papers/paper.pdf")
+    pdf = target(resolved, "notes/src.md", "[[paper.pdf#page=3]]")
+    assert pdf[:2] == (Kind.ATTACHMENT, "papers/paper.pdf")
     assert diagnostics(resolved) == []
 
 
