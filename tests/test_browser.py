@@ -111,10 +111,18 @@ def test_missing_images_show_placeholders_and_no_image_is_broken(browser):
     assert broken == 0
 
 
-def test_korean_search_finds_a_note(browser):
+@pytest.mark.parametrize(("query", "expected_title"), [
+    ("역전파", "역전파 알고리즘"),
+    ("몬테카를로", "몬테카를로 샘플링"),
+    ("교차 엔트로피", "교차 엔트로피"),
+    ("Adam", "Hyper Parameter"),
+])
+def test_search_finds_notes_by_korean_and_english_words(browser, query, expected_title):
     browser.open("")
-    browser.page.locator("label.md-search__icon, .md-search__input").first.click()
-    browser.page.locator("input.md-search__input").fill("역전파")
+    browser.page.keyboard.press("s")  # Material's shortcut focuses the search box
+    browser.page.locator("input.md-search__input").fill(query)
+    browser.page.keyboard.press("End")  # Material searches on keyup, which fill() does not send
     results = browser.page.locator(".md-search-result__item")
     results.first.wait_for(timeout=10_000)
-    assert "역전파" in results.all_inner_texts()[0]
+    titles = [t.split("\n", 1)[0] for t in results.all_inner_texts()]
+    assert expected_title in titles
