@@ -205,7 +205,9 @@ def _link(plan: _Plan, target: _Plan, ambiguous: bool, rng: random.Random) -> st
         return f"[[{target.path}]]"
     if roll < 0.40:
         return f"[[{name}|{rng.choice(DISPLAY_TEXTS)}]]"
-    if roll < 0.60 and target.headings:
+    # A bare name shared by several notes resolves to one of them, maybe not `target`:
+    # only link to a heading where the link names `target` itself.
+    if roll < 0.60 and target.headings and (by_path or not ambiguous):
         heading = rng.choice(target.headings)[1]
         if rng.random() < 0.25:
             return f"[[{name}#{heading}|{heading}]]"
