@@ -20,6 +20,7 @@ from .diagnostics import Diagnostic, Severity
 from .parse import Link, Note, heading_key, nfc
 from .scan import VaultFile
 
+SUGGESTION_POOL = 64  # names scored for a did-you-mean hint
 _ATTACHMENT_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
@@ -111,6 +112,11 @@ class VaultIndex:
             for alias in note.aliases:
                 self.aliases[nfc(alias).casefold().strip()].append(path)
         self._names = sorted({p[:-3].rsplit("/", 1)[-1] for p in notes})
+        self._by_bigram: dict[str, list[int]] = defaultdict(list)
+        for number, name in enumerate(self._names):
+            for gram in _bigrams(name):
+                self._by_bigram[gram].append(number)
+        self._suggestions: dict[str, str | None] = {}
 
     def find(self, target: str, source: str) -> tuple[Kind, _Match | None]:
         folder = _folder(source)
@@ -133,15 +139,29 @@ class VaultIndex:
         return (Kind.MISSING_ATTACHMENT if is_file else Kind.UNRESOLVED), None
 
     def suggest(self, target: str) -> str | None:
+        """The closest note name, for a did-you-mean hint. Only names sharing the most
+        two-letter pieces with the target are scored, so a hint costs no scan of the vault."""
         name = nfc(target).strip().rsplit("/", 1)[-1].removesuffix(".md")
-        best = process.extractOne(name, self._names, scorer=fuzz.WRatio, score_cutoff=75,
-                                  processor=str.casefold)
-        return best[0] if best else None
+        if name not in self._suggestions:
+            shared: dict[int, int] = defaultdict(int)
+            for gram in _bigrams(name):
+                for number in self._by_bigram.get(gram, ()):
+                    shared[number] += 1
+            nearest = sorted(shared, key=lambda n: -shared[n])[:SUGGESTION_POOL]
+            best = process.extractOne(name, [self._names[n] for n in nearest], scorer=fuzz.ratio,
+                                      score_cutoff=60, processor=str.casefold)
+            self._suggestions[name] = best[0] if best else None
+        return self._suggestions[name]
 
     def link_text(self, path: str) -> str:
         """The shortest text that links to `path` unambiguously."""
         name = path[:-3].rsplit("/", 1)[-1]
         return name if len(self.note_table.by_name.get(name.casefold(), ())) == 1 else path[:-3]
+
+
+def _bigrams(name: str) -> set[str]:
+    folded = " ".join(name.casefold().split())
+    return {folded[i:i + 2] for i in range(len(folded) - 1)} or {folded}
 
 
 def find_heading(note: Note, fragment: str) -> str | None:
