@@ -4,7 +4,8 @@ timings (and peak memory when traced) for the build report and the benchmarks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import networkx as nx
@@ -14,7 +15,7 @@ from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .graph import build_graph
 from .parse import Note
-from .publish import WriteStats, publish
+from .publish import PublishError, WriteStats, publish
 from .render import Stage, render_site
 from .resolve import Resolved, resolve_vault
 from .scan import ScanResult, scan_vault
@@ -34,15 +35,12 @@ def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
     notes = {}
     for file in scan.notes:
         try:
-            data = file.source.read_bytes()
-        except OSError as exc:
-            data = b""
+            notes[file.path] = cache.parse(file.path, file.source.read_bytes())
+        except OSError as exc:  # published empty, and said so
             problem = Diagnostic(file.path, 0, 0, Severity.ERROR, "unreadable-note",
                                  f"cannot read the note: {exc.strerror}")
-            note = cache.parse(file.path, data)
-            notes[file.path] = Note(**{**note.__dict__, "diagnostics": (problem,)})
-            continue
-        notes[file.path] = cache.parse(file.path, data)
+            empty = ParseCache(None).parse(file.path, b"")
+            notes[file.path] = replace(empty, diagnostics=(problem,))
     return notes
 
 
@@ -55,6 +53,7 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
     cache = ParseCache(settings.cache_dir if use_cache else None)
     with timer.stage("parse"):
         notes = read_notes(scan, cache)
+        cache.save()
     with timer.stage("resolve"):
         resolved = resolve_vault(notes, {f.path: f for f in scan.attachments})
     with timer.stage("graph"):
@@ -69,16 +68,24 @@ class BuildResult:
     compilation: Compilation
     stage: Stage
     written: WriteStats
+    diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
     timings: tuple[StageTiming, ...]
 
 
 def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
-               use_cache: bool = True) -> BuildResult:
-    """Compile, render and publish. Raises PublishError and leaves site_dir as it was."""
+               use_cache: bool = True,
+               refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None) -> BuildResult:
+    """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
+    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
     timer = timer or Timer()
     compilation = compile_vault(settings, timer, use_cache)
+    if any(d.code == "vault-missing" for d in compilation.diagnostics):
+        raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home)
-    written = publish(stage, settings, site_dir, timer)
-    return BuildResult(compilation, stage, written, tuple(timer.stages))
+    found = compilation.diagnostics + stage.diagnostics
+    if refuse is not None and refuse(found):
+        raise PublishError("the build was refused because of the diagnostics above")
+    written, published = publish(stage, settings, site_dir, timer)
+    return BuildResult(compilation, stage, written, found + published, tuple(timer.stages))

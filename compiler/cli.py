@@ -56,22 +56,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     site_dir = Path(args.out) if args.out else settings.project_root / "site"
-    if args.strict:  # refuse before publishing anything
-        compilation = compile_vault(settings)
-        if _fails(compilation.diagnostics, strict=True):
-            print(diag.format_all(compilation.diagnostics, _prefix(settings)), file=sys.stderr)
-            print(f"build refused (--strict): {_summary(compilation.diagnostics)}; "
-                  f"{site_dir} is left as it was", file=sys.stderr)
-            return 1
-    timer = Timer()
+    prefix = _prefix(settings)
+
+    def refuse(found: tuple[diag.Diagnostic, ...]) -> bool:
+        if args.strict and _fails(found, strict=True):
+            print(diag.format_all(found, prefix), file=sys.stderr)
+            print(f"--strict: {_summary(found)}", file=sys.stderr)
+            return True
+        return False
+
     try:
-        result = build_site(settings, site_dir, timer)
+        result = build_site(settings, site_dir, Timer(), refuse=refuse)
     except PublishError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}; {site_dir} is left as it was", file=sys.stderr)
         return 1
-    found = result.compilation.diagnostics
+    found = result.diagnostics
     if found and not args.quiet:
-        print(diag.format_all(found, _prefix(settings)), file=sys.stderr)
+        print(diag.format_all(found, prefix), file=sys.stderr)
     times = ", ".join(f"{t.name} {t.seconds:.2f}s" for t in result.timings)
     print(f"built {len(result.stage.pages)} pages into {site_dir}: {_summary(found)} ({times})")
     return 0

@@ -101,7 +101,13 @@ def load_settings(
             raise _error(shown, mark, "config-type",
                          f"`{SECTION}.{key}` must be a {KNOWN_KEYS[key].__name__}")
 
-    vault_dir = vault or project_root / section.get("vault", "vault")
+    vault_dir = Path(vault or project_root / (section.get("vault") or "vault")).resolve()
+    cache_dir = (project_root / (section.get("cache_dir") or ".kb-cache")).resolve()
+    if cache_dir.is_relative_to(vault_dir) or vault_dir.is_relative_to(cache_dir):
+        mark = key_nodes["cache_dir"].start_mark if "cache_dir" in key_nodes else None
+        raise _error(shown, mark, "config-cache-in-vault",
+                     f"the cache folder {cache_dir} overlaps the vault {vault_dir}",
+                     "the compiler never writes into the vault: set kb.cache_dir outside it")
     ignore = section.get("ignore") or []
     if not all(isinstance(p, str) for p in ignore):
         raise _error(shown, key_nodes["ignore"].start_mark, "config-type",
@@ -109,10 +115,10 @@ def load_settings(
     return Settings(
         project_root=project_root,
         config_path=config_path,
-        vault=Path(vault_dir).resolve(),
+        vault=vault_dir,
         site_name=str(data.get("site_name") or "Knowledge base"),
         ignore=tuple(ignore),
         home=section.get("home"),
-        cache_dir=project_root / section.get("cache_dir", ".kb-cache"),
+        cache_dir=cache_dir,
         section_lines=section_lines,
     )

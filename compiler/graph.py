@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .parse import nfc
+from .normalize import nfc
 from .resolve import Kind, Resolved
 
 GHOST_PREFIX = "ghost:"
@@ -28,7 +28,9 @@ class Mention:
 
 
 def ghost_id(target: str) -> str:
-    return GHOST_PREFIX + nfc(target).strip().casefold()
+    """One ghost per missing note, however the links spell it (`[[Foo]]`, `[x](Foo.md)`)."""
+    name = nfc(target).strip().casefold()
+    return GHOST_PREFIX + name.removesuffix(".md")
 
 
 def build_graph(resolved: Resolved) -> nx.DiGraph:

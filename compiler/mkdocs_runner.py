@@ -7,6 +7,7 @@ compiler itself never imports mkdocs (its successors read mkdocs.yml but not plu
 from __future__ import annotations
 
 import io
+import logging
 import sys
 from pathlib import Path
 
@@ -14,30 +15,37 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from .render import CSS_PATH
+
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out.
-REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br",
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
                        "pymdownx.mark", "pymdownx.tilde")
-CSS = "_kb/kb.css"
 
 
 def main(argv: list[str]) -> int:
     config_path, docs_dir, site_dir = Path(argv[0]), argv[1], argv[2]
     start, end = int(argv[3]), int(argv[4])
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
     lines = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
     if start >= 0:
         del lines[start:end]  # the compiler's own `kb:` section, unknown to MkDocs
     config_file = io.StringIO("".join(lines))
     config_file.name = str(config_path)  # relative paths in it stay relative to the project
     try:
-        config = load_config(config_file, docs_dir=docs_dir, site_dir=site_dir, strict=True)
+        # Not strict: a warning about one note must not stop the build; publish reports
+        # every warning as a diagnostic instead.
+        config = load_config(config_file, docs_dir=docs_dir, site_dir=site_dir, strict=False)
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        if CSS not in config.extra_css:
-            config.extra_css.append(CSS)
+        if CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
         build(config)
     except MkDocsException as exc:
-        print(f"mkdocs: {exc}", file=sys.stderr)
+        print(f"mkdocs: ERROR: {exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -6,11 +6,11 @@ hold no links); this module turns its tokens into the note model every later sta
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 import yaml
@@ -18,15 +18,24 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, Severity
+from .normalize import nfc
 from .syntax import WIKILINK, make_parser, split_wikilink
 
-PARSER_VERSION = "4"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "5"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
-_HASH_LINE = re.compile(r"[ \t>]*#(?=[^\s#])")
+# A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
+_HASH_LINE = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*#(?=[^\s#])")
+# Raw HTML that makes the browser fetch from another host as it renders.
+_EXTERNAL_LOAD = re.compile(
+    r"""(?:\b(?:src|srcset|poster|data|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)"""
+    r"""(?P<url>(?:https?:)?//[^\s"'>)]+)""", re.I)
 _IMAGE_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])(?<![0-9][.])\s+|\n")  # "4. Archive" goes on
 CONTEXT_CHARS = 160
+TITLE_ANCHOR = "kb-title"  # ids the rendered page gives to what the compiler adds
+BACKLINKS_ANCHOR = "kb-backlinks"
+RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR})
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
                        "blockquote_open", "math_block"}
@@ -59,6 +68,7 @@ class Link:
     section: str = ""  # anchor of the heading the link stands under
     width: int | None = None
     height: int | None = None
+    title: str | None = None  # a Markdown link's "title"
 
     @property
     def shown_text(self) -> str:
@@ -66,13 +76,14 @@ class Link:
         if self.display is not None and self.display.strip():
             return self.display.strip()
         parts = [p for p in [self.target.strip(), *self.fragment.split("#")] if p.strip()]
-        return " > ".join(p.strip() for p in parts)
+        return " > ".join(p.strip() for p in parts) or self.raw
 
 
 @dataclass(frozen=True, slots=True)
 class Math:
     latex: str
-    display: bool  # $$...$$ (a block, or inline between text) rather than $...$
+    display: bool  # $$...$$ rather than $...$
+    block: bool  # $$ on lines of its own: a block of its own
     start: int  # offsets in Note.source of the whole `$...$` or `$$ ... $$` lines
     end: int
     line: int
@@ -88,8 +99,9 @@ def to_mathml(latex: str, display: bool) -> str | None:
         return None
 
 
-def _math(latex: str, display: bool, start: int, end: int, line: int, col: int) -> Math:
-    return Math(latex, display, start, end, line, col, to_mathml(latex, display))
+def _math(latex: str, display: bool, block: bool, start: int, end: int, line: int, col: int
+          ) -> Math:
+    return Math(latex, display, block, start, end, line, col, to_mathml(latex, display))
 
 
 @dataclass(frozen=True)
@@ -103,16 +115,13 @@ class Note:
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
     math: tuple[Math, ...] = ()
+    blocked_html: tuple[tuple[int, int], ...] = ()  # raw HTML spans that load from other hosts
     text: str = ""  # plain text, for search and summaries
     blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
     # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
     # a heading to Python-Markdown.
     hash_line_starts: tuple[int, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def slugify(text: str) -> str:
@@ -220,15 +229,21 @@ def _string_list(value: object) -> tuple[str, ...]:
     return ()
 
 
+def line_offsets(lines: list[str]) -> list[int]:
+    """Offset of each line's first character in the text the lines were split from."""
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return offsets
+
+
 class _Locator:
     """Finds inline source snippets in the note's lines, left to right within a block."""
 
     def __init__(self, source: str):
         self._source = source
         self.lines = source.split("\n")
-        self.offsets = [0]
-        for line in self.lines:
-            self.offsets.append(self.offsets[-1] + len(line) + 1)
+        self.offsets = line_offsets(self.lines)
 
     def map_offset(self, content: str, offset: int, first_line: int) -> tuple[int, int] | None:
         """(line, col) in the source of `content[offset]`, where `content` is an inline token's
@@ -343,7 +358,9 @@ def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
             current_link = child
         elif child.type == "link_close":
             current_link = None
-        elif child.type in ("text", "code_inline", "math_inline"):
+        elif child.type == "text":
+            yield child.content.replace("==", ""), current_link  # ==highlight== marks
+        elif child.type in ("code_inline", "math_inline", "math_inline_double"):
             yield child.content, current_link
         elif child.type in ("softbreak", "hardbreak"):
             yield "\n", None
@@ -351,37 +368,55 @@ def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
             yield "", child  # its text is filled in once the Link exists
 
 
-def _context(plain: str, start: int, end: int) -> tuple[str, str, str]:
-    """The sentence around plain[start:end], trimmed to about CONTEXT_CHARS characters."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(plain, 0, start)), default=0)
-    right_match = _SENTENCE_END.search(plain, end)
-    right = right_match.start() if right_match else len(plain)
-    before, after = plain[left:start], plain[end:right]
-    budget = max(CONTEXT_CHARS - (end - start), 20)
-    if len(before) > budget // 2:
-        before = "…" + before[-(budget // 2):].lstrip()
-    if len(after) > budget // 2:
-        after = after[: budget // 2].rstrip() + "…"
-    return " ".join(before.split(" ")).lstrip(), plain[start:end], after.rstrip()
+def _contexts(plain: str, ranges: dict[int, tuple[int, int]]) -> dict[int, tuple[str, str, str]]:
+    """For each link's range in `plain`, the sentence around it, trimmed to about
+    CONTEXT_CHARS characters. Sentence bounds are found once per block."""
+    bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(plain)]
+    starts, ends = [b[0] for b in bounds], [b[1] for b in bounds]
+    found = {}
+    for key, (start, end) in ranges.items():
+        at = bisect.bisect_right(ends, start)
+        left = ends[at - 1] if at else 0
+        at = bisect.bisect_left(starts, end)
+        right = starts[at] if at < len(starts) else len(plain)
+        before, after = plain[left:start], plain[end:right]
+        budget = max(CONTEXT_CHARS - (end - start), 20)
+        if len(before) > budget // 2:
+            before = "…" + before[-(budget // 2):].lstrip()
+        if len(after) > budget // 2:
+            after = after[: budget // 2].rstrip() + "…"
+        found[key] = (before.lstrip(), plain[start:end], after.rstrip())
+    return found
 
 
-def _make_link(token: Token, raw: str, where: tuple[int, int, int, int] | None, section: str,
-               source: str) -> Link:
+def _split_href(href: str) -> tuple[str, str]:
+    """`Name%20here.md#Some%20heading` -> ('Name here.md', 'Some heading'): split first, so
+    that an encoded `%23` stays part of the name."""
+    path, _, fragment = href.partition("#")
+    return unquote(path), unquote(fragment)
+
+
+def _make_link(token: Token, content: str, where: tuple[int, int, int, int] | None,
+               section: str, source: str) -> Link:
+    span = token.meta["span"]
+    raw = content[span[0]:span[1]]
     start, end, line, col = where if where else (-1, -1, 0, 0)
     if where:
-        raw = source[start:end]  # in a table, markdown-it has unescaped its `\|`
+        raw = source[start:end]  # in a table, markdown-it has unescaped its `\\|`
+    title = None
     if token.type == WIKILINK:
-        target_part = token.meta["target"]
+        target, _, fragment = token.meta["target"].partition("#")
         display = token.meta["display"]
         style, external = "wiki", False
     else:
         href = token.attrs.get("src" if token.type == "image" else "href", "")
         external = bool(_EXTERNAL.match(href))
-        target_part = href if external else unquote(href)
-        display = token.content if token.type == "image" else None
+        target, fragment = (href, "") if external else _split_href(href)
+        label = token.meta.get("label")
+        display = content[label[0]:label[1]] if label else token.content
+        title = token.attrs.get("title")
         style = "markdown"
     embed = token.type == "image" or bool(token.meta.get("embed"))
-    target, _, fragment = (target_part, "", "") if external else target_part.partition("#")
     width = height = None
     if embed and display is not None and (size := _IMAGE_SIZE.match(display.rsplit("|", 1)[-1])):
         width = int(size.group(1))
@@ -389,7 +424,7 @@ def _make_link(token: Token, raw: str, where: tuple[int, int, int, int] | None, 
         display = display.rsplit("|", 1)[0] if "|" in display else None
     return Link(target=target, fragment=fragment, display=display, embed=embed, style=style,
                 external=external, raw=raw, start=start, end=end, line=line + 1, col=col + 1,
-                section=section, width=width, height=height)
+                section=section, width=width, height=height, title=title)
 
 
 def _unique_anchor(text: str, taken: set[str]) -> str:
@@ -402,135 +437,152 @@ def _unique_anchor(text: str, taken: set[str]) -> str:
     return anchor
 
 
-RESERVED_ANCHORS = frozenset({"kb-title", "kb-backlinks", "kb-properties"})
+class _NoteBuilder:
+    """Walks markdown-it's tokens once, collecting what the Note holds."""
 
+    def __init__(self, path: str, source: str, diagnostics: list[Diagnostic]):
+        self.path, self.source = path, source
+        self.locator = _Locator(source)
+        self.diagnostics = diagnostics
+        self.properties: dict = {}
+        self.body_start = 0
+        self.headings: list[Heading] = []
+        self.links: list[Link] = []
+        self.math: list[Math] = []
+        self.blocked: list[tuple[int, int]] = []
+        self.text_parts: list[str] = []
+        self.gaps: list[int] = []
+        self.hash_starts: list[int] = []
+        self.anchors: set[str] = set()
+        self.section = ""
+        self.open_items = 0
+        self.cursor, self.cell = (-1, 0), -1
 
-def parse_note(path: str, data: bytes) -> Note:
-    """Parse one note. Never raises: problems become diagnostics on the returned Note."""
-    source, diagnostics = decode(path, data)
-    tokens = _PARSER.parse(source)
-    locator = _Locator(source)
-    properties: dict = {}
-    body_start = 0
-    headings: list[Heading] = []
-    links: list[Link] = []
-    math: list[Math] = []
-    text_parts: list[str] = []
-    gaps: list[int] = []
-    hash_starts: list[int] = []
-    taken: set[str] = set()
-    section = ""
-    open_items = 0
-    cursor, cell = (-1, 0), -1
+    def walk(self, tokens: list[Token]) -> None:
+        for index, token in enumerate(tokens):
+            if token.type == "front_matter":
+                self.front_matter(token)
+                continue
+            self.open_items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
+            lines = self.locator.lines
+            if (token.type in _NEEDS_BLANK_BEFORE and not self.open_items and token.map
+                    and token.map[0] > 0 and lines[token.map[0] - 1].strip(" >\t")):
+                self.gaps.append(token.map[0])
+            if token.type == "math_block" and token.map:
+                start = self.locator.offsets[token.map[0]]
+                end = self.locator.offsets[token.map[1]] - 1
+                self.math.append(_math(token.content.strip(), True, True, start, end,
+                                       token.map[0] + 1, 1))
+            elif token.type == "html_block" and token.map:
+                start = self.locator.offsets[token.map[0]]
+                self.check_html(token.content, start, token.map[0], 0)
+            elif token.type == "inline" and token.map is not None:
+                self.inline(token, tokens[index - 1])
 
-    for index, token in enumerate(tokens):
-        if token.type == "front_matter":
-            properties, problems = _read_properties(path, token)
-            diagnostics += problems
-            links += _property_links(properties, locator, token.map[1])
-            body_start = locator.offsets[min(token.map[1], len(locator.lines))]
-            continue
-        if token.type == "list_item_open":
-            open_items += 1
-        elif token.type == "list_item_close":
-            open_items -= 1
-        if (token.type in _NEEDS_BLANK_BEFORE and not open_items and token.map
-                and token.map[0] > 0 and locator.lines[token.map[0] - 1].strip(" >\t")):
-            gaps.append(token.map[0])
-        if token.type == "math_block" and token.map:
-            start = locator.offsets[token.map[0]]
-            end = locator.offsets[token.map[1]] - 1
-            math.append(_math(token.content.strip(), True, start, end, token.map[0] + 1, 1))
-            continue
-        if token.type != "inline" or token.map is None:
-            continue
+    def front_matter(self, token: Token) -> None:
+        self.properties, problems = _read_properties(self.path, token)
+        self.diagnostics += problems
+        self.links += _property_links(self.properties, self.locator, token.map[1])
+        self.body_start = self.locator.offsets[min(token.map[1], len(self.locator.lines))]
 
-        parent = tokens[index - 1]
+    def check_html(self, html: str, start: int, line: int, col: int) -> None:
+        """Raw HTML that would load from another host is blocked, and said so."""
+        loads = _EXTERNAL_LOAD.search(html)
+        if loads:
+            self.blocked.append((start, start + len(html)))
+            self.diagnostics.append(Diagnostic(
+                self.path, line + 1, col + 1, Severity.WARNING, "external-resource",
+                f"raw HTML loads {loads.group('url')!r} from another host; it is blocked",
+                "the site makes no request to other hosts: save the file in the vault "
+                "and embed it"))
+
+    def inline(self, token: Token, parent: Token) -> None:
+        lines, offsets = self.locator.lines, self.locator.offsets
         if parent.type == "paragraph_open":
             for line in range(*token.map):
-                if hashed := _HASH_LINE.match(locator.lines[line]):
-                    hash_starts.append(locator.offsets[line] + hashed.end() - 1)
-        pieces = list(_plain_pieces(token.children or []))
-        if token.map[0] != cursor[0]:  # table cells of one row share a line: keep going
-            cursor, cell = (token.map[0], 0), -1
+                if hashed := _HASH_LINE.match(lines[line]):
+                    self.hash_starts.append(offsets[line] + hashed.end() - 1)
+        if token.map[0] != self.cursor[0]:  # table cells of one row share a line: keep going
+            self.cursor, self.cell = (token.map[0], 0), -1
         in_cell = parent.type in ("th_open", "td_open")
-        cell += in_cell
+        self.cell += in_cell
         made: dict[int, Link] = {}
         for child in token.children or []:
             span = child.meta.get("span") if child.meta else None
             if not span:
                 continue
             raw = token.content[span[0]:span[1]]
-            where = locator.find(raw, token.content, span, token.map[0], token.map[1], cursor,
-                                 cell if in_cell else None)
+            where = self.locator.find(raw, token.content, span, token.map[0], token.map[1],
+                                      self.cursor, self.cell if in_cell else None)
             if where:
-                cursor = (where[2], where[3] + 1)
+                self.cursor = (where[2], where[3] + 1)
             if child.type.startswith("math_inline"):
                 if where:
-                    math.append(_math(child.content.strip(), child.type == "math_inline_double",
-                                      where[0], where[1], where[2] + 1, where[3] + 1))
-                continue
-            made[id(child)] = _make_link(child, raw, where, section, source)
+                    self.math.append(_math(child.content.strip(),
+                                           child.type == "math_inline_double", False,
+                                           where[0], where[1], where[2] + 1, where[3] + 1))
+            elif child.type == "html_inline":
+                if where:
+                    self.check_html(self.source[where[0]:where[1]], where[0], where[2], where[3])
+            else:
+                made[id(child)] = _make_link(child, token.content, where, self.section,
+                                             self.source)
 
         plain_parts: list[str] = []
         ranges: dict[int, tuple[int, int]] = {}
         length = 0
-        for piece, owner in pieces:
+        for piece, owner in _plain_pieces(token.children or []):
             if owner is not None and owner.type == WIKILINK:
                 piece = made[id(owner)].shown_text
-            if owner is not None and id(owner) not in ranges:
-                ranges[id(owner)] = (length, length)
+            if owner is not None:
+                began = ranges.get(id(owner), (length, length))[0]
+                ranges[id(owner)] = (began, length + len(piece))
             plain_parts.append(piece)
             length += len(piece)
-            if owner is not None:
-                ranges[id(owner)] = (ranges[id(owner)][0], length)
         plain = "".join(plain_parts)
-        text_parts.append(plain)
+        self.text_parts.append(plain)
 
         if parent.type == "heading_open":
-            level = int(parent.tag[1])
-            anchor = _unique_anchor(plain, taken)
+            anchor = _unique_anchor(plain, self.anchors)
             setext = parent.markup in ("=", "-")  # text lines, then the underline
             last_text_line = parent.map[1] - 2 if setext else parent.map[0]
-            headings.append(Heading(level, plain.strip(), token.content.strip(), anchor,
-                                    parent.map[0] + 1, last_text_line))
-            section = anchor
-            made = {key: _in_section(link, anchor) for key, link in made.items()}
+            self.headings.append(Heading(int(parent.tag[1]), plain.strip(),
+                                         token.content.strip(), anchor, parent.map[0] + 1,
+                                         last_text_line))
+            self.section = anchor
+            made = {key: replace(link, section=anchor) for key, link in made.items()}
+        contexts = _contexts(plain, {k: r for k, r in ranges.items() if k in made})
+        self.links += [replace(link, context=contexts[key]) if key in contexts else link
+                       for key, link in made.items()]
 
-        for key, link in made.items():
-            if key in ranges:
-                link = _with_context(link, _context(plain, *ranges[key]))
-            links.append(link)
-
-    diagnostics += [Diagnostic(path, m.line, m.col, Severity.WARNING, "invalid-math",
-                               f"cannot draw the formula {m.latex!r}", "it is shown as source")
-                    for m in math if m.mathml is None]
-    title = properties.get("title") if isinstance(properties.get("title"), str) else None
-    aliases = _string_list(properties.get("aliases", properties.get("alias")))
-    return Note(
-        path=path,
-        title=(title or title_of(path)).strip(),
-        source=source,
-        body_start=body_start,
-        properties=properties,
-        aliases=aliases,
-        headings=tuple(headings),
-        links=tuple(links),
-        math=tuple(math),
-        text="\n".join(text_parts),
-        blank_line_before=tuple(gaps),
-        hash_line_starts=tuple(hash_starts),
-        diagnostics=tuple(diagnostics),
-    )
-
-
-def _in_section(link: Link, anchor: str) -> Link:
-    return Link(**{**_fields(link), "section": anchor})
+    def note(self) -> Note:
+        self.diagnostics += [
+            Diagnostic(self.path, m.line, m.col, Severity.WARNING, "invalid-math",
+                       f"cannot draw the formula {m.latex!r}", "it is shown as source")
+            for m in self.math if m.mathml is None]
+        title = self.properties.get("title")
+        aliases = _string_list(self.properties.get("aliases", self.properties.get("alias")))
+        return Note(
+            path=self.path,
+            title=(title if isinstance(title, str) and title.strip() else title_of(self.path)).strip(),
+            source=self.source,
+            body_start=self.body_start,
+            properties=self.properties,
+            aliases=aliases,
+            headings=tuple(self.headings),
+            links=tuple(self.links),
+            math=tuple(self.math),
+            blocked_html=tuple(self.blocked),
+            text="\n".join(self.text_parts),
+            blank_line_before=tuple(self.gaps),
+            hash_line_starts=tuple(self.hash_starts),
+            diagnostics=tuple(self.diagnostics),
+        )
 
 
-def _with_context(link: Link, context: tuple[str, str, str]) -> Link:
-    return Link(**{**_fields(link), "context": context})
-
-
-def _fields(link: Link) -> dict:
-    return {name: getattr(link, name) for name in Link.__slots__}
+def parse_note(path: str, data: bytes) -> Note:
+    """Parse one note. Never raises: problems become diagnostics on the returned Note."""
+    source, diagnostics = decode(path, data)
+    builder = _NoteBuilder(path, source, diagnostics)
+    builder.walk(_PARSER.parse(source))
+    return builder.note()

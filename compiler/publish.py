@@ -6,7 +6,9 @@ a complete new one has been built and checked beside it.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
+from .diagnostics import Diagnostic, Severity
 from .render import Stage
 from .sitecheck import check_site
 from .timing import Timer
+
+_MKDOCS_WARNING = re.compile(r"^mkdocs: WARNING: (?:Doc file '(?P<path>[^']+)' )?(?P<message>.*)")
 
 
 class PublishError(Exception):
@@ -70,45 +75,73 @@ def write_stage(stage: Stage, stage_dir: Path) -> WriteStats:
     return WriteStats(written, unchanged, removed)
 
 
-def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> None:
+def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagnostic]:
+    """Build with MkDocs in a child process; its warnings come back as diagnostics."""
     start, end = settings.section_lines or (-1, -1)
     command = [sys.executable, "-m", "compiler.mkdocs_runner", str(settings.config_path),
                str(stage_dir), str(out_dir), str(start), str(end)]
     result = subprocess.run(command, cwd=settings.project_root, capture_output=True, text=True,
                             check=False)
+    log = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
     if result.returncode != 0:
-        log = "\n".join(line for line in (result.stderr + result.stdout).splitlines()
-                        if line.strip())
-        raise PublishError(f"MkDocs failed; the previous site is left as it was.\n{log}")
+        raise PublishError("MkDocs failed; the previous site is left as it was.\n" + "\n".join(log))
+    found = []
+    for line in log:
+        if match := _MKDOCS_WARNING.match(line):
+            found.append(Diagnostic(match.group("path") or settings.config_path.name, 0, 0,
+                                    Severity.WARNING, "mkdocs-warning", match.group("message")))
+    return found
+
+
+def stage_dir_for(settings: Settings) -> Path:
+    """One staged folder per vault, so that two vaults never share (or delete) one."""
+    digest = hashlib.sha256(str(settings.vault).encode()).hexdigest()[:12]
+    return settings.cache_dir / "stage" / digest
+
+
+def check_outside_vault(settings: Settings, site_dir: Path) -> None:
+    """Nothing is ever written into the vault: refuse before anything is written."""
+    vault = settings.vault
+    for what, folder in (("output folder", site_dir.resolve()),
+                         ("cache folder", settings.cache_dir.resolve())):
+        if folder.is_relative_to(vault) or vault.is_relative_to(folder):
+            raise PublishError(f"the {what} {folder} overlaps the vault {vault}; refusing to write")
 
 
 def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | None = None
-            ) -> WriteStats:
+            ) -> tuple[WriteStats, tuple[Diagnostic, ...]]:
     timer = timer or Timer()
-    stage_dir = settings.cache_dir / "stage"
+    site_dir = site_dir.resolve()
+    check_outside_vault(settings, site_dir)
+    stage_dir = stage_dir_for(settings)
     with timer.stage("stage"):
         stats = write_stage(stage, stage_dir)
-    site_dir = site_dir.resolve()
-    if site_dir.is_relative_to(settings.vault) or settings.vault.is_relative_to(site_dir):
-        raise PublishError(f"the output folder {site_dir} overlaps the vault; refusing to write")
     new_dir = site_dir.with_name(f".{site_dir.name}.kb-new")
     old_dir = site_dir.with_name(f".{site_dir.name}.kb-old")
-    for leftover in (new_dir, old_dir):
-        shutil.rmtree(leftover, ignore_errors=True)
+    if old_dir.exists() and not site_dir.exists():  # an interrupted swap: finish it backwards
+        old_dir.rename(site_dir)
+    shutil.rmtree(new_dir, ignore_errors=True)
+    shutil.rmtree(old_dir, ignore_errors=True)
     try:
         with timer.stage("mkdocs"):
-            run_mkdocs(settings, stage_dir, new_dir)
+            found = run_mkdocs(settings, stage_dir, new_dir)
         with timer.stage("site-check"):
             problems = check_site(new_dir)
-        if problems:
-            shown = "\n".join(problems[:20])
-            raise PublishError(f"the built site has {len(problems)} broken references; "
-                               f"the previous site is left as it was.\n{shown}")
+        loads = [p for p in problems if p.endswith("from another host")]
+        if loads:
+            raise PublishError(f"{len(loads)} page(s) would load from another host; the previous "
+                               "site is left as it was.\n" + "\n".join(loads[:20]))
+        found += [Diagnostic(p.split(": ", 1)[0], 0, 0, Severity.WARNING, "broken-reference",
+                             p.split(": ", 1)[1]) for p in problems]
     except BaseException:
         shutil.rmtree(new_dir, ignore_errors=True)
         raise
     if site_dir.exists():
         site_dir.rename(old_dir)
-    new_dir.rename(site_dir)
+    try:
+        new_dir.rename(site_dir)
+    except OSError:
+        old_dir.rename(site_dir)
+        raise
     shutil.rmtree(old_dir, ignore_errors=True)
-    return stats
+    return stats, tuple(found)

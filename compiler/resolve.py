@@ -17,11 +17,18 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from .diagnostics import Diagnostic, Severity
-from .parse import Link, Note, heading_key, nfc
+from .normalize import nfc
+from .parse import Link, Note, heading_key
 from .scan import VaultFile
 
 SUGGESTION_POOL = 64  # names scored for a did-you-mean hint
-_ATTACHMENT_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+# Files Obsidian opens, by extension: a link to a missing one is a missing attachment.
+ATTACHMENT_SUFFIXES = frozenset({
+    "avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp",  # images
+    "flac", "m4a", "mp3", "ogg", "wav", "webm", "3gp",  # audio
+    "mkv", "mov", "mp4", "ogv",  # video
+    "pdf", "canvas", "base", "excalidraw",
+})
 
 
 class Kind(StrEnum):
@@ -83,9 +90,13 @@ class _Table:
 
     def find(self, target: str, folder: str) -> _Match | None:
         key = target.casefold()
-        if key in self.by_path:
-            return _Match(self._spelled(self.by_path[key], target))
         name = key.rsplit("/", 1)[-1]
+        if key in self.by_path:
+            exact = self._spelled(self.by_path[key], target)
+            namesakes = self.by_name.get(name, [])
+            if "/" not in key and len(namesakes) > 1:  # `[[Note]]` with Note.md at the root
+                return _Match(exact, tuple(sorted(namesakes)), "its path is exactly the link's text")
+            return _Match(exact)
         candidates = sorted(
             p for p in self.by_name.get(name, ())
             if self.key_of(p).casefold().endswith("/" + key) or self.key_of(p).casefold() == key)
@@ -135,7 +146,7 @@ class VaultIndex:
         found = self.attachment_table.find(key, folder)
         if found:
             return Kind.ATTACHMENT, found
-        is_file = _ATTACHMENT_SUFFIX.search(key) is not None
+        is_file = key.rpartition(".")[2].casefold() in ATTACHMENT_SUFFIXES
         return (Kind.MISSING_ATTACHMENT if is_file else Kind.UNRESOLVED), None
 
     def suggest(self, target: str) -> str | None:
@@ -150,7 +161,8 @@ class VaultIndex:
             nearest = sorted(shared, key=lambda n: -shared[n])[:SUGGESTION_POOL]
             best = process.extractOne(name, [self._names[n] for n in nearest], scorer=fuzz.ratio,
                                       score_cutoff=60, processor=str.casefold)
-            self._suggestions[name] = best[0] if best else None
+            useful = best and best[0].casefold() != name.casefold()
+            self._suggestions[name] = best[0] if useful else None
         return self._suggestions[name]
 
     def link_text(self, path: str) -> str:

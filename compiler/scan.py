@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import DEFAULT_IGNORE
 from .diagnostics import Diagnostic, Severity
+from .normalize import nfc
 
 NOTE_SUFFIX = ".md"
 
@@ -38,10 +38,6 @@ class ScanResult:
     notes: tuple[VaultFile, ...]
     attachments: tuple[VaultFile, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def _ignored(rel_path: str, name: str, patterns: tuple[str, ...]) -> bool:

@@ -15,7 +15,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 WIKILINK = "wikilink"
-_SPANNED = ("link_open", "image", "math_inline", "math_inline_double")
+_SPANNED = ("link_open", "image", "math_inline", "math_inline_double", "html_inline")
 
 
 def split_wikilink(inner: str) -> tuple[str, str | None]:
@@ -61,6 +61,8 @@ def _with_span(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInli
             # Pending text is flushed into a token of its own first: skip it.
             opened = next(t for t in state.tokens[first_token:] if t.type in _SPANNED)
             opened.meta["span"] = (start, state.pos)
+            if opened.type == "link_open":  # the label's source, `[label](...)`
+                opened.meta["label"] = (start + 1, state.md.helpers.parseLinkLabel(state, start))
         return matched
 
     return recorded
@@ -69,7 +71,7 @@ def _with_span(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInli
 def obsidian_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", WIKILINK, _wikilink_rule)
     # Spans are recorded on the rules the plugins registered: call after dollarmath_plugin.
-    for name in ("link", "image", "math_inline"):
+    for name in ("link", "image", "math_inline", "html_inline"):
         rule = md.inline.ruler.__rules__[md.inline.ruler.__find__(name)]
         rule.fn = _with_span(rule.fn)
     md.inline.ruler.__compiled__ = {}  # recompile the chains with the wrapped rules

@@ -243,3 +243,40 @@ def test_kb_build_strict_refuses_and_keeps_the_old_site(tmp_path):
     done = run_kb("build", "--strict", "--vault", str(tmp_path / "vault"), "--out", str(out))
     assert done.returncode == 1
     assert (out / "marker").read_text() == "old"
+
+
+def test_raw_html_that_loads_from_another_host_is_blocked_and_reported(build_vault):
+    result, site = build_vault({
+        "a.md": "글 <img src='https://example.com/x.png'> 끝\n\n<div style=\"background: "
+                "url(//cdn.example/b.png)\">상자</div>\n",
+    })
+    codes = [d.code for d in result.diagnostics if d.path == "a.md"]
+    assert codes == ["external-resource", "external-resource"]
+    assert check_site(site) == []
+    assert "상자" in page(site, "a").get_text()
+
+
+def test_footnotes_stay_above_the_backlinks(build_vault):
+    _, site = build_vault({"a.md": "본문[^1]\n\n[^1]: 각주 [[b]]\n", "b.md": "[[a]]\n"})
+    article = content(page(site, "a"))
+    footnotes, backlinks = article.select_one(".footnote"), article.select_one(".kb-backlinks")
+    assert footnotes is not None and backlinks is not None
+    assert footnotes.sourceline < backlinks.sourceline
+
+
+def test_a_missing_vault_builds_nothing_and_keeps_the_site(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "marker").write_text("old")
+    done = run_kb("build", "--vault", str(tmp_path / "nope"), "--out", str(out))
+    assert done.returncode == 1 and "does not exist" in done.stderr
+    assert (out / "marker").read_text() == "old"
+
+
+def test_a_cache_folder_inside_the_vault_is_refused_before_anything_is_written(tmp_path):
+    write_vault(tmp_path, {"a.md": "# A\n"})
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nkb:\n  vault: .\n")
+    before = tree_digest(tmp_path)
+    done = run_kb("check", cwd=tmp_path)
+    assert done.returncode == 2 and "config-cache-in-vault" in done.stderr
+    assert tree_digest(tmp_path) == before

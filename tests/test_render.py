@@ -8,7 +8,7 @@ import markdown
 
 from compiler.graph import build_graph
 from compiler.parse import parse_note
-from compiler.render import HOME, literal, render_site, staged_paths, url
+from compiler.render import HOME, literal, page_address, render_site, staged_paths, url
 from compiler.resolve import resolve_vault
 
 
@@ -33,15 +33,33 @@ def test_urls_are_relative_and_percent_encoded():
 
 
 def test_the_vault_index_note_is_the_home_page_and_otherwise_one_is_generated():
-    assert staged_paths({"Index.md": None, "a.md": None}, None)["Index.md"] == HOME
-    assert staged_paths({"a.md": None}, "a.md")["a.md"] == HOME
+    assert staged_paths({"Index.md": None, "a.md": None}, None)[0]["Index.md"] == HOME
+    assert staged_paths({"a.md": None}, "a.md")[0]["a.md"] == HOME
     stage = stage_of({"a.md": "[[b]]", "b.md": "# B"})
     assert HOME in stage.pages and "가장 많이 연결된 노트" in stage.pages[HOME]
 
 
-def test_a_readme_beside_an_index_is_renamed_so_mkdocs_keeps_both():
-    placed = staged_paths({"x/README.md": None, "x/index.md": None}, None)
-    assert placed["x/README.md"] == "x/README (note).md"
+def test_a_configured_home_that_does_not_exist_is_reported():
+    placed, [problem] = staged_paths({"a.md": None}, "Home.md")
+    assert placed == {"a.md": "a.md"} and problem.code == "missing-home"
+
+
+def test_notes_mkdocs_would_publish_at_one_address_are_renamed_and_reported():
+    placed, problems = staged_paths({"x/README.md": None, "x/index.md": None, "bar.md": None,
+                                     "bar/README.md": None}, None)
+    addresses = {page_address(p) for p in placed.values()}
+    assert len(addresses) == 4
+    assert placed["x/index.md"] == "x/index.md" and placed["x/README.md"] == "x/README (2).md"
+    assert placed["bar/README.md"] == "bar/README (2).md"
+    assert [p.code for p in problems] == ["page-collision", "page-collision"]
+
+
+def test_markdown_links_keep_their_text_markup_and_title():
+    stage = stage_of({"a.md": "[**굵게** 보기](b.md \"제목\") [e](we%23ird.md)", "b.md": "",
+                      "we#ird.md": ""})
+    text = stage.pages["a.md"]
+    assert '[**굵게** 보기](b.md "제목")' in text
+    assert "[e](we%23ird.md)" in text
 
 
 def test_links_headings_and_front_matter_in_the_staged_page():
