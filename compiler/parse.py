@@ -21,7 +21,7 @@ from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
 from .syntax import WIKILINK, make_parser, split_wikilink
 
-PARSER_VERSION = "5"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "6"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -121,6 +121,9 @@ class Note:
     # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
     # a heading to Python-Markdown.
     hash_line_starts: tuple[int, ...] = ()
+    # (first line, end line, spaces): nested lists Python-Markdown needs indented further,
+    # as it wants four spaces a level where Obsidian takes a tab or two spaces.
+    list_indents: tuple[tuple[int, int, int], ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -457,6 +460,9 @@ class _NoteBuilder:
         self.section = ""
         self.open_items = 0
         self.cursor, self.cell = (-1, 0), -1
+        self.list_shifts: list[int] = []  # per open list: spaces added to its lines
+        self.quotes = 0
+        self.indents: list[tuple[int, int, int]] = []
 
     def walk(self, tokens: list[Token]) -> None:
         for index, token in enumerate(tokens):
@@ -464,6 +470,11 @@ class _NoteBuilder:
                 self.front_matter(token)
                 continue
             self.open_items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
+            self.quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+            if token.type in ("bullet_list_open", "ordered_list_open"):
+                self.open_list(token)
+            elif token.type in ("bullet_list_close", "ordered_list_close"):
+                self.list_shifts.pop()
             lines = self.locator.lines
             if (token.type in _NEEDS_BLANK_BEFORE and not self.open_items and token.map
                     and token.map[0] > 0 and lines[token.map[0] - 1].strip(" >\t")):
@@ -478,6 +489,16 @@ class _NoteBuilder:
                 self.check_html(token.content, start, token.map[0], 0)
             elif token.type == "inline" and token.map is not None:
                 self.inline(token, tokens[index - 1])
+
+    def open_list(self, token: Token) -> None:
+        depth, shift = len(self.list_shifts), 0
+        if depth and not self.quotes and token.map:
+            line = self.locator.lines[token.map[0]].expandtabs(4)
+            indent = len(line) - len(line.lstrip(" "))
+            shift = max(0, 4 * depth - indent - sum(self.list_shifts))
+            if shift:
+                self.indents.append((token.map[0], token.map[1], shift))
+        self.list_shifts.append(shift)
 
     def front_matter(self, token: Token) -> None:
         self.properties, problems = _read_properties(self.path, token)
@@ -576,6 +597,7 @@ class _NoteBuilder:
             text="\n".join(self.text_parts),
             blank_line_before=tuple(self.gaps),
             hash_line_starts=tuple(self.hash_starts),
+            list_indents=tuple(self.indents),
             diagnostics=tuple(self.diagnostics),
         )
 

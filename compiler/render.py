@@ -244,6 +244,10 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         closing = _ATX_CLOSING.search(line)
         doc.replace(line_start + closing.start(), line_start + len(line),
                     f" {{ #{heading.anchor} }}")
+    for first, end, spaces in note.list_indents:
+        for line_number in range(first, min(end, len(doc.lines))):
+            if doc.lines[line_number].strip():
+                doc.replace(doc.line_starts[line_number], doc.line_starts[line_number], " " * spaces)
     for line_number in note.blank_line_before:
         prefix = _QUOTE_PREFIX.match(doc.lines[line_number]).group().rstrip()
         at = doc.line_starts[line_number]

@@ -110,3 +110,13 @@ def test_a_tag_at_the_start_of_a_line_stays_text_and_does_not_become_a_heading()
     rendered = markdown.markdown(stage.pages["a.md"].split("---", 2)[2], extensions=["attr_list"])
     assert "<h1" in rendered and "딥러닝 #ml" in rendered
     assert rendered.count("<h1") == 2  # the inline title and the real heading
+
+
+def test_lists_nested_by_two_spaces_or_a_tab_nest_in_python_markdown_too():
+    source = "- a\n  - b\n    - c\n  more\n- d\n\n1. one\n   - x\n\n- t\n\t- u\n"
+    stage = stage_of({"a.md": source})
+    rendered = markdown.markdown(stage.pages["a.md"].split("---", 2)[2],
+                                 extensions=["attr_list", "sane_lists"])
+    assert rendered.count("<ul>") == 6 and rendered.count("<ol>") == 1
+    assert "<li>b" in rendered and rendered.index("<li>c") > rendered.index("<li>b")
+    assert rendered.count("</ul>\n</li>") == 4  # b, c, x and u each nest inside their item
