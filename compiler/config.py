@@ -13,7 +13,6 @@ import yaml
 from .diagnostics import ConfigError, Diagnostic, Severity
 
 SECTION = "kb"
-DEFAULT_IGNORE = (".obsidian", ".trash", ".git")
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,7 @@ def load_settings(
     project_root = project_root.resolve()
     config_path = project_root / config_name
     shown = config_name
-    if not config_path.exists():
-        return Settings(project_root, config_path, (vault or project_root / "vault").resolve(),
-                        cache_dir=project_root / ".kb-cache")
-    text = config_path.read_text(encoding="utf-8")
+    text = config_path.read_text(encoding="utf-8") if config_path.exists() else ""
     try:
         root = yaml.compose(text, Loader=_TolerantLoader)
         data = yaml.load(text, Loader=_TolerantLoader) or {}

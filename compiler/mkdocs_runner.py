@@ -29,6 +29,10 @@ def main(argv: list[str]) -> int:
     handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    if not config_path.exists():
+        print(f"mkdocs: ERROR: {config_path} does not exist: the site needs its configuration",
+              file=sys.stderr)
+        return 1
     lines = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
     if start >= 0:
         del lines[start:end]  # the compiler's own `kb:` section, unknown to MkDocs

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import DEFAULT_IGNORE
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
 
@@ -41,7 +40,7 @@ class ScanResult:
 
 
 def _ignored(rel_path: str, name: str, patterns: tuple[str, ...]) -> bool:
-    if name.startswith(".") or name in DEFAULT_IGNORE:
+    if name.startswith("."):  # .obsidian/, .trash/, .git/: Obsidian hides dot-folders too
         return True
     return any(fnmatch.fnmatchcase(rel_path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 

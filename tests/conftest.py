@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,7 +29,7 @@ def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    """Every file under root with the SHA-256 of its bytes (and each symlink's target)."""
+    """Every file under root with the SHA-256 of its bytes."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -62,8 +61,3 @@ def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult,
     result = build_site(project_settings(tmp, BUNDLED_VAULT), site)
     after = tree_digest(BUNDLED_VAULT)
     return result, site, before, after
-
-
-def copy_tree(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, symlinks=True)
-    return target
