@@ -264,7 +264,7 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     folders: dict[str, list[str]] = {}
     for path in sorted(notes):
         folders.setdefault(path.rpartition("/")[0], []).append(path)
-    lines = [_front_matter(site_name), f"# {literal(site_name)} {{ #{TITLE_ANCHOR} }}", "",
+    lines = [_front_matter("홈"), f"# {literal(site_name)} {{ #{TITLE_ANCHOR} }}", "",
              f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
              f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
     ranked = graphs.most_linked(graph, 10)
