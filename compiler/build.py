@@ -10,6 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
@@ -66,6 +67,7 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
 @dataclass(frozen=True)
 class BuildResult:
     compilation: Compilation
+    blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
     stage: Stage
     written: WriteStats
     diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
@@ -74,18 +76,23 @@ class BuildResult:
 
 def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
                use_cache: bool = True,
-               refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None) -> BuildResult:
+               refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None,
+               progress: Callable[[BlockResult], None] | None = None) -> BuildResult:
     """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
     the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
     timer = timer or Timer()
     compilation = compile_vault(settings, timer, use_cache)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
+    with timer.stage("execute"):
+        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
+                                            settings.cache_dir / "blocks", progress=progress)
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                            settings.home)
-    found = compilation.diagnostics + stage.diagnostics
+                            settings.home, blocks)
+    found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
     written, published = publish(stage, settings, site_dir, timer)
-    return BuildResult(compilation, stage, written, found + published, tuple(timer.stages))
+    return BuildResult(compilation, blocks, stage, written, found + published,
+                       tuple(timer.stages))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import diagnostics as diag
+from .blocks import BlockResult, plan, run_blocks
 from .build import build_site, compile_vault
 from .config import Settings, load_settings
 from .diagnostics import ConfigError, Severity
@@ -66,7 +67,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return False
 
     try:
-        result = build_site(settings, site_dir, Timer(), refuse=refuse)
+        result = build_site(settings, site_dir, Timer(), refuse=refuse,
+                            progress=_progress() if not args.quiet else None)
     except PublishError as exc:
         print(f"error: {exc}; {site_dir} is left as it was", file=sys.stderr)
         return 1
@@ -75,7 +77,74 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(diag.format_all(found, prefix), file=sys.stderr)
     times = ", ".join(f"{t.name} {t.seconds:.2f}s" for t in result.timings)
     print(f"built {len(result.stage.pages)} pages into {site_dir}: {_summary(found)} ({times})")
+    print(_blocks_summary(result.blocks.values()))
     return 0
+
+
+def _blocks_summary(results) -> str:
+    results = list(results)
+    ran = [r for r in results if not r.cached]
+    failed = [r for r in results if r.failed]
+    seconds = sum(r.outcome.seconds for r in ran)
+    return (f"blocks: {len(ran)} executed ({seconds:.2f}s), {len(results) - len(ran)} cached, "
+            f"{len(failed)} failed")
+
+
+def _progress():
+    """One line per finished block on a terminal; nothing in CI logs."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(result: BlockResult) -> None:
+        state = "cached" if result.cached else f"{result.outcome.seconds:.2f}s"
+        print(f"\r\033[K  {result.note} block {result.block.index + 1}: "
+              f"{result.outcome.status} ({state})", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _selected(notes: dict, target: str | None) -> tuple[dict, int | None]:
+    """`NOTE` or `NOTE#N` (N from 1) -> the notes to run, and the block number if given."""
+    if not target:
+        return notes, None
+    name, _, number = target.partition("#")
+    name = name.removesuffix(".md") + ".md"
+    chosen = {p: n for p, n in notes.items() if p == name or p.endswith("/" + name)}
+    return chosen, int(number) if number.isdigit() else None
+
+
+def cmd_snippets(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    notes = compile_vault(settings).resolved.notes
+    chosen, number = _selected(notes, getattr(args, "target", None))
+    if not chosen:
+        print(f"error: no note matches {args.target!r}", file=sys.stderr)
+        return 2
+    if args.action == "list":
+        from .snippet_cache import OutcomeStore
+
+        store = OutcomeStore(settings.cache_dir / "blocks")
+        for item in plan(chosen, settings.project_root):
+            stored = store.get(item.key)
+            state = f"cached {stored.status} ({stored.seconds:.2f}s)" if stored else "not run"
+            figures = ", ".join(item.block.figures) or "-"
+            print(f"{item.note}#{item.block.index + 1} (line {item.block.line}) "
+                  f"session {item.session}: {state}; figures: {figures}")
+        return 0
+    results, problems = run_blocks(chosen, settings.project_root, settings.cache_dir / "blocks",
+                                   progress=_progress())
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    for (note, index), result in sorted(results.items()):
+        if number is not None and index + 1 != number:
+            continue
+        state = "cached" if result.cached else "executed"
+        print(f"{note}#{index + 1}: {result.outcome.status}, {state}, "
+              f"{result.outcome.seconds:.2f}s")
+    if problems:
+        print(diag.format_all(problems, _prefix(settings)), file=sys.stderr)
+    print(_blocks_summary(results.values()))
+    return 1 if any(r.failed for r in results.values()) else 0
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -115,6 +184,15 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.set_defaults(run=cmd_check)
+
+    snippets = commands.add_parser("snippets", help="list or run the executable blocks")
+    actions = snippets.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", parents=[common], help="blocks with their cache status")
+    listing.add_argument("target", nargs="?", help="a note (NOTE or NOTE.md)")
+    listing.set_defaults(run=cmd_snippets)
+    running = actions.add_parser("run", parents=[common], help="run blocks (cached ones are reused)")
+    running.add_argument("target", nargs="?", help="a note, or NOTE#N for its N-th block")
+    running.set_defaults(run=cmd_snippets)
 
     graph = commands.add_parser("graph", parents=[common], help="print graph statistics")
     graph.set_defaults(run=cmd_graph)

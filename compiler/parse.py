@@ -21,7 +21,7 @@ from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
 from .syntax import WIKILINK, make_parser, split_wikilink
 
-PARSER_VERSION = "6"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "7"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -104,6 +104,73 @@ def _math(latex: str, display: bool, block: bool, start: int, end: int, line: in
     return Math(latex, display, block, start, end, line, col, to_mathml(latex, display))
 
 
+# `#| key: value` lines at the top of an executable block (Quarto's style).
+BLOCK_OPTIONS = frozenset({"figure", "caption", "alt", "fold", "timeout", "error", "session",
+                           "width"})
+FOLDS = ("collapsed", "expanded", "hidden")
+_OPTION_LINE = re.compile(r"^#\|\s*(?P<key>[\w-]+)\s*:\s*(?P<value>.*?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """A ```` ```python exec ```` block: Python that the build runs, with its options."""
+
+    index: int  # among the note's executable blocks, from 0
+    code: str  # the Python source, option lines left out
+    options: tuple[tuple[str, str], ...]  # (key, value) as written, in order
+    line: int  # 1-based line of the opening fence
+    start: int  # offsets in Note.source of the whole fenced block
+    end: int
+
+    def option(self, key: str, default: str | None = None) -> str | None:
+        return next((v for k, v in reversed(self.options) if k == key), default)
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        """Attachment names this block regenerates: `#| figure: a.png, b.png` (or repeated)."""
+        return tuple(name.strip() for k, v in self.options if k == "figure"
+                     for name in v.split(",") if name.strip())
+
+
+def _is_exec_fence(info: str) -> bool:
+    words = info.replace("{", " ").replace("}", " ").split()
+    return bool(words) and words[0] in ("python", "py", "python3") and "exec" in words[1:]
+
+
+def _block_options(path: str, lines: list[str], first_line: int
+                   ) -> tuple[tuple[tuple[str, str], ...], int, list[Diagnostic]]:
+    """The option lines at the top of a block's code: (options, lines they take, problems)."""
+    options, problems = [], []
+    for number, line in enumerate(lines):
+        match = _OPTION_LINE.match(line)
+        if not match:
+            return tuple(options), number, problems
+        key, value = match.group("key").lower(), match.group("value")
+        where = (first_line + number, match.start("key") + 1)
+        if key not in BLOCK_OPTIONS:
+            problems.append(Diagnostic(path, *where, Severity.WARNING, "unknown-option",
+                                       f"unknown block option {key!r}",
+                                       "known options: " + ", ".join(sorted(BLOCK_OPTIONS))))
+            continue
+        if key == "fold" and value not in FOLDS:
+            problems.append(Diagnostic(path, *where, Severity.WARNING, "invalid-option",
+                                       f"fold must be one of {', '.join(FOLDS)}, not {value!r}"))
+            continue
+        if key in ("timeout", "width") and not _positive_number(value):
+            problems.append(Diagnostic(path, *where, Severity.WARNING, "invalid-option",
+                                       f"{key} must be a positive number, not {value!r}"))
+            continue
+        options.append((key, value))
+    return tuple(options), len(lines), problems
+
+
+def _positive_number(value: str) -> bool:
+    try:
+        return float(value) > 0
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Note:
     path: str
@@ -116,6 +183,7 @@ class Note:
     links: tuple[Link, ...] = ()
     math: tuple[Math, ...] = ()
     blocked_html: tuple[tuple[int, int], ...] = ()  # raw HTML spans that load from other hosts
+    blocks: tuple[CodeBlock, ...] = ()  # executable code blocks, in order
     text: str = ""  # plain text, for search and summaries
     blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
     # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
@@ -463,6 +531,7 @@ class _NoteBuilder:
         self.list_shifts: list[int] = []  # per open list: spaces added to its lines
         self.quotes = 0
         self.indents: list[tuple[int, int, int]] = []
+        self.blocks: list[CodeBlock] = []
 
     def walk(self, tokens: list[Token]) -> None:
         for index, token in enumerate(tokens):
@@ -484,6 +553,8 @@ class _NoteBuilder:
                 end = self.locator.offsets[token.map[1]] - 1
                 self.math.append(_math(token.content.strip(), True, True, start, end,
                                        token.map[0] + 1, 1))
+            elif token.type == "fence" and token.map and _is_exec_fence(token.info):
+                self.code_block(token)
             elif token.type == "html_block" and token.map:
                 start = self.locator.offsets[token.map[0]]
                 self.check_html(token.content, start, token.map[0], 0)
@@ -499,6 +570,15 @@ class _NoteBuilder:
             if shift:
                 self.indents.append((token.map[0], token.map[1], shift))
         self.list_shifts.append(shift)
+
+    def code_block(self, token: Token) -> None:
+        lines = token.content.split("\n")
+        options, taken, problems = _block_options(self.path, lines, token.map[0] + 2)
+        self.diagnostics += problems
+        start = self.locator.offsets[token.map[0]]
+        end = self.locator.offsets[min(token.map[1], len(self.locator.lines))] - 1
+        self.blocks.append(CodeBlock(len(self.blocks), "\n".join(lines[taken:]).rstrip("\n") + "\n",
+                                     options, token.map[0] + 1, start, end))
 
     def front_matter(self, token: Token) -> None:
         self.properties, problems = _read_properties(self.path, token)
@@ -598,6 +678,7 @@ class _NoteBuilder:
             blank_line_before=tuple(self.gaps),
             hash_line_starts=tuple(self.hash_starts),
             list_indents=tuple(self.indents),
+            blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
         )
 

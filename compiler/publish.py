@@ -40,10 +40,10 @@ def write_stage(stage: Stage, stage_dir: Path) -> WriteStats:
     stage_dir.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
     written = unchanged = 0
-    for rel, text in stage.pages.items():
+    generated = [(rel, text.encode("utf-8")) for rel, text in stage.pages.items()]
+    for rel, data in [*generated, *stage.blobs.items()]:
         target = stage_dir / rel
         wanted.add(target)
-        data = text.encode("utf-8")
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             unchanged += 1
             continue

@@ -1,0 +1,373 @@
+"""Run snippet blocks in a persistent pool of worker processes, never in the compiler's process.
+
+A `SessionRun` is a list of blocks sharing one namespace; its blocks run in order on one worker.
+Sessions run in parallel on different workers. Each worker (compiler/snippet_worker.py, started as
+its own `python` process) imports NumPy and matplotlib once, then serves sessions until the pool
+closes. A block that times out or kills its worker (os._exit, segfault, the kernel's OOM killer)
+gets a clear outcome, the worker is replaced, and the rest of that session is skipped.
+
+The protocol runs over a socket pair with pickled frames (multiprocessing.connection), never over
+the worker's stdout: a block may write anything to fds 1 and 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from compiler.snippet_worker import read_output
+
+WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
+START_TIMEOUT = 120.0  # seconds for a worker to import NumPy and matplotlib
+FIGURE_TIMEOUT = 120.0  # seconds, after the block's code finished, to save its figures
+STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped")
+
+
+@dataclass(frozen=True)
+class BlockRun:
+    """One block to run."""
+
+    key: str  # opaque id (the cache key), echoed back
+    code: str  # Python source of the block (option lines already removed)
+    timeout: float = 60.0  # seconds for this block
+    expect_error: str | None = None  # exception class name, or "any": an expected exception is not a failure
+
+
+@dataclass(frozen=True)
+class SessionRun:
+    """Blocks sharing one namespace, run in order in one worker."""
+
+    label: str  # e.g. "note.md#session-a", for messages and the blocks' traceback file names
+    blocks: tuple[BlockRun, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    svg: bytes
+    png: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    status: str  # one of STATUSES
+    stdout: str = ""
+    stderr: str = ""
+    truncated: bool = False
+    figures: tuple[Figure, ...] = ()
+    error: str | None = None
+    traceback: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.status not in ("ok", "expected-error")
+
+
+def block_filename(label: str, index: int) -> str:
+    """The file name a block's code is compiled under, as its traceback shows it."""
+    return f"<block {label}:{index + 1}>"
+
+
+class WorkerDied(Exception):
+    pass
+
+
+@dataclass
+class _Worker:
+    """One worker process and its end of the socket pair."""
+
+    process: subprocess.Popen
+    conn: Connection
+    work_dir: Path
+    info: dict = field(default_factory=dict)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def recv(self, timeout: float | None):
+        """The next message, None on timeout; WorkerDied when the process ended."""
+        try:
+            if not self.conn.poll(timeout):
+                return None
+            return self.conn.recv()
+        except (EOFError, OSError) as e:
+            raise WorkerDied from e
+
+    def death(self) -> str:
+        """Why the process ended, after it did."""
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "the worker stopped answering"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            hint = " (killed for memory?)" if -code == signal.SIGKILL else ""
+            return f"worker killed by signal {name}{hint}"
+        return f"worker exited with code {code}"
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # the block's own children too
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+class Pool:
+    """A persistent pool of snippet workers, started lazily. Use as a context manager."""
+
+    def __init__(
+        self,
+        project_root: Path,
+        workers: int | None = None,
+        memory_limit: int = 2 * 1024**3,
+        output_limit: int = 1_000_000,
+    ) -> None:
+        self.project_root = Path(project_root).resolve()
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.memory_limit = memory_limit
+        self.output_limit = output_limit
+        self._slots: list[_Worker | None] = [None] * self.size
+        self._run_lock = threading.Lock()  # one run() at a time: each worker slot serves one thread
+        self._closed = False
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- workers -------------------------------------------------------------------------------------
+    def _start(self) -> _Worker:
+        work_dir = Path(tempfile.mkdtemp(prefix="kb-snippet-worker-"))
+        parent_sock, child_sock = socket.socketpair()
+        env = dict(os.environ)
+        env.update(
+            OPENBLAS_NUM_THREADS="1",
+            OMP_NUM_THREADS="1",
+            MKL_NUM_THREADS="1",
+            MPLBACKEND="Agg",
+            PYTHONHASHSEED="0",  # set and dict-of-str orders equal in every worker
+            PYTHONIOENCODING="utf-8",
+        )
+        env.pop("PYTHONSTARTUP", None)
+        try:
+            with open(work_dir / "worker.log", "wb") as log:
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(WORKER_SCRIPT),
+                        str(child_sock.fileno()),
+                        str(self.project_root),
+                        str(work_dir),
+                        str(self.memory_limit or 0),
+                        str(self.output_limit),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    pass_fds=(child_sock.fileno(),),
+                    cwd=work_dir,
+                    env=env,
+                    start_new_session=True,
+                )
+        finally:
+            child_sock.close()
+        worker = _Worker(process, Connection(parent_sock.detach()), work_dir)
+        try:
+            message = worker.recv(START_TIMEOUT)
+        except WorkerDied:
+            message = None
+        if not message or message[0] != "ready":
+            worker.kill()
+            detail = (work_dir / "worker.log").read_text(errors="replace")[-2000:]
+            worker.discard()
+            raise RuntimeError(f"the snippet worker failed to start: {detail.strip() or 'no answer'}")
+        worker.info = message[1]
+        return worker
+
+    def _replace(self, slot: int, worker: _Worker) -> None:
+        worker.kill()
+        worker.discard()
+        self._slots[slot] = None
+
+    # -- running -------------------------------------------------------------------------------------
+    def run(
+        self, sessions: list[SessionRun], progress: Callable[[Outcome], None] | None = None
+    ) -> dict[str, Outcome]:
+        """Run every session; the outcome of every block, by key. Sessions run in parallel."""
+        with self._run_lock:
+            return self._run(sessions, progress)
+
+    def _run(
+        self, sessions: list[SessionRun], progress: Callable[[Outcome], None] | None
+    ) -> dict[str, Outcome]:
+        if self._closed:
+            raise RuntimeError("the pool is closed")
+        results: dict[str, Outcome] = {}
+        todo: queue.SimpleQueue[SessionRun] = queue.SimpleQueue()
+        for session in sessions:
+            todo.put(session)
+        report_lock = threading.Lock()
+
+        def report(outcome: Outcome) -> None:
+            with report_lock:
+                results[outcome.key] = outcome
+                if progress is not None:
+                    progress(outcome)
+
+        errors: list[BaseException] = []
+
+        def serve(slot: int) -> None:
+            try:
+                while True:
+                    try:
+                        session = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    self._run_session(slot, session, report)
+            except BaseException as e:  # a bug here must not hang run(); re-raised below
+                errors.append(e)
+
+        busy = min(self.size, len(sessions))
+        if busy <= 1:
+            serve(0)
+        else:
+            threads = [threading.Thread(target=serve, args=(i,), daemon=True) for i in range(busy)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        if errors:
+            raise errors[0]
+        return results
+
+    def _run_session(self, slot: int, session: SessionRun, report: Callable[[Outcome], None]) -> None:
+        worker = self._slots[slot]
+        if worker is not None and not worker.alive():
+            self._replace(slot, worker)
+            worker = None
+        if worker is None:
+            try:
+                worker = self._slots[slot] = self._start()
+            except RuntimeError as e:
+                for block in session.blocks:
+                    report(Outcome(block.key, "crashed", error=str(e)))
+                return
+        blocks = list(session.blocks)
+        with contextlib.suppress(OSError):  # a dead worker is seen at the first block
+            worker.conn.send(("session", session.label))
+        for index, block in enumerate(blocks):
+            outcome = self._run_block(worker, session, index, block)
+            report(outcome)
+            if outcome.status in ("timeout", "crashed", "memory"):
+                self._replace(slot, worker)
+                reason = {"timeout": "timed out", "crashed": "crashed", "memory": "ran out of memory"}[
+                    outcome.status
+                ]
+                for later in blocks[index + 1 :]:
+                    report(
+                        Outcome(
+                            later.key,
+                            "skipped",
+                            error=f"skipped: block {index + 1} of {session.label} {reason}",
+                        )
+                    )
+                return
+        try:
+            worker.conn.send(("end",))
+        except OSError:
+            self._replace(slot, worker)
+
+    def _run_block(self, worker: _Worker, session: SessionRun, index: int, block: BlockRun) -> Outcome:
+        filename = block_filename(session.label, index)
+        start = time.perf_counter()
+        try:
+            worker.conn.send(("block", block.code, filename, block.expect_error))
+            message = worker.recv(block.timeout)
+            if message is None:
+                worker.kill()
+                stdout, stderr, truncated = self._leftover_output(worker)
+                return Outcome(
+                    block.key,
+                    "timeout",
+                    stdout,
+                    stderr,
+                    truncated,
+                    error=f"the block ran longer than its timeout of {block.timeout:g} s",
+                    seconds=time.perf_counter() - start,
+                )
+            if message[0] == "ran":
+                message = worker.recv(FIGURE_TIMEOUT + block.timeout)
+                if message is None:
+                    worker.kill()
+                    return Outcome(
+                        block.key,
+                        "timeout",
+                        error="saving the block's figures took too long",
+                        seconds=time.perf_counter() - start,
+                    )
+        except (WorkerDied, OSError):
+            reason = worker.death()
+            stdout, stderr, truncated = self._leftover_output(worker)
+            seconds = time.perf_counter() - start
+            return Outcome(block.key, "crashed", stdout, stderr, truncated, error=reason, seconds=seconds)
+        r = message[1]
+        return Outcome(
+            key=block.key,
+            status=r["status"],
+            stdout=r["stdout"],
+            stderr=r["stderr"],
+            truncated=r["truncated"],
+            figures=tuple(Figure(svg, png) for svg, png in r["figures"]),
+            error=r["error"],
+            traceback=r["traceback"],
+            seconds=r["seconds"],
+        )
+
+    def _leftover_output(self, worker: _Worker) -> tuple[str, str, bool]:
+        """What a killed or crashed block printed before it ended."""
+        stdout, t_out = read_output(worker.work_dir / "stdout", self.output_limit)
+        stderr, t_err = read_output(worker.work_dir / "stderr", self.output_limit)
+        return stdout, stderr, t_out or t_err
+
+    # -- closing -------------------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for slot, worker in enumerate(self._slots):
+            if worker is None:
+                continue
+            try:
+                worker.conn.send(("quit",))
+                worker.process.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            self._replace(slot, worker)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()

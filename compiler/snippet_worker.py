@@ -1,0 +1,404 @@
+"""The worker process that runs snippet blocks (started by `compiler.execute.Pool`, never imported there).
+
+Run as a script: `python snippet_worker.py FD PROJECT_ROOT WORK_DIR MEMORY_LIMIT OUTPUT_LIMIT`.
+FD is one end of a socket pair carrying pickled messages (multiprocessing.connection framing);
+the worker's own stdout/stderr never carry the protocol, since a block may write to fds 1 and 2.
+
+Messages from the pool, each a tuple:
+    ("session", label)                          start a session: fresh namespace, seeds, cwd, rcParams
+    ("block", code, filename, expect_error)     run one block; replies ("ran",) then ("result", dict)
+    ("end",)                                    end the session: remove its cwd
+    ("quit",)                                   exit
+The worker replies ("ready", info) once its imports are done.
+
+This module imports only the standard library at module level, so that it stays cheap to start;
+NumPy and matplotlib are imported once in `main`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import faulthandler
+import gc
+import importlib
+import importlib.abc
+import importlib.machinery
+import io
+import linecache
+import os
+import random
+import resource
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+OUTPUT_BYTES_PER_CHAR = 4  # worst case of UTF-8
+MIN_FILE_SIZE_LIMIT = 64 * 1024 * 1024  # RLIMIT_FSIZE: caps the captured output files and block's own files
+
+
+def setup_environment() -> None:
+    """Environment the numeric libraries read at import: one BLAS thread keeps virtual memory small."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ[name] = "1"
+    os.environ["MPLBACKEND"] = "Agg"
+
+
+def read_output(path: Path, limit: int) -> tuple[str, bool]:
+    """The first `limit` characters of a captured output file, and whether anything was cut."""
+    cap = limit * OUTPUT_BYTES_PER_CHAR
+    try:
+        with open(path, "rb") as f:
+            data = f.read(cap + 1)
+    except OSError:
+        return "", False
+    truncated = len(data) > cap
+    text = data[:cap].decode("utf-8", errors="replace")
+    if len(text) > limit:
+        text, truncated = text[:limit], True
+    return text, truncated
+
+
+class LimitedRaw(io.RawIOBase):
+    """Writes to a file descriptor until the file reaches `cap` bytes, then silently drops the rest.
+
+    Python-level prints go through this, so a block that prints 100 MB runs to completion with its
+    output cut; writes straight to the fd (C code, os.write) are stopped by RLIMIT_FSIZE instead.
+    """
+
+    def __init__(self, fd: int, cap: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.cap = cap
+        self.dropped = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        n = len(b)
+        try:
+            pos = os.lseek(self.fd, 0, os.SEEK_CUR)
+        except OSError:
+            pos = 0
+        room = self.cap - pos
+        if room <= 0:
+            self.dropped = True
+            return n
+        view = memoryview(b)[:room]
+        if len(view) < n:
+            self.dropped = True
+        try:
+            while len(view):
+                written = os.write(self.fd, view)
+                view = view[written:]
+        except OSError:  # EFBIG beyond RLIMIT_FSIZE, or the block closed the fd
+            self.dropped = True
+        return n
+
+
+class FreshSourceLoader(importlib.machinery.SourceFileLoader):
+    """Compiles `snippets` modules from source every time.
+
+    A stale .pyc (source edited within the same second, same size) is never used, and none is written.
+    """
+
+    def get_code(self, fullname):
+        path = self.get_filename(fullname)
+        return self.source_to_code(self.get_data(path), path)
+
+
+class SnippetsFinder(importlib.abc.MetaPathFinder):
+    """Routes `snippets` and `snippets.*` imports to FreshSourceLoader."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "snippets" and not fullname.startswith("snippets."):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader:
+            spec.loader = FreshSourceLoader(spec.loader.name, spec.loader.path)
+        return spec
+
+
+def matches(exc: BaseException, expected: str) -> bool:
+    if expected == "any":
+        return True
+    for cls in type(exc).__mro__:
+        if expected in (cls.__name__, f"{cls.__module__}.{cls.__qualname__}"):
+            return True
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    message = str(exc)
+    name = type(exc).__name__
+    return f"{name}: {message}" if message else name
+
+
+class Worker:
+    def __init__(
+        self, conn, project_root: Path, work_dir: Path, memory_limit: int, output_limit: int
+    ) -> None:
+        self.conn = conn
+        self.project_root = project_root
+        self.snippets_dir = str(project_root / "snippets") + os.sep
+        self.work_dir = work_dir
+        self.memory_limit = memory_limit
+        self.output_limit = output_limit
+        self.namespace: dict = {}
+        self.session_dir: str | None = None
+        self.sessions = 0
+        self.libc = None
+
+    # -- start ---------------------------------------------------------------------------------------
+    def start(self) -> dict:
+        if sys.path and sys.path[0] == str(Path(__file__).resolve().parent):
+            sys.path.pop(0)  # the script's directory (compiler/) must not shadow user imports
+        sys.path.insert(0, str(self.project_root))
+        sys.meta_path.insert(0, SnippetsFinder())
+        info: dict = {"python": sys.version.split()[0]}
+        t0 = time.perf_counter()
+        try:
+            import numpy
+
+            info["numpy"] = numpy.__version__
+        except ImportError:
+            pass
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot
+
+            info["matplotlib"] = matplotlib.__version__
+            with contextlib.suppress(ImportError):
+                import koreanize_matplotlib  # noqa: F401  (NanumGothic: Hangul labels render)
+            matplotlib.rcParams["svg.hashsalt"] = "kb-snippets"
+            self.base_rc = dict(matplotlib.rcParams.copy())
+            self.base_rc.pop("backend", None)
+        except ImportError:
+            self.base_rc = None
+        info["import_seconds"] = time.perf_counter() - t0
+        self.base_path = list(sys.path)
+        self.base_filters = list(warnings.filters)
+        try:
+            self.libc = ctypes.CDLL(None)
+        except OSError:
+            self.libc = None
+        if self.memory_limit:
+            resource.setrlimit(resource.RLIMIT_AS, (self.memory_limit, self.memory_limit))
+        fsize = max(self.output_limit * OUTPUT_BYTES_PER_CHAR + (1 << 20), MIN_FILE_SIZE_LIMIT)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes beyond the limit fail with EFBIG instead
+        faulthandler.enable()  # a segfault leaves the Python stack in the block's stderr
+        return info
+
+    # -- sessions ------------------------------------------------------------------------------------
+    def begin_session(self, label: str) -> None:
+        for name in [m for m in sys.modules if m == "snippets" or m.startswith("snippets.")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+        sys.path[:] = self.base_path
+        warnings.filters[:] = self.base_filters
+        random.seed(0)
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed(0)
+        if self.base_rc is not None:
+            import matplotlib
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
+            if hasattr(matplotlib.rcParams, "_update_raw"):
+                matplotlib.rcParams._update_raw(self.base_rc)
+            else:
+                dict.update(matplotlib.rcParams, self.base_rc)
+        self.sessions += 1
+        self.session_dir = str(self.work_dir / f"session-{self.sessions}")
+        os.makedirs(self.session_dir)
+        os.chdir(self.session_dir)
+        self.namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+
+    def end_session(self) -> None:
+        self.namespace = {}
+        os.chdir(self.work_dir)
+        if self.session_dir:
+            shutil.rmtree(self.session_dir, ignore_errors=True)
+        self.session_dir = None
+
+    # -- blocks --------------------------------------------------------------------------------------
+    def run_block(self, code: str, filename: str, expect_error: str | None) -> dict:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")
+        out_path = self.work_dir / "stdout"
+        err_path = self.work_dir / "stderr"
+        cap = self.output_limit * OUTPUT_BYTES_PER_CHAR
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved_fds = (os.dup(1), os.dup(2))
+        saved_streams = (sys.stdout, sys.stderr)
+        for fd, path in ((1, out_path), (2, err_path)):
+            f = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(f, fd)
+            os.close(f)
+        raws = (LimitedRaw(1, cap), LimitedRaw(2, cap))
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(raws[0]), encoding="utf-8", errors="backslashreplace")
+        sys.stderr = io.TextIOWrapper(
+            io.BufferedWriter(raws[1]), encoding="utf-8", errors="backslashreplace", line_buffering=True
+        )
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        exc: BaseException | None = None
+        t0 = time.perf_counter()
+        try:
+            compiled = compile(code, filename, "exec", dont_inherit=True)
+            exec(compiled, self.namespace)
+        except BaseException as e:  # SystemExit and KeyboardInterrupt included: a block never ends the worker
+            exc = e
+            if isinstance(e, MemoryError) and not (expect_error and matches(e, expect_error)):
+                # Free what the block holds before anything else allocates; the pool skips the rest of the
+                # session and replaces this worker.
+                self.namespace.clear()
+                traceback.clear_frames(e.__traceback__)
+                gc.collect()
+        seconds = time.perf_counter() - t0
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        if self.libc is not None:
+            with contextlib.suppress(Exception):
+                self.libc.fflush(None)  # C-level stdio buffers
+        sys.stdout, sys.stderr = saved_streams
+        os.dup2(saved_fds[0], 1)
+        os.dup2(saved_fds[1], 2)
+        os.close(saved_fds[0])
+        os.close(saved_fds[1])
+        self.conn.send(("ran",))
+
+        result: dict = {"seconds": seconds, "error": None, "traceback": None, "figures": []}
+        if exc is None:
+            if expect_error:
+                result["status"] = "error"
+                result["error"] = f"expected {expect_error}, but the block raised no exception"
+            else:
+                result["status"] = "ok"
+        else:
+            if expect_error and matches(exc, expect_error):
+                result["status"] = "expected-error"
+            elif isinstance(exc, MemoryError):
+                result["status"] = "memory"
+            else:
+                result["status"] = "error"
+            result["error"] = describe(exc)
+            result["traceback"] = self.format_traceback(exc, filename)
+        del exc
+        t1 = time.perf_counter()
+        try:
+            result["figures"] = self.capture_figures()
+        except BaseException as e:
+            if result["status"] == "ok":
+                result["status"] = "error"
+                result["error"] = f"saving the figures failed: {describe(e)}"
+        result["seconds"] += time.perf_counter() - t1
+        result["stdout"], t_out = read_output(out_path, self.output_limit)
+        result["stderr"], t_err = read_output(err_path, self.output_limit)
+        result["truncated"] = t_out or t_err or raws[0].dropped or raws[1].dropped
+        if result["status"] == "memory":
+            gc.collect()
+        return result
+
+    def capture_figures(self) -> list[tuple[bytes, bytes]]:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is None:
+            return []
+        figures = []
+        try:
+            for num in plt.get_fignums():
+                fig = plt.figure(num)
+                svg, png = io.BytesIO(), io.BytesIO()
+                fig.savefig(svg, format="svg", metadata={"Date": None})
+                fig.savefig(png, format="png", dpi=150)
+                figures.append((svg.getvalue(), png.getvalue()))
+        finally:
+            plt.close("all")
+        return figures
+
+    def keep_frame(self, frame: traceback.FrameSummary, filename: str) -> bool:
+        if frame.filename == filename:
+            return True
+        try:
+            path = os.path.realpath(frame.filename)
+        except (OSError, ValueError):
+            return False
+        return path.startswith(os.path.realpath(self.snippets_dir) + os.sep) or path.startswith(
+            self.snippets_dir
+        )
+
+    def format_traceback(self, exc: BaseException, filename: str) -> str:
+        try:
+            te = traceback.TracebackException(type(exc), exc, exc.__traceback__, capture_locals=False)
+            seen = set()
+            todo = [te]
+            while todo:
+                item = todo.pop()
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                item.stack = traceback.StackSummary.from_list(
+                    [f for f in item.stack if self.keep_frame(f, filename)]
+                )
+                todo.extend(x for x in (item.__cause__, item.__context__) if x is not None)
+            return "".join(te.format())
+        except Exception:
+            return "".join(traceback.format_exception_only(type(exc), exc))
+
+    # -- loop ----------------------------------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                return  # the pool is gone
+            kind = message[0]
+            if kind == "session":
+                self.begin_session(message[1])
+            elif kind == "block":
+                _, code, filename, expect_error = message
+                self.conn.send(("result", self.run_block(code, filename, expect_error)))
+            elif kind == "end":
+                self.end_session()
+            elif kind == "quit":
+                return
+
+
+def watch_parent(parent: int, work_dir: str) -> None:
+    """Exit when the pool's process is gone, even while a block loops (the socket's EOF is not read then)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            shutil.rmtree(work_dir, ignore_errors=True)
+            os._exit(70)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from multiprocessing.connection import Connection
+
+    args = sys.argv[1:] if argv is None else argv
+    fd, project_root, work_dir, memory_limit, output_limit = args
+    setup_environment()
+    threading.Thread(target=watch_parent, args=(os.getppid(), work_dir), daemon=True).start()
+    conn = Connection(int(fd))
+    worker = Worker(conn, Path(project_root).resolve(), Path(work_dir), int(memory_limit), int(output_limit))
+    os.chdir(work_dir)
+    info = worker.start()
+    conn.send(("ready", info))
+    worker.serve()
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()

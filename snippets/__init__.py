@@ -1,0 +1,2 @@
+"""NumPy implementations of the concepts in the vault's notes, importable as `snippets.*`
+from the notes' executable blocks."""

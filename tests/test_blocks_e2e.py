@@ -1,0 +1,147 @@
+"""Executable blocks through the whole build: figures regenerate the vault's images, outcomes
+are cached by content, and the vault is never written."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from compiler.build import build_site
+from compiler.config import load_settings
+from compiler.publish import PublishError
+from tests.conftest import PROJECT, tree_digest, write_vault
+
+pytestmark = pytest.mark.slow
+
+SOFTMAX = '''"""A tiny snippets module for the tests."""
+import numpy as np
+
+
+def softmax(x, t=1.0):
+    e = np.exp(np.asarray(x, dtype=float) / t)
+    return e / e.sum()
+'''
+DRAW = '''"""Draws a figure."""
+import matplotlib.pyplot as plt
+
+
+def draw(title):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title(title)
+    return fig
+'''
+NOTES = {
+    "개념/softmax.md": "# softmax\n\n설명.\n\n```python exec\n#| figure: Pasted image 1.png\n"
+                     "#| caption: 온도에 따른 출력\nfrom snippets.softmax import softmax\n"
+                     "from snippets.draw import draw\nprint(softmax([1, 2]).round(2))\n"
+                     "draw('온도')\n```\n",
+    "정리.md": "# 정리\n\n![[첨부/Pasted image 1.png|300]]\n\n```python exec\nprint('plain')\n```\n",
+    "세션.md": "```python exec\n#| session: s\nx = 41\n```\n\n```python exec\n#| session: s\n"
+             "print(x + 1)\n```\n\n```python exec\n#| error: ZeroDivisionError\n1 / 0\n```\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project of its own: the real mkdocs.yml, a vault, and a snippets package."""
+    write_vault(tmp_path, {"snippets/__init__.py": "", "snippets/softmax.py": SOFTMAX,
+                           "snippets/draw.py": DRAW,
+                           "mkdocs.yml": (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")})
+    write_vault(tmp_path / "vault", NOTES)
+    return tmp_path
+
+
+def build(project: Path):
+    settings = load_settings(project)
+    return build_site(settings, project / "site")
+
+
+def executed(result) -> set[tuple[str, int]]:
+    return {key for key, r in result.blocks.items() if not r.cached}
+
+
+def html(project: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((project / "site" / page / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+
+
+def test_a_declared_figure_replaces_the_missing_image_everywhere_with_its_caption(project):
+    result = build(project)
+    assert not [d for d in result.diagnostics if d.code == "missing-attachment"]
+    image = html(project, "정리").select_one("article img")
+    assert image["src"].endswith(".svg") and image["width"] == "300"
+    assert image["alt"] == "온도에 따른 출력"
+    assert (project / "site" / "_kb" / "figures").is_dir()
+    svg = next((project / "site" / "_kb" / "figures").glob("*.svg")).read_bytes()
+    assert b"<svg" in svg
+    page = html(project, "개념/softmax")
+    assert "[0.27 0.73]" in page.get_text()
+    assert page.select_one("figure.kb-figure figcaption").get_text() == "온도에 따른 출력"
+
+
+def test_sessions_share_state_and_an_expected_error_is_shown_not_failed(project):
+    result = build(project)
+    outcomes = {index: r.outcome for (note, index), r in result.blocks.items() if note == "세션.md"}
+    assert outcomes[1].stdout.strip() == "42"
+    assert outcomes[2].status == "expected-error"
+    assert "ZeroDivisionError" in html(project, "세션").select_one(".admonition.example").get_text()
+    assert not [d for d in result.diagnostics if d.code == "block-failed"]
+
+
+def test_a_rebuild_with_nothing_changed_executes_no_block(project):
+    build(project)
+    assert executed(build(project)) == set()
+
+
+def test_editing_prose_executes_nothing_and_editing_a_snippet_only_its_importers(project):
+    build(project)
+    note = project / "vault" / "개념" / "softmax.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("설명.", "설명을 고쳤다."),
+                    encoding="utf-8")
+    assert executed(build(project)) == set()
+    (project / "snippets" / "draw.py").write_text(DRAW.replace("[0, 1], [0, 1]", "[0, 1], [1, 0]"))
+    assert executed(build(project)) == {("개념/softmax.md", 0)}
+
+
+def test_a_corrupt_cache_entry_is_run_again_not_trusted(project):
+    build(project)
+    for outcome in (project / ".kb-cache" / "blocks").rglob("outcome.json"):
+        outcome.write_text("{not json")
+    assert len(executed(build(project))) == 5
+
+
+def test_a_failing_block_is_shown_and_reported_and_strict_refuses_it(project):
+    write_vault(project / "vault", {"깨짐.md": "```python exec\nraise ValueError('틀림')\n```\n"})
+    result = build(project)
+    [failed] = [d for d in result.diagnostics if d.code == "block-failed"]
+    assert (failed.path, failed.line) == ("깨짐.md", 1)
+    box = html(project, "깨짐").select_one(".admonition.failure")
+    assert "ValueError" in box.get_text() and "틀림" in box.get_text()
+    settings = load_settings(project)
+    before = tree_digest(project / "site")
+    with pytest.raises(PublishError):
+        build_site(settings, project / "site", refuse=lambda found: any(
+            d.code == "block-failed" for d in found))
+    assert tree_digest(project / "site") == before
+
+
+def test_blocks_never_write_into_the_vault(project):
+    write_vault(project / "vault", {"쓰기.md": "```python exec\nopen('out.txt', 'w').write('x')\n"
+                                               "import os\nprint(os.getcwd())\n```\n"})
+    before = tree_digest(project / "vault")
+    result = build(project)
+    assert tree_digest(project / "vault") == before
+    cwd = result.blocks[("쓰기.md", 0)].outcome.stdout.strip()
+    assert not Path(cwd).is_relative_to(project)
+
+
+def test_kb_check_runs_no_block(project, monkeypatch):
+    from compiler.build import compile_vault
+
+    compilation = compile_vault(dataclasses.replace(load_settings(project)))
+    assert not (project / ".kb-cache" / "blocks").exists()
+    assert len(compilation.resolved.notes["세션.md"].blocks) == 3

@@ -1,0 +1,266 @@
+"""The snippet execution engine with real worker processes: no mocks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compiler.execute import BlockRun, Outcome, Pool, SessionRun
+
+PROJECT = Path(__file__).resolve().parent.parent
+OUTPUT_LIMIT = 200_000
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with Pool(PROJECT, workers=2, output_limit=OUTPUT_LIMIT) as p:
+        yield p
+
+
+def run_one(pool: Pool, code: str, **options) -> Outcome:
+    """Run `code` as the only block of its own session."""
+    block = BlockRun("k", code, **{"timeout": 10.0, **options})
+    return pool.run([SessionRun("note.md", (block,))])["k"]
+
+
+def session(label: str, *codes: str, timeout: float = 10.0) -> SessionRun:
+    return SessionRun(label, tuple(BlockRun(f"{label}:{i}", c, timeout) for i, c in enumerate(codes)))
+
+
+def test_print_and_figure(pool):
+    out = run_one(
+        pool,
+        "import matplotlib.pyplot as plt\nprint('hello', 40 + 2)\nplt.plot([1, 2, 3])\nplt.title('온도')\n",
+    )
+    assert out.status == "ok", out.traceback
+    assert out.stdout == "hello 42\n"
+    assert out.stderr == ""
+    assert not out.truncated
+    assert len(out.figures) == 1
+    svg, png = out.figures[0].svg, out.figures[0].png
+    assert svg.startswith(b"<?xml") or b"<svg" in svg
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert out.error is None and out.traceback is None
+
+
+def test_figures_in_creation_order_and_closed_between_blocks(pool):
+    res = pool.run(
+        [
+            session(
+                "figs.md",
+                "import matplotlib.pyplot as plt\nplt.figure(figsize=(2, 2))\nplt.figure(figsize=(4, 2))\n",
+                "import matplotlib.pyplot as plt\nprint(plt.get_fignums())\n",
+            )
+        ]
+    )
+    first, second = res["figs.md:0"], res["figs.md:1"]
+    assert [len(f.png) > 0 for f in first.figures] == [True, True]
+    assert b'width="144pt"' in first.figures[0].svg and b'width="288pt"' in first.figures[1].svg
+    assert second.stdout == "[]\n" and second.figures == ()
+
+
+def test_fd_level_output_is_captured(pool):
+    code = (
+        "import os, sys, ctypes\n"
+        "print('py')\n"
+        "sys.stdout.flush()\n"
+        "os.write(1, b'raw\\n')\n"
+        "ctypes.CDLL(None).printf(b'from C\\n')\n"
+        "print('warn', file=sys.stderr)\n"
+        "os.write(2, b'raw err\\n')\n"
+    )
+    out = run_one(pool, code)
+    assert out.status == "ok", out.traceback
+    assert out.stdout.splitlines() == ["py", "raw", "from C"]
+    assert out.stderr.splitlines() == ["warn", "raw err"]
+
+
+def test_exception_traceback_is_cut_to_the_block(pool):
+    out = run_one(pool, "def f(x):\n    return 1 / x\n\nf(0)\n")
+    assert out.status == "error"
+    assert out.error == "ZeroDivisionError: division by zero"
+    tb = out.traceback
+    assert tb.startswith("Traceback (most recent call last):")
+    assert '"<block note.md:1>", line 4' in tb and '"<block note.md:1>", line 2, in f' in tb
+    assert "return 1 / x" in tb
+    assert "snippet_worker" not in tb and "execute.py" not in tb
+    assert tb.rstrip().endswith("ZeroDivisionError: division by zero")
+
+
+def test_syntax_error(pool):
+    out = run_one(pool, "x = (\n")
+    assert out.status == "error"
+    assert out.error.startswith("SyntaxError")
+    assert "<block note.md:1>" in out.traceback and "snippet_worker" not in out.traceback
+
+
+def test_expected_exception(pool):
+    assert run_one(pool, "raise ValueError('bad')", expect_error="ValueError").status == "expected-error"
+    assert run_one(pool, "raise ValueError('bad')", expect_error="any").status == "expected-error"
+    assert run_one(pool, "1 / 0", expect_error="ArithmeticError").status == "expected-error"  # a base class
+    wrong = run_one(pool, "raise KeyError('k')", expect_error="ValueError")
+    assert wrong.status == "error" and wrong.error == "KeyError: 'k'"
+    none = run_one(pool, "x = 1", expect_error="ValueError")
+    assert none.status == "error" and "no exception" in none.error
+
+
+def test_expected_exception_keeps_output(pool):
+    out = run_one(pool, "print('before')\nraise ValueError('shown')", expect_error="ValueError")
+    assert out.status == "expected-error"
+    assert out.stdout == "before\n"
+    assert out.error == "ValueError: shown" and "raise ValueError" in out.traceback
+
+
+def test_sys_exit_is_an_error(pool):
+    out = run_one(pool, "import sys\nprint('bye')\nsys.exit(2)\n")
+    assert out.status == "error"
+    assert out.error == "SystemExit: 2"
+    assert out.stdout == "bye\n"
+    assert run_one(pool, "raise KeyboardInterrupt").status == "error"
+    assert run_one(pool, "print('alive')").stdout == "alive\n"
+
+
+def test_runaway_loop_times_out_and_the_next_session_runs(pool):
+    res = pool.run([session("loop.md", "print('start', flush=True)\nwhile True: pass", timeout=1.0)])
+    out = res["loop.md:0"]
+    assert out.status == "timeout"
+    assert "timeout" in out.error
+    assert out.stdout == "start\n"  # what it printed before it was killed
+    assert 1.0 <= out.seconds < 5
+    assert run_one(pool, "print('next')").stdout == "next\n"
+
+
+def test_blocks_after_a_timeout_are_skipped(pool):
+    res = pool.run(
+        [
+            SessionRun(
+                "s.md",
+                (
+                    BlockRun("a", "x = 1"),
+                    BlockRun("b", "import time\ntime.sleep(30)", timeout=1.0),
+                    BlockRun("c", "print(x)"),
+                    BlockRun("d", "print(x)"),
+                ),
+            ),
+            session("other.md", "print('other')"),
+        ]
+    )
+    assert [res[k].status for k in "abcd"] == ["ok", "timeout", "skipped", "skipped"]
+    assert "timed out" in res["c"].error
+    assert res["other.md:0"].stdout == "other\n"
+
+
+def test_memory_bomb(pool):
+    big = run_one(pool, "x = bytearray(10**11)")
+    assert big.status in ("memory", "crashed")
+    grow = session("grow.md", "x = []\nwhile True:\n    x.append(b' ' * 10**7)\n", "print(len(x))")
+    with Pool(PROJECT, workers=1, memory_limit=512 * 1024**2) as small:  # a smaller limit is reached sooner
+        res = small.run([grow])
+        assert res["grow.md:0"].status in ("memory", "crashed")
+        assert res["grow.md:1"].status == "skipped"
+        assert small.run([session("after.md", "print('alive')")])["after.md:0"].stdout == "alive\n"
+    assert run_one(pool, "import numpy as np\nprint(np.arange(3).sum())").stdout == "3\n"
+
+
+def test_os_exit_crashes_the_worker_only(pool):
+    out = run_one(pool, "import os\nprint('last words', flush=True)\nos._exit(3)")
+    assert out.status == "crashed"
+    assert "3" in out.error
+    assert out.stdout == "last words\n"
+    assert run_one(pool, "print('fine')").stdout == "fine\n"
+
+
+def test_segfault_crashes_the_worker_only(pool):
+    out = run_one(pool, "import ctypes\nctypes.string_at(0)")
+    assert out.status == "crashed"
+    assert "SIGSEGV" in out.error
+    assert run_one(pool, "print('fine')").stdout == "fine\n"
+
+
+def test_huge_output_is_truncated(pool):
+    out = run_one(pool, "for _ in range(100):\n    print('x' * 1_000_000)\nprint('done', flush=True)")
+    assert out.status == "ok", out.error
+    assert out.truncated
+    assert len(out.stdout) == OUTPUT_LIMIT and set(out.stdout) == {"x"}
+    raw = run_one(pool, "import os\nfor _ in range(100):\n    os.write(1, b'y' * 1_000_000)\n")
+    assert raw.truncated and len(raw.stdout) <= OUTPUT_LIMIT
+    assert run_one(pool, "print('small')").stdout == "small\n"
+
+
+def test_session_state_is_shared_in_order(pool):
+    res = pool.run([session("state.md", "x = 41", "x += 1", "print(x, __name__)")])
+    assert res["state.md:2"].stdout == "42 __main__\n"
+    fresh = run_one(pool, "print('x' in globals())")
+    assert fresh.stdout == "False\n"
+
+
+def test_seed_is_per_session_and_cwd_is_fresh(pool):
+    code = "import numpy as np, random\nprint(np.random.rand(), random.random())"
+    res = pool.run(
+        [
+            session("a.md", code, code, "import os\nopen('f.txt', 'w').write('x')\nprint(os.listdir())"),
+            session("b.md", code, "import os\nprint(os.listdir())"),
+        ]
+    )
+    assert res["a.md:0"].stdout == res["b.md:0"].stdout
+    assert res["a.md:0"].stdout != res["a.md:1"].stdout
+    assert res["a.md:2"].stdout == "['f.txt']\n"
+    assert res["b.md:1"].stdout == "[]\n"
+
+
+def test_snippets_are_importable(pool):
+    code = "from snippets.softmax import softmax\nprint(round(float(softmax([0.0, 0.0])[0]), 3))"
+    out = run_one(pool, code)
+    assert out.status == "ok", out.traceback
+    assert out.stdout == "0.5\n"
+
+
+def test_progress_reports_every_block(pool):
+    seen = []
+    res = pool.run([session("p.md", "x = 1", "y = 2"), session("q.md", "z = 3")], progress=seen.append)
+    assert sorted(o.key for o in seen) == sorted(res) == ["p.md:0", "p.md:1", "q.md:0"]
+
+
+def test_snippet_edits_are_seen_and_snippet_frames_kept(tmp_path):
+    pkg = tmp_path / "snippets"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    mod = pkg / "thing.py"
+    mod.write_text("def value():\n    return 1\n\n\ndef fail():\n    raise RuntimeError('inner')\n")
+    use = session("use.md", "from snippets.thing import value\nprint(value())")
+    with Pool(tmp_path, workers=1) as p:
+        assert p.run([use])["use.md:0"].stdout == "1\n"
+        mod.write_text(mod.read_text().replace("return 1", "return 2"))  # same size, same second
+        assert p.run([use])["use.md:0"].stdout == "2\n"
+        out = p.run([session("f.md", "from snippets.thing import fail\nfail()")])["f.md:0"]
+    assert out.status == "error" and out.error == "RuntimeError: inner"
+    assert '"<block f.md:1>", line 2' in out.traceback
+    assert f'"{mod}", line 6, in fail' in out.traceback
+    assert "snippet_worker" not in out.traceback
+
+
+def test_parallel_equals_serial(pool):
+    fig = (
+        "import numpy as np\nimport matplotlib.pyplot as plt\n"
+        "x = np.random.randn(50)\nprint(x[:3])\nplt.hist(x)\nplt.title('분포')\n"
+    )
+    sessions = [session(f"n{i}.md", fig, "print({'a', 'b', 'c', 'd'})", fig) for i in range(4)]
+    parallel = pool.run(sessions)
+    with Pool(PROJECT, workers=1, output_limit=OUTPUT_LIMIT) as serial_pool:
+        serial = serial_pool.run(sessions)
+    assert set(parallel) == set(serial)
+
+    def strip(o: Outcome):
+        return (o.status, o.stdout, o.stderr, o.figures, o.error)
+
+    for key in serial:
+        assert strip(parallel[key]) == strip(serial[key]), key
+    assert parallel["n0.md:0"].figures and parallel["n0.md:0"].stdout == parallel["n3.md:0"].stdout
+    assert parallel["n0.md:0"].stdout != parallel["n0.md:2"].stdout
+
+
+def test_no_worker_runs_in_this_process(pool):
+    out = run_one(pool, "import os\nprint(os.getpid())")
+    assert int(out.stdout) != os.getpid()
