@@ -145,3 +145,16 @@ def test_kb_check_runs_no_block(project, monkeypatch):
     compilation = compile_vault(dataclasses.replace(load_settings(project)))
     assert not (project / ".kb-cache" / "blocks").exists()
     assert len(compilation.resolved.notes["세션.md"].blocks) == 3
+
+
+def test_kb_snippets_lists_and_runs_blocks_with_their_cache_status(project):
+    from tests.test_build_e2e import run_kb
+
+    listed = run_kb("snippets", "list", cwd=project)
+    assert listed.returncode == 0 and "세션.md#1 (line 1) session s: not run" in listed.stdout
+    first = run_kb("snippets", "run", "세션", cwd=project)
+    assert first.returncode == 0
+    assert "세션.md#2: ok, executed" in first.stdout and "세션.md#3: expected-error" in first.stdout
+    again = run_kb("snippets", "run", "세션#2", cwd=project)
+    assert again.stdout.splitlines()[0].startswith("세션.md#2: ok, cached")
+    assert "cached ok" in run_kb("snippets", "list", "세션", cwd=project).stdout

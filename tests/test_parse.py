@@ -556,3 +556,19 @@ def test_plain_text_shows_links_as_their_shown_text():
 def test_parsing_is_pure_the_same_bytes_give_equal_notes():
     data = b"---\ntitle: x\n---\n# H\n[[A]] ![[b.png|30]]\n"
     assert parse_note("x.md", data) == parse_note("x.md", data)
+
+
+def test_only_fences_marked_exec_are_executable_and_their_options_are_read():
+    note = parse("```python\nprint(1)\n```\n\n```python exec\n#| figure: a.png, b.png\n"
+                 "#| caption: 그림\n#| timeout: 5\nprint(2)\n```\n")
+    [block] = note.blocks
+    assert block.code == "print(2)\n" and block.line == 5
+    assert block.figures == ("a.png", "b.png") and block.option("caption") == "그림"
+    assert block.option("timeout") == "5" and note.diagnostics == ()
+
+
+def test_unknown_and_invalid_block_options_are_reported_where_they_stand():
+    note = parse("```python exec\n#| colour: red\n#| fold: sideways\n#| timeout: soon\nx = 1\n```\n")
+    found = [(d.code, d.line, d.col) for d in note.diagnostics]
+    assert found == [("unknown-option", 2, 4), ("invalid-option", 3, 4), ("invalid-option", 4, 4)]
+    assert note.blocks[0].options == ()

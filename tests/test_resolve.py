@@ -340,3 +340,28 @@ def test_links_are_kept_per_note_in_source_order():
     resolved = resolve({"src.md": "[[C]] [[A]]\n[[B]]", "A.md": "", "B.md": "", "C.md": ""})
     assert [i.path for i in resolved.links["src.md"]] == ["C.md", "A.md", "B.md"]
     assert set(resolved.links) == {"src.md", "A.md", "B.md", "C.md"}
+
+
+def test_an_image_a_block_draws_resolves_to_the_block_and_wins_over_a_vault_file():
+    from compiler.resolve import FigureSource
+
+    block_note = "```python exec\n#| figure: Plot.png\nimport matplotlib\n```\n"
+    notes = {"a.md": parse_note("a.md", b"![[x/Plot.png]] ![[Other.png]]"),
+             "b.md": parse_note("b.md", block_note.encode())}
+    attachments = {"Other.png": VaultFile("Other.png", Path("/nonexistent/Other.png")),
+                   "img/plot.png": VaultFile("img/plot.png", Path("/nonexistent/plot.png"))}
+    resolved = resolve_vault(notes, attachments)
+    drawn, other = resolved.links["a.md"]
+    assert drawn.kind is Kind.GENERATED and drawn.figure == FigureSource("b.md", 0, 0)
+    assert other.kind is Kind.ATTACHMENT
+    notes["a.md"] = parse_note("a.md", b"![[img/plot.png]]")
+    resolved = resolve_vault(notes, attachments)
+    assert [d.code for d in resolved.diagnostics] == ["figure-shadows-attachment"]
+    assert resolved.links["a.md"][0].kind is Kind.GENERATED
+
+
+def test_a_figure_name_claimed_by_two_blocks_keeps_the_first():
+    block = b"```python exec\n#| figure: Plot.png\nx = 1\n```\n"
+    resolved = resolve_vault({"a.md": parse_note("a.md", block), "b.md": parse_note("b.md", block)}, {})
+    [problem] = resolved.diagnostics
+    assert (problem.code, problem.path) == ("duplicate-figure", "b.md")
