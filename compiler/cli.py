@@ -66,12 +66,14 @@ def cmd_build(args: argparse.Namespace) -> int:
             return True
         return False
 
+    progress = _progress() if not args.quiet else None
     try:
-        result = build_site(settings, site_dir, Timer(), refuse=refuse,
-                            progress=_progress() if not args.quiet else None)
+        result = build_site(settings, site_dir, Timer(), refuse=refuse, progress=progress)
     except PublishError as exc:
         print(f"error: {exc}; {site_dir} is left as it was", file=sys.stderr)
         return 1
+    if progress and result.blocks:
+        print(file=sys.stderr)  # end the progress line
     found = result.diagnostics
     if found and not args.quiet:
         print(diag.format_all(found, prefix), file=sys.stderr)
