@@ -86,9 +86,11 @@ def render_block(result: BlockResult | None, block: CodeBlock, page: str) -> str
         parts.append('!!! warning "실행되지 않음"\n    이 블록은 `kb check`에서 실행되지 않습니다.')
         return "\n\n".join(parts)
     outcome = result.outcome
+    cut = "\n… (출력이 잘렸습니다)" if outcome.truncated else ""
     if outcome.stdout.strip():
-        cut = "\n… (출력이 잘렸습니다)" if outcome.truncated else ""
         parts.append(_fence(outcome.stdout + cut, "text"))
+    if outcome.stderr.strip() and not result.failed:
+        parts.append(f'??? note "표준 오류 출력"\n\n{_fence(outcome.stderr + cut, "text", "    ")}')
     if outcome.status in ("ok", "expected-error"):
         names = block.figures
         for number, _ in enumerate(outcome.figures):
@@ -199,7 +201,9 @@ def _placeholder(css_class: str, label: str, name: str, title: str) -> str:
 
 
 def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
-                results: dict[tuple[str, int], BlockResult] | None = None) -> str:
+                results: dict[tuple[str, int], BlockResult] | None = None, alone: bool = False
+                ) -> str:
+    """`alone`: the link is all there is on its line, outside any list or quote."""
     link = item.link
     # A Markdown link's text is Markdown already; a wikilink's is shown as written.
     text = link.display.strip() if link.style == "markdown" and not link.embed and link.display \
@@ -234,6 +238,11 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         if not link.embed:
             return f"[{text}]({target})"
         caption = result.block.option("caption")
+        if alone:  # an embed on a line of its own becomes a figure with its caption
+            width = str(link.width) if link.width else result.block.option("width")
+            return "\n" + _figure_html(page, figure_path(result.outcome, source.number),
+                                       result.block.option("alt") or caption or name, caption,
+                                       width) + "\n"
         size = "".join(f' {k}="{v}"' for k, v in (("width", link.width), ("height", link.height))
                        if v)
         title_attr = f' "{_attr(caption)}"' if caption else ""
@@ -304,7 +313,9 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     doc = _Page(note)
     for item in links:
         if item.link.start >= 0 and (item.kind is not Kind.EXTERNAL or item.link.embed):
-            doc.replace(item.link.start, item.link.end, render_link(item, page, pages, results))
+            alone = item.link.col == 1 and doc.lines[item.link.line - 1].rstrip() == item.link.raw
+            doc.replace(item.link.start, item.link.end,
+                        render_link(item, page, pages, results, alone))
     for block in note.blocks:
         result = results.get((note.path, block.index)) if results is not None else None
         doc.replace(block.start, block.end, render_block(result, block, page))

@@ -39,7 +39,8 @@ NOTES = {
                      "#| caption: 온도에 따른 출력\nfrom snippets.softmax import softmax\n"
                      "from snippets.draw import draw\nprint(softmax([1, 2]).round(2))\n"
                      "draw('온도')\n```\n",
-    "정리.md": "# 정리\n\n![[첨부/Pasted image 1.png|300]]\n\n```python exec\nprint('plain')\n```\n",
+    "정리.md": "# 정리\n\n![[첨부/Pasted image 1.png|300]]\n다음 줄\n\n```python exec\nimport sys\n"
+             "print('plain')\nprint('경고', file=sys.stderr)\n```\n",
     "세션.md": "```python exec\n#| session: s\nx = 41\n```\n\n```python exec\n#| session: s\n"
              "print(x + 1)\n```\n\n```python exec\n#| error: ZeroDivisionError\n1 / 0\n```\n",
 }
@@ -72,15 +73,24 @@ def html(project: Path, page: str) -> BeautifulSoup:
 def test_a_declared_figure_replaces_the_missing_image_everywhere_with_its_caption(project):
     result = build(project)
     assert not [d for d in result.diagnostics if d.code == "missing-attachment"]
-    image = html(project, "정리").select_one("article img")
+    figure = html(project, "정리").select_one("article figure.kb-figure")
+    image = figure.find("img")
     assert image["src"].endswith(".svg") and image["width"] == "300"
     assert image["alt"] == "온도에 따른 출력"
+    assert figure.find("figcaption").get_text() == "온도에 따른 출력"
     assert (project / "site" / "_kb" / "figures").is_dir()
     svg = next((project / "site" / "_kb" / "figures").glob("*.svg")).read_bytes()
     assert b"<svg" in svg
     page = html(project, "개념/softmax")
     assert "[0.27 0.73]" in page.get_text()
     assert page.select_one("figure.kb-figure figcaption").get_text() == "온도에 따른 출력"
+
+
+def test_what_a_block_writes_to_stderr_is_shown_apart(project):
+    build(project)
+    page = html(project, "정리")
+    assert "경고" in page.select_one("details.note").get_text()
+    assert "다음 줄" in page.get_text()
 
 
 def test_sessions_share_state_and_an_expected_error_is_shown_not_failed(project):
