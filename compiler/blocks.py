@@ -16,11 +16,17 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Severity
 from .execute import BlockRun, Outcome, Pool, SessionRun
 from .parse import CodeBlock, Note
-from .snippet_cache import OutcomeStore, SourceIndex, block_key, execution_options, versions
+from .snippet_cache import (
+    STORABLE_STATUSES,
+    OutcomeStore,
+    SourceIndex,
+    block_key,
+    execution_options,
+    versions,
+)
 
 DEFAULT_TIMEOUT = 60.0
-STORED = ("ok", "expected-error")  # outcomes worth keeping: the others are run again
-FAILED = ("error", "timeout", "crashed", "memory", "skipped")
+MAX_TIMEOUT = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class BlockResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome.status in FAILED
+        return self.outcome.failed
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ def plan(notes: dict[str, Note], project_root: Path) -> list[_Planned]:
     for path, note in notes.items():
         chains: dict[str, tuple[str, ...]] = {}
         for block in note.blocks:
-            session = block.option("session") or f"#{block.index}"
+            session = block.option("session") or f"block {block.index + 1}"
             earlier = chains.get(session, ())
             digest = sources.digest_for_code(block.code)
             key = block_key(block.code, execution_options(dict(block.options)), earlier, digest,
@@ -68,50 +74,70 @@ def plan(notes: dict[str, Note], project_root: Path) -> list[_Planned]:
     return planned
 
 
+def sessions_of(planned: list[_Planned]) -> dict[tuple[str, str], list[_Planned]]:
+    """The blocks of each (note, session), in order: the unit that runs in one worker."""
+    sessions: dict[tuple[str, str], list[_Planned]] = {}
+    for item in planned:
+        sessions.setdefault((item.note, item.session), []).append(item)
+    return sessions
+
+
 def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
                pool_factory: Callable[[], Pool] | None = None,
                progress: Callable[[BlockResult], None] | None = None,
+               only: set[tuple[str, int]] | None = None,
                ) -> tuple[dict[tuple[str, int], BlockResult], list[Diagnostic]]:
-    """Outcomes for every block, by (note path, block index), and their diagnostics."""
+    """Outcomes for every block (or the blocks in `only` and the earlier blocks of their
+    sessions), by (note path, block index), and their diagnostics."""
     store = OutcomeStore(store_dir)
-    planned = plan(notes, project_root)
+    sessions = sessions_of(plan(notes, project_root))
+    if only is not None:  # a block needs the blocks before it in its session, not after
+        sessions = {name: members[:1 + max(i for i, m in enumerate(members)
+                                           if (m.note, m.block.index) in only)]
+                    for name, members in sessions.items()
+                    if any((m.note, m.block.index) in only for m in members)}
     results: dict[tuple[str, int], BlockResult] = {}
-    stale: dict[tuple[str, str], list[_Planned]] = {}
-    for item in planned:
-        stale.setdefault((item.note, item.session), []).append(item)
-    # A session runs whole when any of its blocks is not stored (they share state).
-    for members in list(stale.values()):
+
+    def record(member: _Planned, outcome: Outcome, cached: bool) -> None:
+        result = BlockResult(member.note, member.block, outcome, cached)
+        results[(member.note, member.block.index)] = result
+        if progress:
+            progress(result)
+
+    # A session runs whole when any of its blocks is not stored (they share state). Blocks
+    # with the same key (the same code in two notes) run once and share the outcome.
+    waiting: dict[str, list[_Planned]] = {}
+    to_run: dict[tuple[str, ...], list[_Planned]] = {}
+    for members in sessions.values():
         found = [store.get(m.key) for m in members]
         if all(found):
             for member, outcome in zip(members, found, strict=True):
-                results[(member.note, member.block.index)] = BlockResult(
-                    member.note, member.block, outcome, cached=True)
-                if progress:
-                    progress(results[(member.note, member.block.index)])
-            del stale[(members[0].note, members[0].session)]
-    if stale:
-        by_key = {m.key: m for members in stale.values() for m in members}
-        sessions = [SessionRun(f"{note}#{session}", tuple(
-            BlockRun(m.key, m.block.code, float(m.block.option("timeout") or DEFAULT_TIMEOUT),
-                     _expect_error(m.block)) for m in members))
-            for (note, session), members in stale.items()]
+                record(member, outcome, cached=True)
+            continue
+        for member in members:
+            waiting.setdefault(member.key, []).append(member)
+        to_run.setdefault(tuple(m.key for m in members), members)
+    if not to_run:
+        return results, diagnose(results.values())
 
-        def finished(outcome: Outcome) -> None:
-            member = by_key[outcome.key]
-            result = BlockResult(member.note, member.block, outcome, cached=False)
-            results[(member.note, member.block.index)] = result
-            if outcome.status in STORED:
-                store.put(outcome)
-            if progress:
-                progress(result)
+    def finished(outcome: Outcome) -> None:
+        if outcome.status in STORABLE_STATUSES:
+            store.put(outcome)
+        for member in waiting.pop(outcome.key, []):
+            record(member, outcome, cached=False)
 
-        with (pool_factory or (lambda: Pool(project_root)))() as pool:
-            outcomes = pool.run(sessions, finished)
-        for key, outcome in outcomes.items():  # whatever the callback did not see
-            member = by_key[key]
-            if (member.note, member.block.index) not in results:
-                finished(outcome)
+    runs = [SessionRun(f"{members[0].note}:{members[0].session}", tuple(
+        BlockRun(m.key, m.block.code, _timeout(m.block), _expect_error(m.block)) for m in members))
+        for members in to_run.values()]
+    with (pool_factory or (lambda: Pool(project_root)))() as pool:
+        outcomes = pool.run(runs, finished)
+    for outcome in outcomes.values():  # whatever the callback did not see
+        finished(outcome)
     return results, diagnose(results.values())
+
+
+def _timeout(block: CodeBlock) -> float:
+    return min(float(block.option("timeout") or DEFAULT_TIMEOUT), MAX_TIMEOUT)
 
 
 def diagnose(results) -> list[Diagnostic]:

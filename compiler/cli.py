@@ -79,8 +79,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(diag.format_all(found, prefix), file=sys.stderr)
     times = ", ".join(f"{t.name} {t.seconds:.2f}s" for t in result.timings)
     print(f"built {len(result.stage.pages)} pages into {site_dir}: {_summary(found)} ({times})")
+    if not args.quiet:
+        for line in _block_lines(result.blocks.values()):
+            print(f"  {line}")
     print(_blocks_summary(result.blocks.values()))
     return 0
+
+
+def _block_lines(results) -> list[str]:
+    """One line per block: where it is, how it ended, whether it ran, and its time."""
+    return [f"{r.note}#{r.block.index + 1}: {r.outcome.status}, "
+            f"{'cached' if r.cached else 'executed'}, {r.outcome.seconds:.2f}s"
+            for r in sorted(results, key=lambda r: (r.note, r.block.index))]
 
 
 def _blocks_summary(results) -> str:
@@ -133,16 +143,19 @@ def cmd_snippets(args: argparse.Namespace) -> int:
             print(f"{item.note}#{item.block.index + 1} (line {item.block.line}) "
                   f"session {item.session}: {state}; figures: {figures}")
         return 0
+    only = None
+    if number is not None:
+        note = next(iter(chosen.values())) if len(chosen) == 1 else None
+        if note is None or not 1 <= number <= len(note.blocks):
+            print(f"error: {args.target!r} names no block", file=sys.stderr)
+            return 2
+        only = {(note.path, number - 1)}
     results, problems = run_blocks(chosen, settings.project_root, settings.cache_dir / "blocks",
-                                   progress=_progress())
+                                   progress=_progress(), only=only)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    for (note, index), result in sorted(results.items()):
-        if number is not None and index + 1 != number:
-            continue
-        state = "cached" if result.cached else "executed"
-        print(f"{note}#{index + 1}: {result.outcome.status}, {state}, "
-              f"{result.outcome.seconds:.2f}s")
+    for line in _block_lines(results.values()):
+        print(line)
     if problems:
         print(diag.format_all(problems, _prefix(settings)), file=sys.stderr)
     print(_blocks_summary(results.values()))

@@ -37,7 +37,7 @@ FOOTNOTES_PLACE = "///Footnotes Go Here///"
 _FOOTNOTE_DEFINITION = re.compile(r"^[ \t]{0,3}\[\^[^\]\n]+\]:", re.M)
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
-_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
+_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*")
 _LOADING_ATTRIBUTE = re.compile(r"\b(src|srcset|poster|data|href)(\s*=)|url\(|@import", re.I)
 
 
@@ -64,16 +64,28 @@ def _fence(code: str, language: str, indent: str = "") -> str:
     return f"{indent}{ticks}{language}\n{body}\n{indent}{ticks}"
 
 
-def _figure_html(page: str, url_path: str, alt: str, caption: str | None, width: str | None) -> str:
-    size = f'{{ width="{_attr(width)}" }}' if width else ""
-    image = f"![{literal(alt)}]({url(page, url_path)}){size}"
-    if not caption:
-        return f'<figure class="kb-figure" markdown="span">\n  {image}\n</figure>'
-    return (f'<figure class="kb-figure" markdown="span">\n  {image}\n'
-            f"  <figcaption>{literal(caption)}</figcaption>\n</figure>")
+def _size(width: object, height: object = None) -> str:
+    """attr_list sizes for an image: `{ width="300" height="200" }`, or nothing."""
+    pairs = "".join(f' {k}="{_attr(str(v))}"' for k, v in (("width", width), ("height", height)) if v)
+    return f"{{{pairs} }}" if pairs else ""
 
 
-def render_block(result: BlockResult | None, block: CodeBlock, page: str) -> str:
+def _figure_html(page: str, url_path: str, alt: str, caption: str | None, width: object,
+                 height: object = None) -> str:
+    """One line (nl2br would put <br> between lines): the image, and its caption below."""
+    image = f"![{literal(alt)}]({url(page, url_path)}){_size(width, height)}"
+    below = f"<figcaption>{literal(caption)}</figcaption>" if caption else ""
+    return f'<figure class="kb-figure" markdown="span">{image}{below}</figure>'
+
+
+def _figure_alt(block: CodeBlock, number: int) -> str:
+    """A figure's alt text: the block's `alt`, else its caption, else the name it replaces."""
+    names = block.figures
+    return (block.option("alt") or block.option("caption")
+            or (names[number] if number < len(names) else "그림"))
+
+
+def render_block(result: BlockResult | None, block: CodeBlock, page: str, wrap: bool = True) -> str:
     """What a page shows for an executable block: its code (per `fold`), what it printed,
     its figures with the caption, and an error box when it failed."""
     parts = []
@@ -92,10 +104,8 @@ def render_block(result: BlockResult | None, block: CodeBlock, page: str) -> str
     if outcome.stderr.strip() and not result.failed:
         parts.append(f'??? note "표준 오류 출력"\n\n{_fence(outcome.stderr + cut, "text", "    ")}')
     if outcome.status in ("ok", "expected-error"):
-        names = block.figures
         for number, _ in enumerate(outcome.figures):
-            alt = block.option("alt") or (names[number] if number < len(names) else "그림")
-            parts.append(_figure_html(page, figure_path(outcome, number), alt,
+            parts.append(_figure_html(page, figure_path(outcome, number), _figure_alt(block, number),
                                       block.option("caption"), block.option("width")))
     if outcome.status == "expected-error" or result.failed:
         kind = "example" if outcome.status == "expected-error" else "failure"
@@ -103,9 +113,12 @@ def render_block(result: BlockResult | None, block: CodeBlock, page: str) -> str
                  "skipped": "실행되지 않음", "expected-error": "예상된 오류"}.get(outcome.status,
                                                                              "실행 오류")
         detail = outcome.traceback or outcome.error or ""
-        parts.append(f'!!! {kind} "{_attr(title)}: {_attr(outcome.error or "")}"\n\n'
+        first_line = (outcome.error or "").split("\n", 1)[0][:200]
+        parts.append(f'!!! {kind} "{literal(title)}: {literal(first_line)}"\n\n'
                      + _fence(detail, "text", "    "))
-    return '<div class="kb-block" markdown>\n\n' + "\n\n".join(parts) + "\n\n</div>"
+    shown = "\n\n".join(parts)
+    # Raw HTML does not survive inside a list item or a quote in Python-Markdown: no wrapper there.
+    return f'<div class="kb-block" markdown>\n\n{shown}\n\n</div>' if wrap else shown
 
 
 def literal(text: str) -> str:
@@ -221,10 +234,8 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
     if item.kind is Kind.ATTACHMENT and item.path is not None:
         target = url(page, item.path)
         if link.embed and posixpath.splitext(item.path)[1].lower() in IMAGE_SUFFIXES:
-            size = "".join(f' {k}="{v}"' for k, v in (("width", link.width), ("height", link.height))
-                           if v)
             alt = literal(link.display or posixpath.basename(item.path))
-            return f"![{alt}]({target}{title})" + (f"{{{size} }}" if size else "")
+            return f"![{alt}]({target}{title}){_size(link.width, link.height)}"
         return f"[{text}]({target}{title})"
     if item.kind is Kind.GENERATED and item.figure is not None:
         source = item.figure
@@ -237,16 +248,14 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         target = url(page, figure_path(result.outcome, source.number))
         if not link.embed:
             return f"[{text}]({target})"
-        caption = result.block.option("caption")
+        block = result.block
+        caption, alt = block.option("caption"), _figure_alt(block, source.number)
+        width = link.width or block.option("width")
         if alone:  # an embed on a line of its own becomes a figure with its caption
-            width = str(link.width) if link.width else result.block.option("width")
-            return "\n" + _figure_html(page, figure_path(result.outcome, source.number),
-                                       result.block.option("alt") or caption or name, caption,
-                                       width) + "\n"
-        size = "".join(f' {k}="{v}"' for k, v in (("width", link.width), ("height", link.height))
-                       if v)
+            return "\n" + _figure_html(page, figure_path(result.outcome, source.number), alt,
+                                       caption, width, link.height) + "\n"
         title_attr = f' "{_attr(caption)}"' if caption else ""
-        return f"![{literal(caption or name)}]({target}{title_attr})" + (f"{{{size} }}" if size else "")
+        return f"![{literal(alt)}]({target}{title_attr}){_size(width, link.height)}"
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
         name = link.target.strip().rsplit("/", 1)[-1]
         is_image = posixpath.splitext(name)[1].lower() in IMAGE_SUFFIXES
@@ -305,6 +314,15 @@ def _inline_title(note: Note) -> str:
     return f"# {literal(note.title)} {{ #{TITLE_ANCHOR} }}\n\n"
 
 
+def _line_shifts(note: Note) -> dict[int, int]:
+    """Spaces to add at the start of each line of a nested list (see Note.list_indents)."""
+    shifts: dict[int, int] = {}
+    for first, end, spaces in note.list_indents:
+        for line_number in range(first, end):
+            shifts[line_number] = shifts.get(line_number, 0) + spaces
+    return shifts
+
+
 def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
                 results: dict[tuple[str, int], BlockResult] | None = None) -> str:
     """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
@@ -316,9 +334,22 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             alone = item.link.col == 1 and doc.lines[item.link.line - 1].rstrip() == item.link.raw
             doc.replace(item.link.start, item.link.end,
                         render_link(item, page, pages, results, alone))
+    shifts = _line_shifts(note)
+    block_lines: set[int] = set()
     for block in note.blocks:
         result = results.get((note.path, block.index)) if results is not None else None
-        doc.replace(block.start, block.end, render_block(result, block, page))
+        first = block.line - 1
+        last = note.source.count("\n", 0, block.end)
+        block_lines.update(range(first, last + 1))
+        # Inside a list or a callout every line keeps the container's prefix.
+        prefix = _QUOTE_PREFIX.match(doc.lines[first]).group()
+        if ">" not in prefix:  # in a list item: Python-Markdown wants multiples of 4 spaces
+            width = len(prefix.expandtabs(4)) + shifts.get(first, 0)
+            prefix = " " * (-(-width // 4) * 4)
+        shown = render_block(result, block, page, wrap=not prefix)
+        lines = ["", *shown.split("\n"), ""]  # blank lines around: a block of its own
+        doc.replace(block.start, block.end,
+                    "\n".join(prefix + line if line else prefix.rstrip() for line in lines))
     for math in note.math:
         if math.mathml is None:
             shown = f'<code class="kb-math-error">{html.escape(math.latex)}</code>'
@@ -337,10 +368,9 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         closing = _ATX_CLOSING.search(line)
         doc.replace(line_start + closing.start(), line_start + len(line),
                     f" {{ #{heading.anchor} }}")
-    for first, end, spaces in note.list_indents:
-        for line_number in range(first, min(end, len(doc.lines))):
-            if doc.lines[line_number].strip():
-                doc.replace(doc.line_starts[line_number], doc.line_starts[line_number], " " * spaces)
+    for line_number, spaces in shifts.items():
+        if doc.lines[line_number].strip() and line_number not in block_lines:
+            doc.replace(doc.line_starts[line_number], doc.line_starts[line_number], " " * spaces)
     for line_number in note.blank_line_before:
         prefix = _QUOTE_PREFIX.match(doc.lines[line_number]).group().rstrip()
         at = doc.line_starts[line_number]

@@ -166,5 +166,31 @@ def test_kb_snippets_lists_and_runs_blocks_with_their_cache_status(project):
     assert first.returncode == 0
     assert "세션.md#2: ok, executed" in first.stdout and "세션.md#3: expected-error" in first.stdout
     again = run_kb("snippets", "run", "세션#2", cwd=project)
-    assert again.stdout.splitlines()[0].startswith("세션.md#2: ok, cached")
+    assert "세션.md#2: ok, cached" in again.stdout and "세션.md#3" not in again.stdout
     assert "cached ok" in run_kb("snippets", "list", "세션", cwd=project).stdout
+
+
+def test_the_same_code_in_two_notes_runs_once_and_both_pages_show_it(project):
+    same = "```python exec\n#| figure: {name}\nfrom snippets.draw import draw\ndraw('같음')\n```\n"
+    write_vault(project / "vault", {"가.md": same.format(name="g1.png"),
+                                    "나.md": same.format(name="g2.png"),
+                                    "보기.md": "![[g1.png]]\n\n![[g2.png]]\n"})
+    result = build(project)
+    assert result.blocks[("가.md", 0)].outcome == result.blocks[("나.md", 0)].outcome
+    assert len(html(project, "보기").select("figure.kb-figure img")) == 2
+
+
+def test_a_block_inside_a_list_item_stays_in_the_list(project):
+    write_vault(project / "vault", {"목록.md": "- 항목\n  ```python exec\n  print('안')\n  ```\n- 다음\n"})
+    build(project)
+    items = html(project, "목록").select("article ul > li")
+    assert "안" in items[0].get_text() and items[1].get_text().strip() == "다음"
+
+
+def test_kb_snippets_run_a_single_block_runs_only_it_and_the_blocks_before_it(project):
+    from tests.test_build_e2e import run_kb
+
+    done = run_kb("snippets", "run", "세션#1", cwd=project)
+    assert done.stdout.startswith("세션.md#1: ok, executed")
+    assert "세션.md#2" not in done.stdout
+    assert run_kb("snippets", "run", "세션#9", cwd=project).returncode == 2
