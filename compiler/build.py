@@ -19,7 +19,7 @@ from .parse import Note
 from .publish import PublishError, WriteStats, publish
 from .render import Stage, render_site
 from .resolve import Resolved, resolve_vault
-from .scan import ScanResult, scan_vault
+from .scan import ScanResult, scan_vault, vault_state
 from .timing import StageTiming, Timer
 
 
@@ -64,6 +64,14 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
     return Compilation(scan, resolved, graph, diagnostics, cache.hits)
 
 
+def vault_writes(before: dict, after: dict) -> list[Diagnostic]:
+    """Blocks run with the user's rights: one that wrote into the vault is reported."""
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    return [Diagnostic(path, 0, 0, Severity.ERROR, "vault-written",
+                       "an executable block changed, created or deleted this vault file",
+                       "blocks must write only into their own working folder") for path in changed]
+
+
 @dataclass(frozen=True)
 class BuildResult:
     compilation: Compilation
@@ -85,8 +93,12 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
     with timer.stage("execute"):
+        before = vault_state(settings.vault) if any(
+            n.blocks for n in compilation.resolved.notes.values()) else None
         blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
                                             settings.cache_dir / "blocks", progress=progress)
+        if before is not None:
+            block_problems += vault_writes(before, vault_state(settings.vault))
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home, blocks)

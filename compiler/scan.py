@@ -100,3 +100,18 @@ def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
         attachments=tuple(f for f in ordered if not f.is_note),
         diagnostics=tuple(diagnostics),
     )
+
+
+def vault_state(vault: Path) -> dict[str, tuple[int, int]]:
+    """Every file under the vault (dot-folders included) with its size and modification
+    time: compared before and after the blocks run, it shows a block that wrote there."""
+    state = {}
+    for root, _, names in os.walk(vault):
+        for name in names:
+            path = Path(root) / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            state[path.relative_to(vault).as_posix()] = (info.st_size, info.st_mtime_ns)
+    return state

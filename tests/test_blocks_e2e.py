@@ -194,3 +194,12 @@ def test_kb_snippets_run_a_single_block_runs_only_it_and_the_blocks_before_it(pr
     assert done.stdout.startswith("세션.md#1: ok, executed")
     assert "세션.md#2" not in done.stdout
     assert run_kb("snippets", "run", "세션#9", cwd=project).returncode == 2
+
+
+def test_a_block_that_writes_into_the_vault_is_reported(project):
+    vault = project / "vault"
+    target = str(vault / "생김.md")
+    write_vault(vault, {"침범.md": f"```python exec\nopen({target!r}, 'w').write('x')\n```\n"})
+    result = build(project)
+    [problem] = [d for d in result.diagnostics if d.code == "vault-written"]
+    assert problem.path == "생김.md"
