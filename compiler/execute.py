@@ -4,7 +4,11 @@ A `SessionRun` is a list of blocks sharing one namespace; its blocks run in orde
 Sessions run in parallel on different workers. Each worker (compiler/snippet_worker.py, started as
 its own `python` process) imports NumPy and matplotlib once, then serves sessions until the pool
 closes. A block that times out or kills its worker (os._exit, segfault, the kernel's OOM killer)
-gets a clear outcome, the worker is replaced, and the rest of that session is skipped.
+gets a clear outcome, the worker is replaced, and the rest of that session is skipped. So does a block
+that leaves threads running (status "unstable"): they would print into later blocks. Process-wide state
+a block may change (os.environ, the cwd, NumPy's print options and error handling, the recursion limit,
+signal handlers and alarms, ...) is restored before each session, and a process the block forks
+never returns from the block. A block's figures are capped in number and pixel size (snippet_worker).
 
 The protocol runs over a socket pair with pickled frames (multiprocessing.connection), never over
 the worker's stdout: a block may write anything to fds 1 and 2.
@@ -33,7 +37,15 @@ from compiler.snippet_worker import read_output
 WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
 START_TIMEOUT = 120.0  # seconds for a worker to import NumPy and matplotlib
 FIGURE_TIMEOUT = 120.0  # seconds, after the block's code finished, to save its figures
-STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped")
+MAX_TIMEOUT = 24 * 3600.0  # seconds: a longer (or infinite, or NaN) block timeout is cut to this
+STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped", "unstable")
+# Statuses after which the worker is replaced and the rest of the session skipped.
+_FATAL = {
+    "timeout": "timed out",
+    "crashed": "crashed",
+    "memory": "ran out of memory",
+    "unstable": "left threads running",
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a block did. `status`, one of STATUSES:
+    "ok"; "expected-error" (raised what its `error` option names); "error" (raised otherwise, or not
+    the expected exception: deterministic, so cached like "ok"); "timeout"; "crashed" (the worker
+    died); "memory" (MemoryError); "skipped" (an earlier block of the session ended its worker);
+    "unstable" (the block's code returned but left threads running, which could print into later
+    blocks: the worker is replaced, the rest of the session skipped). Every status but "ok" and
+    "expected-error" is `failed`; only snippet_cache.STORABLE_STATUSES ("ok", "expected-error",
+    "error") are cached."""
+
     key: str
     status: str  # one of STATUSES
     stdout: str = ""
@@ -75,6 +96,17 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return self.status not in ("ok", "expected-error")
+
+
+def clamp_timeout(timeout: float) -> float:
+    """A block's timeout as the pool waits for it: within [0, MAX_TIMEOUT]; NaN and inf give the maximum."""
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError, OverflowError):
+        return MAX_TIMEOUT
+    if value != value or value > MAX_TIMEOUT:
+        return MAX_TIMEOUT
+    return max(0.0, value)
 
 
 def block_filename(label: str, index: int) -> str:
@@ -282,11 +314,9 @@ class Pool:
         for index, block in enumerate(blocks):
             outcome = self._run_block(worker, session, index, block)
             report(outcome)
-            if outcome.status in ("timeout", "crashed", "memory"):
+            if outcome.status in _FATAL:
                 self._replace(slot, worker)
-                reason = {"timeout": "timed out", "crashed": "crashed", "memory": "ran out of memory"}[
-                    outcome.status
-                ]
+                reason = _FATAL[outcome.status]
                 for later in blocks[index + 1 :]:
                     report(
                         Outcome(
@@ -303,10 +333,11 @@ class Pool:
 
     def _run_block(self, worker: _Worker, session: SessionRun, index: int, block: BlockRun) -> Outcome:
         filename = block_filename(session.label, index)
+        timeout = clamp_timeout(block.timeout)
         start = time.perf_counter()
         try:
             worker.conn.send(("block", block.code, filename, block.expect_error))
-            message = worker.recv(block.timeout)
+            message = worker.recv(timeout)
             if message is None:
                 worker.kill()
                 stdout, stderr, truncated = self._leftover_output(worker)
@@ -316,11 +347,11 @@ class Pool:
                     stdout,
                     stderr,
                     truncated,
-                    error=f"the block ran longer than its timeout of {block.timeout:g} s",
+                    error=f"the block ran longer than its timeout of {timeout:g} s",
                     seconds=time.perf_counter() - start,
                 )
             if message[0] == "ran":
-                message = worker.recv(FIGURE_TIMEOUT + block.timeout)
+                message = worker.recv(FIGURE_TIMEOUT + timeout)
                 if message is None:
                     worker.kill()
                     return Outcome(

@@ -3,10 +3,10 @@
 The key (`block_key`) is a SHA-256 over, length-prefixed so no two inputs frame alike:
 the block's code, the options that affect its execution, the keys of the earlier blocks of its
 session, a digest of the source of every `snippets` module it imports, transitively
-(`SourceIndex.digest_of`), and `versions()` (Python, NumPy, matplotlib, the source of the
-executor and of this module, `CACHE_FORMAT`). Prose around a block is in none of these, so
-editing it re-executes nothing; editing `snippets/softmax.py` changes the key of exactly the
-blocks that import it, directly or through another snippets module.
+(`SourceIndex.digest_of`), and `versions()` (Python, NumPy, matplotlib, koreanize-matplotlib,
+the source of the executor, its worker and this module, `CACHE_FORMAT`). Prose around a block
+is in none of these, so editing it re-executes nothing; editing `snippets/softmax.py` changes
+the key of exactly the blocks that import it, directly or through another snippets module.
 
 Options: only `EXECUTION_OPTIONS` (`timeout`, `error`) go into the key; the caller passes
 `execution_options(options)`. `caption`, `alt`, `fold`, `width` change the page, not the run.
@@ -24,8 +24,10 @@ The store (`OutcomeStore`) keeps one directory per key, written into a temporary
 beside it and renamed into place, so a reader sees a complete entry or none. `get` verifies
 everything it reads (format, key, fields and their types, a checksum of the fields, every
 figure file's size and SHA-256) and removes an entry that fails, so damage costs a re-run and is
-never shown. Only outcomes with status "ok" or "expected-error" are stored (`put` refuses
-others): a failure, timeout or crash is run again on the next build.
+never shown. Only outcomes whose status is in `STORABLE_STATUSES` ("ok", "expected-error",
+"error") are stored (`put` refuses others): an exception is as deterministic as a success, so an
+unchanged rebuild executes no block; a timeout, crash, memory error, skip or "unstable" block
+(threads left running) depends on more than the key and is run again on the next build.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from typing import Any
 CACHE_FORMAT = "snippet-cache-1"  # change whenever a key or an entry would mean something else
 PACKAGE = "snippets"
 EXECUTION_OPTIONS = frozenset({"timeout", "error"})
-STORABLE_STATUSES = frozenset({"ok", "expected-error"})
+STORABLE_STATUSES = frozenset({"ok", "expected-error", "error"})  # see the module docstring
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 _HERE = Path(__file__).resolve().parent
@@ -236,14 +238,17 @@ def _source(path: Path) -> str:
 
 def versions() -> str:
     """What besides the block and its snippets decides its outcome: CACHE_FORMAT, the Python
-    implementation, version and machine, NumPy's and matplotlib's versions (from metadata, so
-    neither is imported), and the source of the executor (`execute.py`) and of this module."""
+    implementation, version and machine, the versions of NumPy, matplotlib and koreanize-matplotlib
+    (from metadata, so none is imported), and the source of the executor (`execute.py`), of its
+    worker (`snippet_worker.py`) and of this module."""
     parts = [
         f"format={CACHE_FORMAT}",
         f"python={platform.python_implementation()}-{platform.python_version()}-{platform.machine()}",
         f"numpy={_version('numpy')}",
         f"matplotlib={_version('matplotlib')}",
+        f"koreanize-matplotlib={_version('koreanize-matplotlib')}",
         f"execute.py={_source(_HERE / 'execute.py')}",
+        f"snippet_worker.py={_source(_HERE / 'snippet_worker.py')}",
         f"snippet_cache.py={_source(Path(__file__))}",
     ]
     return "\n".join(parts)

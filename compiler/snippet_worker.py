@@ -39,6 +39,14 @@ import warnings
 from pathlib import Path
 
 OUTPUT_BYTES_PER_CHAR = 4  # worst case of UTF-8
+PNG_DPI = 150
+MAX_FIGURES = 20  # per block; more are closed unsaved, with a note in the block's stderr
+MAX_FIGURE_PIXELS = 40_000_000  # per PNG: a larger figure is saved at a lower dpi
+MAX_BLOCK_PIXELS = 160_000_000  # all of a block's PNGs together: later figures get a lower dpi
+MIN_FIGURE_PIXELS = 1_000_000  # a figure beyond the block's budget still gets this many
+MAX_FIGURE_SIDE = 32_768  # pixels, per side of a PNG (Agg refuses much larger)
+THREAD_GRACE = 0.5  # seconds a block's threads get to finish after its code returned
+UNSTABLE_ERROR = "the block left threads running"
 MIN_FILE_SIZE_LIMIT = 64 * 1024 * 1024  # RLIMIT_FSIZE: caps the captured output files and block's own files
 
 
@@ -154,6 +162,9 @@ class Worker:
         self.session_dir: str | None = None
         self.sessions = 0
         self.libc = None
+        self.pid = os.getpid()
+        self.base_threads: set[threading.Thread] = set()
+        self.base_state: dict = {}
 
     # -- start ---------------------------------------------------------------------------------------
     def start(self) -> dict:
@@ -196,13 +207,118 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes beyond the limit fail with EFBIG instead
         faulthandler.enable()  # a segfault leaves the Python stack in the block's stderr
+        self.pid = os.getpid()
+        self.base_threads = set(threading.enumerate())
+        self.base_state = self.snapshot_state()
         return info
+
+    # -- process state -------------------------------------------------------------------------------
+    def snapshot_state(self) -> dict:
+        """Process-wide state a block may change, restored before each session (`restore_state`)."""
+        state: dict = {
+            "environ": dict(os.environ),
+            "cwd": os.getcwd(),
+            "recursionlimit": sys.getrecursionlimit(),
+            "switchinterval": sys.getswitchinterval(),
+            "displayhook": sys.displayhook,
+            "excepthook": sys.excepthook,
+            "threading.excepthook": threading.excepthook,
+            "showwarning": warnings.showwarning,
+            "signals": {},
+            "sigmask": None,
+        }
+        if hasattr(sys, "get_int_max_str_digits"):
+            state["int_max_str_digits"] = sys.get_int_max_str_digits()
+        umask = os.umask(0o022)
+        os.umask(umask)
+        state["umask"] = umask
+        for sig in signal.valid_signals():
+            if sig in (signal.SIGKILL, signal.SIGSTOP):
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                handler = signal.getsignal(sig)
+                if handler is not None:  # None: installed outside Python, left alone
+                    state["signals"][sig] = handler
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            state["sigmask"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        with contextlib.suppress(Exception):
+            import locale
+
+            state["locale"] = locale.setlocale(locale.LC_ALL, None)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            state["np.printoptions"] = numpy.get_printoptions()
+            state["np.err"] = numpy.geterr()
+            state["np.errcall"] = numpy.geterrcall()
+        return state
+
+    def restore_state(self) -> None:
+        state = self.base_state
+        if not state:
+            return
+        for which in ("ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF"):  # a pending alarm
+            with contextlib.suppress(Exception):
+                signal.setitimer(getattr(signal, which), 0)
+        for sig, handler in state["signals"].items():
+            with contextlib.suppress(Exception):
+                if signal.getsignal(sig) is not handler:
+                    signal.signal(sig, handler)
+        if state["sigmask"] is not None:
+            with contextlib.suppress(Exception):
+                signal.pthread_sigmask(signal.SIG_SETMASK, state["sigmask"])
+        environ = state["environ"]
+        for name in [n for n in os.environ if n not in environ]:
+            del os.environ[name]
+        for name, value in environ.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
+        with contextlib.suppress(OSError):
+            os.chdir(state["cwd"])
+        with contextlib.suppress(Exception):
+            sys.setrecursionlimit(state["recursionlimit"])
+        with contextlib.suppress(Exception):
+            sys.setswitchinterval(state["switchinterval"])
+        if "int_max_str_digits" in state:
+            with contextlib.suppress(Exception):
+                sys.set_int_max_str_digits(state["int_max_str_digits"])
+        sys.displayhook = state["displayhook"]
+        sys.excepthook = state["excepthook"]
+        threading.excepthook = state["threading.excepthook"]
+        warnings.showwarning = state["showwarning"]
+        os.umask(state["umask"])
+        if "locale" in state:
+            with contextlib.suppress(Exception):
+                import locale
+
+                locale.setlocale(locale.LC_ALL, state["locale"])
+        numpy = sys.modules.get("numpy")
+        if numpy is not None and "np.printoptions" in state:
+            with contextlib.suppress(Exception):
+                numpy.set_printoptions(**state["np.printoptions"])
+            with contextlib.suppress(Exception):
+                numpy.seterr(**state["np.err"])
+            with contextlib.suppress(Exception):
+                numpy.seterrcall(state["np.errcall"])
+
+    def new_threads(self) -> list[threading.Thread]:
+        """Threads the block started that are still alive, after giving them `THREAD_GRACE` to end."""
+        deadline = time.monotonic() + THREAD_GRACE
+        alive = []
+        for thread in threading.enumerate():
+            if thread in self.base_threads or thread is threading.current_thread():
+                continue
+            with contextlib.suppress(RuntimeError):
+                thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                alive.append(thread)
+        return alive
 
     # -- sessions ------------------------------------------------------------------------------------
     def begin_session(self, label: str) -> None:
         for name in [m for m in sys.modules if m == "snippets" or m.startswith("snippets.")]:
             del sys.modules[name]
         importlib.invalidate_caches()
+        self.restore_state()
         sys.path[:] = self.base_path
         warnings.filters[:] = self.base_filters
         random.seed(0)
@@ -255,8 +371,12 @@ class Worker:
         exc: BaseException | None = None
         t0 = time.perf_counter()
         try:
-            compiled = compile(code, filename, "exec", dont_inherit=True)
-            exec(compiled, self.namespace)
+            try:
+                compiled = compile(code, filename, "exec", dont_inherit=True)
+                exec(compiled, self.namespace)
+            finally:
+                if os.getpid() != self.pid:  # a child the block forked: it must not serve as a worker
+                    os._exit(0)
         except BaseException as e:  # SystemExit and KeyboardInterrupt included: a block never ends the worker
             exc = e
             if isinstance(e, MemoryError) and not (expect_error and matches(e, expect_error)):
@@ -265,6 +385,7 @@ class Worker:
                 self.namespace.clear()
                 traceback.clear_frames(e.__traceback__)
                 gc.collect()
+        leftover = self.new_threads()  # waited for while the output still goes to the block's files
         seconds = time.perf_counter() - t0
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
@@ -296,9 +417,14 @@ class Worker:
             result["error"] = describe(exc)
             result["traceback"] = self.format_traceback(exc, filename)
         del exc
+        if leftover and result["status"] != "memory":
+            names = ", ".join(sorted(t.name for t in leftover))
+            result["status"] = "unstable"
+            result["error"] = f"{UNSTABLE_ERROR}: {names}"
         t1 = time.perf_counter()
+        notes: list[str] = []
         try:
-            result["figures"] = self.capture_figures()
+            result["figures"] = self.capture_figures(notes)
         except BaseException as e:
             if result["status"] == "ok":
                 result["status"] = "error"
@@ -306,26 +432,61 @@ class Worker:
         result["seconds"] += time.perf_counter() - t1
         result["stdout"], t_out = read_output(out_path, self.output_limit)
         result["stderr"], t_err = read_output(err_path, self.output_limit)
+        if notes:
+            if result["stderr"] and not result["stderr"].endswith("\n"):
+                result["stderr"] += "\n"
+            result["stderr"] += "".join(f"[snippet] {note}\n" for note in notes)
         result["truncated"] = t_out or t_err or raws[0].dropped or raws[1].dropped
         if result["status"] == "memory":
             gc.collect()
         return result
 
-    def capture_figures(self) -> list[tuple[bytes, bytes]]:
+    def capture_figures(self, notes: list[str] | None = None) -> list[tuple[bytes, bytes]]:
+        """(SVG, PNG) of each open figure, in creation order, at most `MAX_FIGURES`; a figure
+        whose PNG would exceed `MAX_FIGURE_PIXELS` (or the block's `MAX_BLOCK_PIXELS`) is saved at a
+        lower dpi. What was cut is described in `notes`."""
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is None:
             return []
+        notes = [] if notes is None else notes
         figures = []
+        budget = MAX_BLOCK_PIXELS
         try:
-            for num in plt.get_fignums():
+            nums = plt.get_fignums()
+            if len(nums) > MAX_FIGURES:
+                notes.append(f"the block drew {len(nums)} figures; only the first {MAX_FIGURES} are kept")
+                for num in nums[MAX_FIGURES:]:
+                    plt.close(num)
+                nums = nums[:MAX_FIGURES]
+            for index, num in enumerate(nums):
                 fig = plt.figure(num)
+                dpi, svg_dpi = self.figure_dpi(fig, budget)
+                if dpi < PNG_DPI:
+                    notes.append(f"figure {index + 1} is large; its PNG was saved at {dpi:.3g} dpi")
                 svg, png = io.BytesIO(), io.BytesIO()
-                fig.savefig(svg, format="svg", metadata={"Date": None})
-                fig.savefig(png, format="png", dpi=150)
+                svg_options = {} if svg_dpi is None else {"dpi": svg_dpi}
+                fig.savefig(svg, format="svg", metadata={"Date": None}, **svg_options)
+                fig.savefig(png, format="png", dpi=dpi)
+                width, height = fig.get_size_inches()
+                budget -= int(width * dpi) * int(height * dpi)
                 figures.append((svg.getvalue(), png.getvalue()))
+                plt.close(fig)  # frees its canvas before the next one is drawn
         finally:
             plt.close("all")
         return figures
+
+    @staticmethod
+    def figure_dpi(fig, budget: int) -> tuple[float, float | None]:
+        """The dpi for a figure's PNG, and for its SVG's raster parts (None: matplotlib's default)."""
+        width, height = (float(x) for x in fig.get_size_inches())
+        area = width * height
+        if not (area > 0 and width < float("inf") and height < float("inf")):
+            return PNG_DPI, None  # matplotlib reports such a size itself
+        allowed = min(MAX_FIGURE_PIXELS, max(budget, MIN_FIGURE_PIXELS))
+        dpi = min(PNG_DPI, (allowed / area) ** 0.5, MAX_FIGURE_SIDE / max(width, height))
+        if dpi >= PNG_DPI:
+            return PNG_DPI, None
+        return dpi, min(dpi, float(fig.dpi))
 
     def keep_frame(self, frame: traceback.FrameSummary, filename: str) -> bool:
         if frame.filename == filename:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.execute import BlockRun, Outcome, Pool, SessionRun
+from compiler.execute import MAX_TIMEOUT, BlockRun, Outcome, Pool, SessionRun, clamp_timeout
 
 PROJECT = Path(__file__).resolve().parent.parent
 OUTPUT_LIMIT = 200_000
@@ -264,3 +264,124 @@ def test_parallel_equals_serial(pool):
 def test_no_worker_runs_in_this_process(pool):
     out = run_one(pool, "import os\nprint(os.getpid())")
     assert int(out.stdout) != os.getpid()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_a_block_that_leaves_threads_running_is_unstable_and_its_worker_replaced():
+    ticker = (
+        "import threading, time\n"
+        "def tick():\n"
+        "    while True:\n"
+        "        print('tick', flush=True)\n"
+        "        time.sleep(0.02)\n"
+        "threading.Thread(target=tick, daemon=True, name='ticker').start()\n"
+        "time.sleep(0.05)\n"
+    )
+    with Pool(PROJECT, workers=1) as one:
+        res = one.run(
+            [
+                session("t.md", ticker, "print('after')"),
+                session("u.md", "import time, threading\ntime.sleep(0.3)\nprint(threading.active_count())"),
+            ]
+        )
+    first = res["t.md:0"]
+    assert first.status == "unstable" and first.failed
+    assert first.error.startswith("the block left threads running") and "ticker" in first.error
+    assert res["t.md:1"].status == "skipped" and "threads" in res["t.md:1"].error
+    clean = res["u.md:0"]
+    assert clean.status == "ok" and "tick" not in clean.stdout
+    assert clean.stdout == "2\n"  # the main thread and the worker's parent watch, nothing else
+
+
+def test_threads_that_finish_are_fine(pool):
+    code = "import threading\nt = threading.Thread(target=lambda: print('from thread'))\nt.start()\n"
+    out = run_one(pool, code)
+    assert out.status == "ok", out.error
+    assert out.stdout == "from thread\n"
+
+
+def test_a_forked_child_never_serves_as_a_worker():
+    fork = (
+        "import os\n"
+        "pid = os.fork()\n"
+        "if pid:\n"
+        "    print('parent', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    with Pool(PROJECT, workers=1) as one:
+        res = one.run([session("fork.md", fork, "print('next')", timeout=20.0)])
+        assert res["fork.md:0"].status == "ok", res["fork.md:0"].error
+        assert res["fork.md:0"].stdout == "parent 0\n"
+        assert res["fork.md:1"].stdout == "next\n"
+        for i in range(3):
+            again = one.run([session(f"n{i}.md", f"print({i})")])[f"n{i}.md:0"]
+            assert again.stdout == f"{i}\n"
+
+
+def test_process_state_is_restored_between_sessions():
+    dirty = (
+        "import os, signal, sys\n"
+        "import numpy as np\n"
+        "np.set_printoptions(precision=1)\n"
+        "np.seterr(all='raise')\n"
+        "os.environ['LEAK'] = '1'\n"
+        "del os.environ['MPLBACKEND']\n"
+        "sys.setrecursionlimit(123)\n"
+        "signal.signal(signal.SIGALRM, lambda *a: print('alarm'))\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "os.chdir('/')\n"
+    )
+    look = (
+        "import os, signal, sys\n"
+        "import numpy as np\n"
+        "print(np.array([1/3]))\n"
+        "print(os.environ.get('LEAK'), os.environ.get('MPLBACKEND'))\n"
+        "print(np.seterr()['divide'], sys.getrecursionlimit() > 200)\n"
+        "print(signal.getsignal(signal.SIGALRM) is signal.SIG_DFL)\n"
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n"
+        "print(os.getcwd() != '/' and 'session' in os.getcwd())\n"
+    )
+    with Pool(PROJECT, workers=1) as one:
+        first = one.run([session("dirty.md", dirty)])["dirty.md:0"]
+        assert first.status == "ok", first.traceback
+        out = one.run([session("look.md", look)])["look.md:0"]
+    assert out.status == "ok", out.traceback
+    assert out.stdout.splitlines() == ["[0.33333333]", "None Agg", "warn True", "True", "True", "True"]
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e400, float("nan"), 10**30])
+def test_an_infinite_or_huge_timeout_is_clamped(pool, timeout):
+    out = run_one(pool, "print('ok')", timeout=timeout)
+    assert out.status == "ok" and out.stdout == "ok\n"
+
+
+def test_clamp_timeout():
+    assert clamp_timeout(5) == 5.0
+    assert clamp_timeout(float("inf")) == clamp_timeout(float("nan")) == MAX_TIMEOUT == 24 * 3600
+    assert clamp_timeout(-1) == 0.0
+
+
+def test_many_huge_figures_are_capped(pool):
+    code = (
+        "import matplotlib.pyplot as plt\n"
+        "for i in range(300):\n"
+        "    plt.figure(figsize=(80, 80))\n"
+        "    plt.plot([0, i])\n"
+    )
+    out = run_one(pool, code, timeout=60.0)
+    assert out.status == "ok", out.error
+    assert len(out.figures) == 20
+    assert "300 figures" in out.stderr and "first 20" in out.stderr
+    assert "dpi" in out.stderr
+    sizes = [png_size(f.png) for f in out.figures]
+    assert all(w * h <= 40_000_000 for w, h in sizes)
+    assert sizes[0][0] > 5000  # the first figures still get the per-figure maximum
+    assert out.seconds < 30
+
+
+def test_ordinary_figures_keep_150_dpi(pool):
+    out = run_one(pool, "import matplotlib.pyplot as plt\nplt.figure(figsize=(4, 2))\nplt.plot([1, 2])")
+    assert out.status == "ok" and out.stderr == ""
+    assert png_size(out.figures[0].png) == (600, 300)

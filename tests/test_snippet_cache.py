@@ -271,6 +271,16 @@ def test_versions_name_python_numpy_matplotlib_and_the_cache_format() -> None:
     assert versions() == text
 
 
+def test_versions_cover_the_worker_source_and_koreanize_matplotlib() -> None:
+    text = versions()
+    lines = dict(line.split("=", 1) for line in text.splitlines())
+    assert lines["koreanize-matplotlib"] not in ("", "absent")  # a dependency of the project
+    worker = Path(sc.__file__).resolve().parent / "snippet_worker.py"
+    assert lines["snippet_worker.py"] == hashlib.sha256(worker.read_bytes()).hexdigest()
+    for name in ("execute.py", "snippet_cache.py"):
+        assert name in lines
+
+
 # --- OutcomeStore -------------------------------------------------------------------------------
 
 KEY = hashlib.sha256(b"block").hexdigest()
@@ -286,8 +296,8 @@ def outcome(key: str = KEY, status: str = "ok", figures: int = 2) -> object:
         figures=tuple(
             Figure(svg=f"<svg>{n}</svg>".encode(), png=bytes(range(256)) * (n + 1)) for n in range(figures)
         ),
-        error="ValueError: x" if status == "expected-error" else None,
-        traceback="Traceback ..." if status == "expected-error" else None,
+        error="ValueError: x" if status in ("expected-error", "error") else None,
+        traceback="Traceback ..." if status in ("expected-error", "error") else None,
         seconds=0.25,
     )
 
@@ -336,11 +346,23 @@ def test_layout(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("status", ["error", "timeout", "crashed"])
-def test_only_ok_and_expected_errors_are_stored(tmp_path: Path, status: str) -> None:
+@pytest.mark.parametrize("status", ["timeout", "crashed", "memory", "skipped", "unstable"])
+def test_only_deterministic_outcomes_are_stored(tmp_path: Path, status: str) -> None:
     with pytest.raises(ValueError):
         OutcomeStore(tmp_path).put(outcome(status=status))
     assert entries(tmp_path) == []
+
+
+def test_storable_statuses() -> None:
+    assert frozenset({"ok", "expected-error", "error"}) == sc.STORABLE_STATUSES
+
+
+def test_error_outcomes_are_stored_so_an_unchanged_rebuild_runs_nothing(tmp_path: Path) -> None:
+    store = OutcomeStore(tmp_path)
+    original = outcome(status="error", figures=1)
+    store.put(original)
+    again = OutcomeStore(tmp_path).get(KEY)
+    assert again == original and again.failed
 
 
 def test_a_key_that_is_not_a_sha256_is_refused(tmp_path: Path) -> None:
