@@ -10,6 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
 from .config import Settings
@@ -99,9 +100,11 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
                                             settings.cache_dir / "blocks", progress=progress)
         if before is not None:
             block_problems += vault_writes(before, vault_state(settings.vault))
+    with timer.stage("analysis"):
+        summary = analyse(compilation.graph, compilation.resolved.notes)
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                            settings.home, blocks)
+                            settings.home, blocks, summary)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")

@@ -12,7 +12,6 @@ from .blocks import BlockResult, plan, run_blocks
 from .build import build_site, compile_vault
 from .config import Settings, load_settings
 from .diagnostics import ConfigError, Severity
-from .graph import ghosts, most_linked
 from .publish import PublishError
 from .timing import Timer
 
@@ -162,23 +161,47 @@ def cmd_snippets(args: argparse.Namespace) -> int:
     return 1 if any(r.failed for r in results.values()) else 0
 
 
+def _titles(paths: list[str], measures: dict, limit: int = 12) -> str:
+    names = [measures[p].title for p in paths[:limit]]
+    more = f", ... (+{len(paths) - limit})" if len(paths) > limit else ""
+    return ", ".join(names) + more
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
+    from .analysis import analyse, export
+
     settings = _settings(args)
-    graph = compile_vault(settings).graph
-    notes = [n for n, ghost in graph.nodes(data="ghost") if not ghost]
-    print(f"{len(notes)} notes, {graph.number_of_nodes() - len(notes)} ghost targets, "
-          f"{graph.number_of_edges()} links")
-    print("\nmost linked:")
-    for path, count in most_linked(graph, 10):
-        print(f"  {count:4d}  {path}")
-    orphans = sorted(n for n in notes if graph.degree(n) == 0)
+    compilation = compile_vault(settings)
+    graph = compilation.graph
+    summary = analyse(graph, compilation.resolved.notes)
+    measures = summary.measures
+    links = sum(1 for a, b in graph.edges if a != b)
+    print(f"{len(measures)} notes, {len(summary.ghosts)} ghost targets, {links} links, "
+          f"{len(summary.communities)} communities")
+    print("\nmost central (PageRank, links in/out):")
+    for m in sorted(measures.values(), key=lambda m: (-m.pagerank, m.path))[:10]:
+        print(f"  {m.pagerank:.3f}  {m.links_in:3d} in {m.links_out:3d} out  {m.title}  ({m.path})")
+    grouped = [c for c in summary.communities if len(c) > 1]
+    print(f"\ncommunities ({len(grouped)} with more than one note):")
+    for members in grouped:
+        number = measures[members[0]].community
+        ordered = sorted(members, key=lambda p: (-measures[p].pagerank, p))
+        print(f"  {number}. ({len(members)}) {_titles(ordered, measures)}")
+    orphans = sorted(p for p, m in measures.items() if m.orphan)
     print(f"\norphans ({len(orphans)}):")
     for path in orphans:
         print(f"  {path}")
-    wanted = ghosts(graph)
-    print(f"\nghost targets ({len(wanted)}):")
-    for title, sources in wanted:
+    dead_ends = sorted(p for p, m in measures.items() if m.dead_end)
+    print(f"\ndead ends ({len(dead_ends)}):")
+    for path in dead_ends:
+        print(f"  {path}")
+    print(f"\nghost targets ({len(summary.ghosts)}):")
+    for title, sources in summary.ghosts:
         print(f"  {title}  <- {', '.join(sources)}")
+    if args.format:
+        out = Path(args.out) if args.out else Path(f"graph.{args.format}")
+        export(graph, summary, args.format, out)
+        print(f"\nwrote {out}")
     return 0
 
 
@@ -209,7 +232,11 @@ def make_parser() -> argparse.ArgumentParser:
     running.add_argument("target", nargs="?", help="a note, or NOTE#N for its N-th block")
     running.set_defaults(run=cmd_snippets)
 
-    graph = commands.add_parser("graph", parents=[common], help="print graph statistics")
+    graph = commands.add_parser("graph", parents=[common],
+                                help="summarise the concept graph, or export it")
+    graph.add_argument("--format", choices=("json", "graphml", "gexf", "png", "svg"),
+                       help="also export the graph in this format")
+    graph.add_argument("--out", help="the export file (default: graph.FORMAT here)")
     graph.set_defaults(run=cmd_graph)
     return parser
 

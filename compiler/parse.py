@@ -35,7 +35,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])(?<![0-9][.])\s+|\n")  # "4. Archive" 
 CONTEXT_CHARS = 160
 TITLE_ANCHOR = "kb-title"  # ids the rendered page gives to what the compiler adds
 BACKLINKS_ANCHOR = "kb-backlinks"
-RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR})
+READ_BEFORE_ANCHOR = "kb-read-before"
+RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR})
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
                        "blockquote_open", "math_block"}

@@ -21,10 +21,18 @@ import networkx as nx
 import yaml
 
 from . import graph as graphs
+from .analysis import GraphSummary, NoteMeasures
 from .blocks import BlockResult
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
-from .parse import BACKLINKS_ANCHOR, TITLE_ANCHOR, CodeBlock, Note, line_offsets
+from .parse import (
+    BACKLINKS_ANCHOR,
+    READ_BEFORE_ANCHOR,
+    TITLE_ANCHOR,
+    CodeBlock,
+    Note,
+    line_offsets,
+)
 from .resolve import Kind, Resolved, ResolvedLink
 
 ASSET_DIR = "_kb"
@@ -299,6 +307,27 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
     return "\n".join(lines)
 
 
+def measures_box(measures: NoteMeasures, rank: int, total: int) -> str:
+    """A compact line of where the note stands in the graph, under its title."""
+    facts = [f"들어오는 링크 {measures.links_in}", f"나가는 링크 {measures.links_out}",
+             f"묶음 {measures.community + 1}", f"중요도 {rank}/{total}위"]
+    if measures.orphan:
+        facts.append("고립된 노트")
+    shown = " · ".join(f"<span>{literal(f)}</span>" for f in facts)
+    return f'<p class="kb-measures" data-search-exclude>{shown}</p>\n\n'
+
+
+def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note],
+                        pages: dict[str, str]) -> str:
+    """The notes this one builds on, in an order that respects their links."""
+    if not measures.read_before:
+        return ""
+    items = "\n".join(f"1. [{literal(notes[p].title)}]({url(page, pages[p])})"
+                      for p in measures.read_before if p in pages)
+    return ("\n\n" + f'<div class="kb-read-before" markdown data-search-exclude>\n\n'
+            f"## 먼저 읽을 노트 {{ #{READ_BEFORE_ANCHOR} }}\n\n{items}\n\n</div>\n")
+
+
 def _front_matter(title: str) -> str:
     return "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True) + "---\n\n"
 
@@ -324,11 +353,17 @@ def _line_shifts(note: Note) -> dict[int, int]:
 
 
 def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
-                results: dict[tuple[str, int], BlockResult] | None = None) -> str:
+                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "") -> str:
     """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
-    `results` holds the executed blocks; without it (kb check) blocks show their code only."""
+    `results` holds the executed blocks; without them blocks show their code only.
+    `header` goes right under the page's title."""
     page = pages[note.path]
     doc = _Page(note)
+    title = _inline_title(note)
+    if header and not title:  # the note opens with its own title: the header goes below it
+        line = note.headings[0].attr_line
+        end_of_title = doc.line_starts[line] + len(doc.lines[line])
+        doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
     for item in links:
         if item.link.start >= 0 and (item.kind is not Kind.EXTERNAL or item.link.embed):
             alone = item.link.col == 1 and doc.lines[item.link.line - 1].rstrip() == item.link.raw
@@ -378,7 +413,7 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     body = doc.text().rstrip("\n")
     if _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
         body += f"\n\n{FOOTNOTES_PLACE}"
-    return _front_matter(note.title) + _inline_title(note) + body + "\n"
+    return _front_matter(note.title) + (title + header if title else "") + body + "\n"
 
 
 def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str]) -> str:
@@ -406,11 +441,22 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
 
 
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
-                results: dict[tuple[str, int], BlockResult] | None = None) -> Stage:
+                results: dict[tuple[str, int], BlockResult] | None = None,
+                summary: GraphSummary | None = None) -> Stage:
     pages, problems = staged_paths(resolved.notes, home)
-    staged = {pages[path]: render_note(note, resolved.links[path], pages, results)
-              + backlinks_section(path, pages[path], graph, resolved.notes, pages)
-              for path, note in resolved.notes.items()}
+    ranks = {}
+    if summary is not None:
+        ordered = sorted(summary.measures.values(), key=lambda m: (-m.pagerank, m.path))
+        ranks = {m.path: number for number, m in enumerate(ordered, 1)}
+    staged = {}
+    for path, note in resolved.notes.items():
+        page = pages[path]
+        measures = summary.measures.get(path) if summary is not None else None
+        header = measures_box(measures, ranks[path], len(ranks)) if measures else ""
+        text = render_note(note, resolved.links[path], pages, results, header)
+        if measures:
+            text += read_before_section(measures, page, resolved.notes, pages)
+        staged[page] = text + backlinks_section(path, page, graph, resolved.notes, pages)
     if HOME not in staged:
         staged[HOME] = home_page(site_name, resolved, graph, pages)
     files = {item.path: resolved.attachments[item.path].source

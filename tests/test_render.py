@@ -120,3 +120,20 @@ def test_lists_nested_by_two_spaces_or_a_tab_nest_in_python_markdown_too():
     assert rendered.count("<ul>") == 6 and rendered.count("<ol>") == 1
     assert "<li>b" in rendered and rendered.index("<li>c") > rendered.index("<li>b")
     assert rendered.count("</ul>\n</li>") == 4  # b, c, x and u each nest inside their item
+
+
+def test_each_page_shows_its_measures_under_the_title_and_what_to_read_before():
+    from compiler.analysis import analyse
+
+    files = {"a.md": "# a\n\n[[b]]", "b.md": "[[c]]", "c.md": "끝"}
+    notes = {p: parse_note(p, t.encode()) for p, t in files.items()}
+    resolved = resolve_vault(notes, {})
+    graph = build_graph(resolved)
+    stage = render_site(resolved, graph, "테스트", summary=analyse(graph, notes))
+    page = stage.pages["a.md"]
+    title, measures, read_before = (page.index("# a"), page.index('class="kb-measures"'),
+                                    page.index("먼저 읽을 노트"))
+    assert title < measures < read_before < page.index("백링크")
+    assert "나가는 링크 1" in page
+    assert page.index("[c](c.md)") < page.index("[b](b.md)", read_before)
+    assert "먼저 읽을 노트" not in stage.pages["c.md"]

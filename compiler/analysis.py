@@ -1,0 +1,326 @@
+"""Analysis: the measures of the concept graph, and its exports.
+
+Every number here comes from the one graph that `compiler.graph.build_graph` makes:
+
+- links in / out count distinct notes (a note linking to itself counts for neither); a ghost
+  target counts as a link out, so a note whose only links are unresolved is not an orphan.
+- PageRank runs on the notes only: ghost nodes and self-links are left out, so the PageRank of
+  the notes sums to 1 and a missing note cannot soak up rank that belongs to written ones.
+- Communities are Louvain's on the undirected note graph (no ghosts, unweighted: one link or
+  ten between two notes tie them equally), with a fixed seed. The graph handed to Louvain and to
+  PageRank is rebuilt with sorted nodes and edges, so the answer does not depend on the order the
+  vault was read in. Communities are numbered from 0 by size, largest first, ties by their
+  smallest member path.
+- The reading order ("read before") of a note is the notes it depends on: those it reaches by
+  following its links to other notes. Strongly connected components (cycles) are condensed, the
+  components ordered so that a note comes after the notes it links to, and the notes of one
+  component by PageRank (highest first), then path. The 12 nearest (by link distance, then
+  PageRank, then path) are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from .parse import Note
+
+FORMATS = ("json", "graphml", "gexf", "png", "svg")
+READ_BEFORE_LIMIT = 12
+LABELLED = 40  # notes labelled in a static drawing, by PageRank
+
+
+@dataclass(frozen=True)
+class NoteMeasures:
+    path: str
+    title: str
+    folder: str
+    tags: tuple[str, ...]
+    words: int
+    links_in: int  # distinct notes that link here
+    links_out: int  # distinct notes (and ghost targets) linked from here
+    pagerank: float
+    community: int  # numbered from 0 by size, largest first
+    orphan: bool  # no links in or out
+    dead_end: bool  # no links out, but some in
+    read_before: tuple[str, ...]  # prerequisites, each after what it links to
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    measures: dict[str, NoteMeasures]
+    communities: list[list[str]]  # members (sorted paths), largest first
+    ghosts: list[tuple[str, list[str]]]  # unresolved target, the notes that want it
+
+
+def note_tags(note: Note | None) -> tuple[str, ...]:
+    """Tags from the `tags` property: a list, or a string separated by commas or spaces."""
+    if note is None:
+        return ()
+    value = note.properties.get("tags")
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    tags: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            for tag in re.split(r"[,\s]+", item):
+                tag = tag.strip().lstrip("#")
+                if tag and tag not in tags:
+                    tags.append(tag)
+    return tuple(tags)
+
+
+def note_graph(graph: nx.DiGraph) -> nx.DiGraph:
+    """The notes and the links between them, without ghosts or self-links, in sorted order."""
+    notes = sorted(n for n, ghost in graph.nodes(data="ghost") if not ghost)
+    result = nx.DiGraph()
+    result.add_nodes_from(notes)
+    result.add_edges_from(sorted((a, b) for a, b in graph.edges
+                                 if a != b and not graph.nodes[a]["ghost"]
+                                 and not graph.nodes[b]["ghost"]))
+    return result
+
+
+def pagerank(notes: nx.DiGraph, alpha: float = 0.85, tol: float = 1.0e-10,
+             max_iter: int = 200) -> dict[str, float]:
+    """PageRank by power iteration, as `nx.pagerank` computes it (a note with no links out
+    spreads its rank evenly), in plain Python: networkx's own needs SciPy."""
+    nodes = list(notes.nodes)
+    if not nodes:
+        return {}
+    count = len(nodes)
+    out = {n: [t for t in notes.successors(n)] for n in nodes}
+    rank = dict.fromkeys(nodes, 1.0 / count)
+    for _ in range(max_iter):
+        dangling = alpha * sum(rank[n] for n in nodes if not out[n]) / count
+        base = (1.0 - alpha) / count + dangling
+        new = dict.fromkeys(nodes, base)
+        for node in nodes:
+            targets = out[node]
+            if targets:
+                share = alpha * rank[node] / len(targets)
+                for target in targets:
+                    new[target] += share
+        change = sum(abs(new[n] - rank[n]) for n in nodes)
+        rank = new
+        if change < count * tol:
+            break
+    total = sum(rank.values())
+    return {n: r / total for n, r in rank.items()}
+
+
+def _communities(notes: nx.DiGraph, seed: int) -> list[list[str]]:
+    undirected = nx.Graph()
+    undirected.add_nodes_from(notes.nodes)  # already sorted
+    undirected.add_edges_from(sorted({tuple(sorted(e)) for e in notes.edges}))
+    if undirected.number_of_nodes() == 0:
+        return []
+    found = nx.community.louvain_communities(undirected, seed=seed)
+    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _reading_positions(notes: nx.DiGraph, rank: dict[str, float]) -> dict[str, int]:
+    """One order of all notes in which each comes after the notes it links to."""
+    condensed = nx.condensation(notes)
+    members = condensed.graph["mapping"]
+    groups: dict[int, list[str]] = {}
+    for node, component in members.items():
+        groups.setdefault(component, []).append(node)
+    # Edges of the condensation go from linker to linked; reversed, prerequisites come first.
+    order = nx.lexicographical_topological_sort(condensed.reverse(copy=False),
+                                                key=lambda c: min(groups[c]))
+    positions: dict[str, int] = {}
+    for component in order:
+        for node in sorted(groups[component], key=lambda n: (-rank[n], n)):
+            positions[node] = len(positions)
+    return positions
+
+
+def read_before(out: dict[str, list[str]], path: str, rank: dict[str, float],
+                positions: dict[str, int], limit: int = READ_BEFORE_LIMIT) -> tuple[str, ...]:
+    """The `limit` nearest notes reachable from `path` (by link distance, then PageRank, then
+    path), in reading order. The search stops at the first level that fills the list."""
+    seen = {path}
+    level = [path]
+    nearest: list[str] = []
+    while level and len(nearest) < limit:
+        following = []
+        for node in level:
+            for target in out[node]:
+                if target not in seen:
+                    seen.add(target)
+                    following.append(target)
+        following.sort(key=lambda n: (-rank[n], n))
+        nearest.extend(following[:limit - len(nearest)])
+        level = following
+    return tuple(sorted(nearest, key=positions.__getitem__))
+
+
+def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSummary:
+    linked = note_graph(graph)
+    rank = pagerank(linked)
+    communities = _communities(linked, seed)
+    community_of = {path: number for number, members in enumerate(communities) for path in members}
+    positions = _reading_positions(linked, rank)
+    out = {path: list(linked.successors(path)) for path in linked.nodes}
+    measures: dict[str, NoteMeasures] = {}
+    for path in linked.nodes:
+        data = graph.nodes[path]
+        links_in = sum(1 for s in graph.predecessors(path) if s != path)
+        links_out = sum(1 for t in graph.successors(path) if t != path)
+        note = notes.get(path)
+        measures[path] = NoteMeasures(
+            path=path, title=data["title"], folder=data.get("folder", ""), tags=note_tags(note),
+            words=len(note.text.split()) if note is not None else 0,
+            links_in=links_in, links_out=links_out, pagerank=rank[path],
+            community=community_of[path], orphan=links_in == 0 and links_out == 0,
+            dead_end=links_out == 0 and links_in > 0,
+            read_before=read_before(out, path, rank, positions))
+    wanted = sorted((data["title"], sorted(s for s in graph.predecessors(node)))
+                    for node, data in graph.nodes(data=True) if data["ghost"])
+    return GraphSummary(measures, communities, wanted)
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def _edge_counts(data: dict) -> dict[str, int]:
+    mentions = data.get("mentions", [])
+    embeds = sum(1 for m in mentions if m.embed)
+    return {"count": len(mentions), "links": len(mentions) - embeds, "embeds": embeds}
+
+
+def _plain_graph(graph: nx.DiGraph, summary: GraphSummary) -> nx.DiGraph:
+    """A copy whose attributes are str/int/float/bool only, as GraphML and GEXF want."""
+    plain = nx.DiGraph()
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
+        m = summary.measures.get(node)
+        attrs = {"title": str(data.get("title", "")), "ghost": bool(data.get("ghost")),
+                 "folder": str(data.get("folder", "")),
+                 "tags": ", ".join(m.tags) if m else "", "words": m.words if m else 0,
+                 "links_in": m.links_in if m else graph.in_degree(node),
+                 "links_out": m.links_out if m else 0,
+                 "pagerank": float(m.pagerank) if m else 0.0,
+                 "community": m.community if m else -1,
+                 "orphan": m.orphan if m else False, "dead_end": m.dead_end if m else False,
+                 "read_before": " | ".join(m.read_before) if m else ""}
+        plain.add_node(node, label=attrs["title"], **attrs)
+    for source, target in sorted(graph.edges):
+        plain.add_edge(source, target, **_edge_counts(graph.edges[source, target]))
+    return plain
+
+
+def to_json(graph: nx.DiGraph, summary: GraphSummary) -> dict:
+    nodes = []
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
+        m = summary.measures.get(node)
+        if m is not None:
+            nodes.append({"id": node, "ghost": False, "title": m.title, "folder": m.folder,
+                          "tags": list(m.tags), "words": m.words, "links_in": m.links_in,
+                          "links_out": m.links_out, "pagerank": m.pagerank,
+                          "community": m.community, "orphan": m.orphan, "dead_end": m.dead_end,
+                          "read_before": list(m.read_before)})
+        else:
+            nodes.append({"id": node, "ghost": True, "title": data.get("title", ""),
+                          "wanted_by": sorted(graph.predecessors(node))})
+    edges = [{"source": s, "target": t, **_edge_counts(graph.edges[s, t])}
+             for s, t in sorted(graph.edges)]
+    return {"nodes": nodes, "edges": edges, "communities": summary.communities,
+            "ghosts": [{"target": t, "wanted_by": w} for t, w in summary.ghosts]}
+
+
+def _layout(undirected: nx.Graph, summary: GraphSummary) -> dict:
+    """A seeded spring layout. networkx needs SciPy past 500 nodes; without it the 499 most
+    central notes are laid out by springs and the rest set on a ring around them."""
+    count = undirected.number_of_nodes()
+    if count <= 1:
+        return {n: (0.0, 0.0) for n in undirected.nodes}
+    try:
+        return dict(nx.spring_layout(undirected, seed=0, k=1.5 / count ** 0.5))
+    except ImportError:
+        pass
+    measures = summary.measures
+    central = sorted(undirected.nodes, key=lambda n: (-(measures[n].pagerank if n in measures
+                                                         else 0.0), n))
+    core = undirected.subgraph(central[:499])
+    pos = dict(nx.spring_layout(core, seed=0, k=1.5 / core.number_of_nodes() ** 0.5))
+    rest = central[499:]
+    ring = nx.circular_layout(rest, scale=1.3)
+    pos.update({n: tuple(ring[n]) for n in rest})
+    return pos
+
+
+def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():  # it uses distutils' LooseVersion
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import koreanize_matplotlib  # noqa: F401  (sets a Hangul font for the labels)
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+
+    undirected = nx.Graph()
+    undirected.add_nodes_from(sorted(graph.nodes))
+    undirected.add_edges_from(sorted({tuple(sorted(e)) for e in graph.edges if e[0] != e[1]}))
+    count = max(undirected.number_of_nodes(), 1)
+    pos = _layout(undirected, summary)
+
+    palette = matplotlib.colormaps["tab10"].colors
+    measures = summary.measures
+    top = max((m.pagerank for m in measures.values()), default=1.0) or 1.0
+    side = min(24.0, 8.0 + count ** 0.5 / 2)
+    with matplotlib.rc_context({"svg.hashsalt": "kb-graph", "svg.fonttype": "path"}):
+        fig = Figure(figsize=(side, side), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+        ax.set_axis_off()
+        segments = [(pos[a], pos[b]) for a, b in sorted(undirected.edges)]
+        if segments:
+            ax.add_collection(LineCollection(segments, colors="#9aa0a6", linewidths=0.6,
+                                             alpha=0.6, zorder=1))
+        real = sorted(measures)
+        ghosts = sorted(n for n in graph.nodes if n not in measures)
+        if real:
+            ax.scatter([pos[n][0] for n in real], [pos[n][1] for n in real],
+                       s=[40 + 1600 * measures[n].pagerank / top for n in real],  # points²
+                       c=[palette[measures[n].community % len(palette)]
+                          if measures[n].community < len(palette) else "#bdbdbd" for n in real],
+                       edgecolors="white", linewidths=0.8, zorder=2)
+        if ghosts:
+            ax.scatter([pos[n][0] for n in ghosts], [pos[n][1] for n in ghosts], s=30,
+                       facecolors="none", edgecolors="#9e9e9e", linestyles="dashed", zorder=2)
+        labelled = sorted(real, key=lambda n: (-measures[n].pagerank, n))[:LABELLED]
+        for node in labelled:
+            x, y = pos[node]
+            radius = (40 + 1600 * measures[node].pagerank / top) ** 0.5 / 2  # in points
+            ax.annotate(measures[node].title, (x, y), xytext=(0, radius + 2),
+                        textcoords="offset points",
+                        ha="center", va="bottom", fontsize=9, zorder=3,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.7})
+        ax.autoscale_view()
+        ax.margins(0.08)
+        metadata = {"Date": None} if fmt == "svg" else None
+        fig.savefig(out, format=fmt, metadata=metadata)
+
+
+def export(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
+    out = Path(out)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        out.write_text(json.dumps(to_json(graph, summary), ensure_ascii=False, indent=1) + "\n",
+                       encoding="utf-8")
+    elif fmt == "graphml":
+        nx.write_graphml(_plain_graph(graph, summary), out, encoding="utf-8")
+    elif fmt == "gexf":
+        nx.write_gexf(_plain_graph(graph, summary), out, encoding="utf-8")
+    else:
+        _draw(graph, summary, fmt, out)

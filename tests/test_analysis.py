@@ -1,0 +1,247 @@
+"""Analysis: measures of the concept graph on small vaults with known answers, and exports.
+
+Degrees count distinct notes; orphans have no links at all, dead ends no links out; PageRank
+sums to 1 over the notes; Louvain communities are seeded and numbered the same on every
+build; "read before" lists what a note depends on, each after what it links to.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from compiler.analysis import FORMATS, GraphSummary, analyse, export, pagerank
+from compiler.graph import build_graph
+from compiler.parse import parse_note
+from compiler.resolve import resolve_vault
+
+
+def analysed(vault: dict[str, str], seed: int = 0) -> tuple[nx.DiGraph, GraphSummary]:
+    notes = {path: parse_note(path, text.encode("utf-8")) for path, text in vault.items()}
+    graph = build_graph(resolve_vault(notes, {}))
+    return graph, analyse(graph, notes, seed=seed)
+
+
+def links(*targets: str) -> str:
+    return " ".join(f"[[{t}]]" for t in targets) + "\n"
+
+
+STAR = {"Hub.md": "", "a.md": links("Hub", "Hub"), "b.md": links("Hub"),
+        "c.md": links("Hub", "a"), "Alone.md": "혼자인 노트\n"}
+
+
+def test_degrees_count_distinct_linking_and_linked_notes():
+    _, summary = analysed(STAR)
+    m = summary.measures
+    assert (m["Hub.md"].links_in, m["Hub.md"].links_out) == (3, 0)
+    assert (m["a.md"].links_in, m["a.md"].links_out) == (1, 1)  # two links to Hub are one
+    assert (m["c.md"].links_in, m["c.md"].links_out) == (0, 2)
+
+
+def test_a_link_to_itself_counts_neither_in_nor_out():
+    _, summary = analysed({"Self.md": links("Self")})
+    assert summary.measures["Self.md"].links_in == 0
+    assert summary.measures["Self.md"].orphan
+
+
+def test_orphans_have_no_links_and_dead_ends_no_links_out():
+    _, summary = analysed(STAR)
+    m = summary.measures
+    assert [p for p in m if m[p].orphan] == ["Alone.md"]
+    assert [p for p in m if m[p].dead_end] == ["Hub.md"]
+    assert not m["Alone.md"].dead_end
+
+
+def test_a_link_to_a_missing_note_is_a_link_out():
+    _, summary = analysed({"Wish.md": links("없는 노트")})
+    measure = summary.measures["Wish.md"]
+    assert measure.links_out == 1
+    assert not measure.orphan and not measure.dead_end
+
+
+def test_pagerank_sums_to_one_and_the_most_linked_note_ranks_first():
+    _, summary = analysed({**STAR, "Wish.md": links("Hub", "Nowhere")})
+    ranks = {p: m.pagerank for p, m in summary.measures.items()}
+    assert sum(ranks.values()) == pytest.approx(1.0)
+    assert max(ranks, key=ranks.get) == "Hub.md"
+    assert "ghost:nowhere" not in summary.measures
+
+
+def test_pagerank_agrees_with_networkx():
+    graph = nx.gnp_random_graph(40, 0.08, seed=7, directed=True)
+    from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+    expected = _pagerank_python(graph, tol=1e-12, max_iter=1000)
+    ours = pagerank(graph)
+    assert all(ours[n] == pytest.approx(expected[n], abs=1e-8) for n in graph)
+
+
+def test_the_word_count_folder_title_and_tags_of_a_note():
+    _, summary = analysed({"주제/노트.md": "---\ntitle: 제목\ntags: [수학, \"#확률\"]\n---\n"
+                                           "하나 둘 셋\n넷\n",
+                           "Other.md": "---\ntags: a, b\n---\n"})
+    measure = summary.measures["주제/노트.md"]
+    assert (measure.title, measure.folder, measure.words) == ("제목", "주제", 4)
+    assert measure.tags == ("수학", "확률")
+    assert summary.measures["Other.md"].tags == ("a", "b")
+
+
+def two_cliques(order: list[str]) -> dict[str, str]:
+    left, right = ["L1", "L2", "L3", "L4"], ["R1", "R2", "R3", "R4"]
+    vault = {}
+    for group in (left, right):
+        for name in group:
+            vault[f"{name}.md"] = links(*(other for other in group if other != name))
+    vault["L1.md"] += links("R1")
+    return {f"{name}.md": vault[f"{name}.md"] for name in order}
+
+
+def test_communities_of_two_cliques_joined_by_one_edge_are_the_two_cliques():
+    _, summary = analysed(two_cliques(["L1", "L2", "L3", "L4", "R1", "R2", "R3", "R4"]))
+    assert summary.communities == [["L1.md", "L2.md", "L3.md", "L4.md"],
+                                   ["R1.md", "R2.md", "R3.md", "R4.md"]]
+    assert {m.community for p, m in summary.measures.items() if p.startswith("L")} == {0}
+    assert {m.community for p, m in summary.measures.items() if p.startswith("R")} == {1}
+
+
+def test_communities_are_the_same_across_calls_and_insertion_orders():
+    first = analysed(two_cliques(["L1", "L2", "L3", "L4", "R1", "R2", "R3", "R4"]))[1]
+    again = analysed(two_cliques(["L1", "L2", "L3", "L4", "R1", "R2", "R3", "R4"]))[1]
+    shuffled = analysed(two_cliques(["R3", "L2", "R1", "L4", "R4", "L1", "R2", "L3"]))[1]
+    assert first.communities == again.communities == shuffled.communities
+    assert first.measures == again.measures
+    assert {p: m.community for p, m in first.measures.items()} == {
+        p: m.community for p, m in shuffled.measures.items()}
+    assert {p: m.pagerank for p, m in first.measures.items()} == pytest.approx(
+        {p: m.pagerank for p, m in shuffled.measures.items()})
+
+
+def test_communities_are_numbered_largest_first():
+    vault = {**two_cliques(["L1", "L2", "L3", "L4", "R1", "R2", "R3", "R4"]),
+             "L5.md": links("L1", "L2", "L3", "L4"), "Alone.md": ""}
+    _, summary = analysed(vault)
+    assert [len(c) for c in summary.communities] == [5, 4, 1]
+    assert summary.measures["L5.md"].community == 0
+    assert summary.measures["Alone.md"].community == 2
+
+
+def test_read_before_of_a_chain_lists_the_deepest_prerequisite_first():
+    _, summary = analysed({"A.md": links("B"), "B.md": links("C"), "C.md": ""})
+    assert summary.measures["A.md"].read_before == ("C.md", "B.md")
+    assert summary.measures["B.md"].read_before == ("C.md",)
+    assert summary.measures["C.md"].read_before == ()
+
+
+def test_read_before_handles_a_cycle_and_leaves_out_the_note_itself():
+    # A -> B -> C -> B (a cycle), C -> D, and a ghost that is not a note to read.
+    _, summary = analysed({"A.md": links("B"), "B.md": links("C"), "C.md": links("B", "D", "Gone"),
+                           "D.md": ""})
+    order = summary.measures["A.md"].read_before
+    assert order[0] == "D.md" and set(order) == {"B.md", "C.md", "D.md"}
+    assert summary.measures["B.md"].read_before == ("D.md", "C.md")
+    assert summary.measures["C.md"].read_before == ("D.md", "B.md")
+
+
+def test_read_before_keeps_the_twelve_nearest():
+    chain = {f"n{i:02d}.md": links(f"n{i + 1:02d}") for i in range(20)} | {"n20.md": ""}
+    _, summary = analysed(chain)
+    order = summary.measures["n00.md"].read_before
+    assert order == tuple(f"n{i:02d}.md" for i in range(12, 0, -1))
+
+
+def test_ghosts_are_listed_with_the_notes_that_want_them():
+    _, summary = analysed({"a.md": links("없는 개념"), "b.md": links("없는 개념", "Other"),
+                           "c.md": ""})
+    assert summary.ghosts == [("Other", ["b.md"]), ("없는 개념", ["a.md", "b.md"])]
+
+
+EXPORT_VAULT = {"가.md": "---\ntags: [x, y]\n---\n" + links("나", "없음"), "나.md": "![[다]]\n",
+                "다.md": links("가"), "라.md": ""}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    graph, summary = analysed(EXPORT_VAULT)
+    folder = tmp_path_factory.mktemp("exports")
+    files = {}
+    for fmt in FORMATS:
+        files[fmt] = folder / f"graph.{fmt}"
+        export(graph, summary, fmt, files[fmt])
+    return files
+
+
+def test_json_export_holds_nodes_with_measures_ghosts_and_edges(exported):
+    text = exported["json"].read_text(encoding="utf-8")
+    assert "가" in text  # not \\uac00: ensure_ascii is off
+    data = json.loads(text)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["가.md"]["tags"] == ["x", "y"] and nodes["가.md"]["links_out"] == 2
+    assert nodes["ghost:없음"] == {"id": "ghost:없음", "ghost": True, "title": "없음",
+                                   "wanted_by": ["가.md"]}
+    edges = {(e["source"], e["target"]): e for e in data["edges"]}
+    assert edges["나.md", "다.md"] == {"source": "나.md", "target": "다.md", "count": 1,
+                                       "links": 0, "embeds": 1}
+    assert data["ghosts"] == [{"target": "없음", "wanted_by": ["가.md"]}]
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graphml_and_gexf_exports_read_back_into_networkx(exported, fmt, reader):
+    graph = reader(exported[fmt])
+    assert set(graph.nodes) == {"가.md", "나.md", "다.md", "라.md", "ghost:없음"}
+    assert graph.number_of_edges() == 4
+    node = graph.nodes["가.md"]
+    assert node["title"] == "가" and node["tags"] == "x, y" and node["links_out"] == 2
+    assert node["orphan"] in (False, "false")
+    assert graph.nodes["라.md"]["orphan"] in (True, "true")
+
+
+def test_png_export_is_a_png(exported):
+    assert exported["png"].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_svg_export_is_an_svg_without_a_date(exported):
+    text = exported["svg"].read_text(encoding="utf-8")
+    assert "<svg" in text and "<dc:date>" not in text
+    ET.fromstring(text.encode("utf-8"))
+
+
+def test_the_same_graph_draws_the_same_svg(tmp_path):
+    graph, summary = analysed(EXPORT_VAULT)
+    export(graph, summary, "svg", tmp_path / "a.svg")
+    export(graph, summary, "svg", tmp_path / "b.svg")
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+
+
+def test_an_unknown_format_is_refused(tmp_path):
+    graph, summary = analysed(EXPORT_VAULT)
+    with pytest.raises(ValueError):
+        export(graph, summary, "dot", tmp_path / "graph.dot")
+
+
+def test_an_empty_vault_has_no_measures(tmp_path):
+    graph, summary = analysed({})
+    assert summary == GraphSummary({}, [], [])
+    for fmt in FORMATS:
+        export(graph, summary, fmt, tmp_path / f"graph.{fmt}")
+        assert (tmp_path / f"graph.{fmt}").stat().st_size > 0
+
+
+def test_kb_graph_prints_the_summary_and_exports(tmp_path, capsys, monkeypatch):
+    from compiler.cli import main
+    from tests.conftest import PROJECT, write_vault
+
+    vault = write_vault(tmp_path / "vault", {**STAR, "Wish.md": links("Hub", "없는 개념")})
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "--vault", str(vault), "--config", str(PROJECT / "mkdocs.yml"),
+                 "--format", "json"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("6 notes, 1 ghost targets")
+    central = printed.split("most central")[1].splitlines()[1]
+    assert central.endswith("Hub  (Hub.md)") and "4 in" in central
+    assert "orphans (1):\n  Alone.md" in printed
+    assert "없는 개념  <- Wish.md" in printed
+    data = json.loads((tmp_path / "graph.json").read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == 7
