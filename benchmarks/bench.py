@@ -218,14 +218,16 @@ def markdown(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def environment() -> dict:
+def environment(packages: tuple[str, ...] = ("mkdocs", "mkdocs-material", "markdown-it-py",
+                                               "networkx")) -> dict:
+    """What a measurement ran on: Python, platform, cores, commit and package versions."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
                                 capture_output=True, check=False).stdout.strip() or None
     except OSError:
         commit = None
     versions = {}
-    for package in ("mkdocs", "mkdocs-material", "markdown-it-py", "networkx"):
+    for package in packages:
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -48,8 +48,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
+
+from benchmarks.bench import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL_CODE = "x = 1"
@@ -333,24 +334,6 @@ def markdown(rows: list[dict], env: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def environment() -> dict:
-    import platform
-
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                                capture_output=True, check=False).stdout.strip() or None
-    except OSError:
-        commit = None
-    packages = {}
-    for package in ("numpy", "matplotlib", "koreanize-matplotlib"):
-        try:
-            packages[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            packages[package] = None
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "commit": commit, "packages": packages}
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
@@ -373,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
-    started, env = time.strftime("%Y-%m-%dT%H:%M:%S%z"), environment()
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    env = environment(("numpy", "matplotlib", "koreanize-matplotlib"))
     rows = bench_trivial(args) + bench_vault(args)
     report = {"created": started, "environment": env,
               "settings": {"blocks": args.blocks, "baseline": args.baseline, "repeat": args.repeat},
