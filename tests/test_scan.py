@@ -14,18 +14,14 @@ from pathlib import Path
 import pytest
 
 from compiler.scan import ScanResult, VaultFile, scan_vault
+from tests.conftest import write_vault
 
 NFD = "NFD"
 
 
 def write(vault: Path, rel: str, content: str | bytes = "text") -> Path:
-    path = vault / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
+    write_vault(vault, {rel: content})
+    return vault / rel
 
 
 def nfd(name: str) -> str:
