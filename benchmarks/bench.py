@@ -218,6 +218,19 @@ def markdown(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_report(out: Path, prefix: str, latest: str, report: dict, table: str) -> None:
+    """The JSON report, timestamped and as `<latest>.json`, the table as `<latest>.md`,
+    and the table printed."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name in (f"{prefix}{stamp}.json", f"{latest}.json"):
+        (out / name).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
+    (out / f"{latest}.md").write_text(table, encoding="utf-8")
+    print()
+    print(table)
+    print(f"results: {out / (latest + '.json')}", file=sys.stderr)
+
+
 def environment(packages: tuple[str, ...] = ("mkdocs", "mkdocs-material", "markdown-it-py",
                                                "networkx")) -> dict:
     """What a measurement ran on: Python, platform, cores, commit and package versions."""
@@ -266,15 +279,7 @@ def main(argv: list[str] | None = None) -> int:
               "settings": {"seed": args.seed, "link_density": args.link_density,
                            "no_mkdocs": args.no_mkdocs},
               "results": results}
-    table = markdown(results)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for name in (f"bench-{stamp}.json", "latest.json"):
-        (args.out / name).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
-    (args.out / "latest.md").write_text(table, encoding="utf-8")
-    print()
-    print(table)
-    print(f"results: {args.out / 'latest.json'}", file=sys.stderr)
+    write_report(args.out, "bench-", "latest", report, markdown(results))
     return 0 if all(r["ok"] for e in results for r in e["runs"]) else 1
 
 

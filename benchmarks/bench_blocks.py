@@ -50,7 +50,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench import environment
+from benchmarks.bench import environment, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL_CODE = "x = 1"
@@ -362,15 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"created": started, "environment": env,
               "settings": {"blocks": args.blocks, "baseline": args.baseline, "repeat": args.repeat},
               "results": rows}
-    table = markdown(rows, env)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for name in (f"blocks-{stamp}.json", "blocks-latest.json"):
-        (args.out / name).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
-    (args.out / "blocks-latest.md").write_text(table, encoding="utf-8")
-    print()
-    print(table)
-    print(f"results: {args.out / 'blocks-latest.json'}", file=sys.stderr)
+    write_report(args.out, "blocks-", "blocks-latest", report, markdown(rows, env))
     return 0 if not any(r["failed"] for r in rows) else 1
 
 

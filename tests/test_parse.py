@@ -179,15 +179,9 @@ def test_the_same_link_twice_on_a_line_gets_two_positions():
         assert_located(note, link)
 
 
-def test_a_link_after_a_code_span_holding_the_same_text_is_located_at_the_real_link():
-    text = "`[[A]]` then [[A]]"
-    note = parse(text)
-    [link] = note.links
-    assert (link.line, link.col, link.start) == (1, 14, 13)
-
-
-def test_a_link_after_inline_math_holding_the_same_text_is_located_at_the_real_link():
-    text = "$[[A]]$ then [[A]]"
+@pytest.mark.parametrize("text", ["`[[A]]` then [[A]]", "$[[A]]$ then [[A]]"],
+                         ids=["code span", "inline math"])
+def test_a_link_after_code_or_math_holding_the_same_text_is_located_at_the_real_link(text):
     note = parse(text)
     [link] = note.links
     assert (link.line, link.col, link.start) == (1, 14, 13)
