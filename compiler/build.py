@@ -10,6 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from . import site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -90,6 +91,10 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
     the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
     timer = timer or Timer()
+    try:
+        site_assets.check_installed()
+    except site_assets.MissingAsset as exc:
+        raise PublishError(str(exc)) from None
     compilation = compile_vault(settings, timer, use_cache)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")

@@ -15,7 +15,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from .render import CSS_PATH
+from . import site_assets
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
@@ -45,8 +45,8 @@ def main(argv: list[str]) -> int:
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        if CSS_PATH not in config.extra_css:
-            config.extra_css.append(CSS_PATH)
+        config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
+        config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
         build(config)
     except MkDocsException as exc:
         print(f"mkdocs: ERROR: {exc}", file=sys.stderr)

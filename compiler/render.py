@@ -13,7 +13,6 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,9 +33,8 @@ from .parse import (
     line_offsets,
 )
 from .resolve import Kind, Resolved, ResolvedLink
+from .site_assets import ASSET_DIR, SITE_ASSETS
 
-ASSET_DIR = "_kb"
-CSS_PATH = f"{ASSET_DIR}/kb.css"
 HOME = "index.md"
 FOLDER_LISTING = 40  # notes named per folder on the generated home page
 IMAGE_SUFFIXES = frozenset({".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"})
@@ -462,7 +460,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     files = {item.path: resolved.attachments[item.path].source
              for links in resolved.links.values() for item in links
              if item.kind is Kind.ATTACHMENT and item.path is not None}
-    files[CSS_PATH] = Path(str(resources.files("compiler") / "assets" / "kb.css"))
+    files.update({asset.staged_path: asset.source for asset in SITE_ASSETS})
     blobs = {figure_path(r.outcome, n, suffix): getattr(figure, suffix)
              for r in (results or {}).values() for n, figure in enumerate(r.outcome.figures)
              for suffix in ("svg", "png")}

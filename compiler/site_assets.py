@@ -1,0 +1,69 @@
+"""The files every built site carries besides its pages: the compiler's own CSS and JavaScript,
+and the browser libraries that `scripts/install` fetches from npm into `node_modules/`.
+
+One list serves both ends: `render` stages the files, and `mkdocs_runner` links the stylesheets
+and scripts from every page. Nothing here is loaded from another host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+ASSET_DIR = "_kb"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+
+class MissingAsset(RuntimeError):
+    """A browser library is not installed: `scripts/install` fetches it from npm."""
+
+
+@dataclass(frozen=True)
+class SiteAsset:
+    staged_path: str  # where the file lands in the site, relative to its root
+    source: Path
+    linked: bool = True  # linked from every page (stylesheet or script), or only copied
+
+    @property
+    def is_script(self) -> bool:
+        return self.staged_path.endswith((".js", ".mjs"))
+
+    @property
+    def is_stylesheet(self) -> bool:
+        return self.staged_path.endswith(".css")
+
+
+def own_asset(name: str, linked: bool = True) -> SiteAsset:
+    """A file of `compiler/assets/`, staged under `_kb/`."""
+    return SiteAsset(f"{ASSET_DIR}/{name}", Path(str(resources.files("compiler") / "assets" / name)),
+                     linked)
+
+
+def npm_asset(package: str, file: str, linked: bool = True) -> SiteAsset:
+    """A file of an installed npm package, staged under `_kb/vendor/<package>/`."""
+    source = NODE_MODULES / package / file
+    return SiteAsset(f"{ASSET_DIR}/vendor/{package}/{Path(file).name}", source, linked)
+
+
+# Order matters for scripts: libraries before the code that uses them.
+SITE_ASSETS: tuple[SiteAsset, ...] = (
+    own_asset("kb.css"),
+)
+
+
+def check_installed(assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> None:
+    """Raises MissingAsset naming every file that is not there, and how to get it."""
+    missing = [str(a.source) for a in assets if not a.source.is_file()]
+    if missing:
+        raise MissingAsset("missing site files: " + ", ".join(missing)
+                           + " (run scripts/install, which fetches the browser libraries from npm)")
+
+
+def stylesheets(assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> list[str]:
+    return [a.staged_path for a in assets if a.linked and a.is_stylesheet]
+
+
+def scripts(assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> list[str]:
+    return [a.staged_path for a in assets if a.linked and a.is_script]
