@@ -21,7 +21,6 @@ Every number here comes from the one graph that `compiler.graph.build_graph` mak
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,19 +57,8 @@ class GraphSummary:
 
 
 def note_tags(note: Note | None) -> tuple[str, ...]:
-    """Tags from the `tags` property: a list, or a string separated by commas or spaces."""
-    if note is None:
-        return ()
-    value = note.properties.get("tags")
-    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    tags: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            for tag in re.split(r"[,\s]+", item):
-                tag = tag.strip().lstrip("#")
-                if tag and tag not in tags:
-                    tags.append(tag)
-    return tuple(tags)
+    """The note's tags (the `tags` property and `#tags` in its text), each once."""
+    return note.tag_names if note is not None else ()
 
 
 def note_graph(graph: nx.DiGraph) -> nx.DiGraph:

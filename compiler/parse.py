@@ -19,9 +19,9 @@ from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
-from .syntax import WIKILINK, make_parser, split_wikilink
+from .syntax import TAG, WIKILINK, make_parser, split_wikilink, tag_name
 
-PARSER_VERSION = "7"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "8"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -78,6 +78,22 @@ class Link:
             return self.display.strip()
         parts = [p for p in [self.target.strip(), *self.fragment.split("#")] if p.strip()]
         return " > ".join(p.strip() for p in parts) or self.raw
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """`#name` in the text, or an entry of the `tags` property."""
+
+    name: str  # as written, without '#', NFC
+    line: int  # 1-based; in the front matter for a property tag
+    col: int
+    start: int = -1  # offsets of `#name` in Note.source; -1 for a property tag
+    end: int = -1
+
+    @property
+    def key(self) -> str:
+        """Tags are one tag whatever their case (Obsidian): `#ML` and `#ml` group together."""
+        return self.name.casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +199,7 @@ class Note:
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
     math: tuple[Math, ...] = ()
+    tags: tuple[Tag, ...] = ()  # the `tags` property's first, then the text's, in order
     blocked_html: tuple[tuple[int, int], ...] = ()  # raw HTML spans that load from other hosts
     blocks: tuple[CodeBlock, ...] = ()  # executable code blocks, in order
     text: str = ""  # plain text, for search and summaries
@@ -194,6 +211,19 @@ class Note:
     # as it wants four spaces a level where Obsidian takes a tab or two spaces.
     list_indents: tuple[tuple[int, int, int], ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def tag_names(self) -> tuple[str, ...]:
+        """Each tag once (case-insensitively), spelled as first written."""
+        first: dict[str, str] = {}
+        for tag in self.tags:
+            first.setdefault(tag.key, tag.name)
+        return tuple(first.values())
+
+    @property
+    def published(self) -> bool:
+        """`publish: false` leaves the note out of the site and the graph."""
+        return self.properties.get("publish") is not False
 
 
 def slugify(text: str) -> str:
@@ -291,6 +321,40 @@ def _property_links(properties: dict, locator: _Locator, end_line: int) -> list[
                           embed=bool(match.group(1)), style="property", external=False, raw=raw,
                           start=-1, end=-1, line=line + 1, col=col + 1))
     return links
+
+
+def _property_tags(path: str, properties: dict, locator: _Locator, end_line: int
+                   ) -> tuple[list[Tag], list[Diagnostic]]:
+    """The `tags` property (or the older `tag`): a list, or one string of tags separated by
+    commas or spaces; each with or without its `#`. What is not a tag is reported."""
+    key = next((k for k in ("tags", "tag") if k in properties), None)
+    if key is None or properties[key] is None:
+        return [], []
+    value = properties[key]
+    key_line, after_key = next(((n, m.end()) for n in range(1, end_line)
+                                if (m := re.match(rf"{key}\s*:", locator.lines[n]))), (1, 0))
+    if isinstance(value, str):
+        written = [piece for piece in re.split(r"[,\s]+", value) if piece]
+    elif isinstance(value, list):
+        written = [str(item).strip() for item in value if item is not None and str(item).strip()]
+    else:
+        written = [str(value)]
+    tags, problems, cursor = [], [], (key_line, after_key)
+    for text in written:
+        where = locator.search(text, key_line, end_line, cursor)
+        line, col = (where[2], where[3]) if where else (key_line, 0)
+        if where:
+            cursor = (where[2], where[3] + len(text))
+        name = tag_name(nfc(text.removeprefix("#")))
+        if name is None:
+            problems.append(Diagnostic(
+                path, line + 1, col + 1, Severity.WARNING, "invalid-tag",
+                f"{text!r} in the {key} property is not a tag Obsidian accepts",
+                "a tag is letters, digits, _, - and / (for nesting), with no spaces and not "
+                "only digits"))
+            continue
+        tags.append(Tag(name, line + 1, col + 1))
+    return tags, problems
 
 
 def _string_list(value: object) -> tuple[str, ...]:
@@ -438,6 +502,8 @@ def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
             yield "\n", None
         elif child.type == WIKILINK and not child.meta["embed"]:
             yield "", child  # its text is filled in once the Link exists
+        elif child.type == TAG:
+            yield "#" + child.content, None
 
 
 def _contexts(plain: str, ranges: dict[int, tuple[int, int]]) -> dict[int, tuple[str, str, str]]:
@@ -521,6 +587,7 @@ class _NoteBuilder:
         self.headings: list[Heading] = []
         self.links: list[Link] = []
         self.math: list[Math] = []
+        self.tags: list[Tag] = []
         self.blocked: list[tuple[int, int]] = []
         self.text_parts: list[str] = []
         self.gaps: list[int] = []
@@ -585,6 +652,9 @@ class _NoteBuilder:
         self.properties, problems = _read_properties(self.path, token)
         self.diagnostics += problems
         self.links += _property_links(self.properties, self.locator, token.map[1])
+        tags, problems = _property_tags(self.path, self.properties, self.locator, token.map[1])
+        self.tags += tags
+        self.diagnostics += problems
         self.body_start = self.locator.offsets[min(token.map[1], len(self.locator.lines))]
 
     def check_html(self, html: str, start: int, line: int, col: int) -> None:
@@ -626,6 +696,9 @@ class _NoteBuilder:
             elif child.type == "html_inline":
                 if where:
                     self.check_html(self.source[where[0]:where[1]], where[0], where[2], where[3])
+            elif child.type == TAG:
+                start, end, line, col = where or (-1, -1, token.map[0], 0)
+                self.tags.append(Tag(nfc(child.content), line + 1, col + 1, start, end))
             else:
                 made[id(child)] = _make_link(child, token.content, where, self.section,
                                              self.source)
@@ -674,6 +747,7 @@ class _NoteBuilder:
             headings=tuple(self.headings),
             links=tuple(self.links),
             math=tuple(self.math),
+            tags=tuple(self.tags),
             blocked_html=tuple(self.blocked),
             text="\n".join(self.text_parts),
             blank_line_before=tuple(self.gaps),

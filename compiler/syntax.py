@@ -6,6 +6,7 @@ The rules only recognise syntax and record where it stands in the inline source
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -15,6 +16,13 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 WIKILINK = "wikilink"
+TAG = "tag"
+# A tag's characters (Obsidian): letters of any script (combining marks too, for NFD text),
+# digits, `_`, `-` and `/` for nesting.
+_TAG_BODY = re.compile(r"[\w\u0300-\u036f\u1dc0-\u1dff/-]+")
+# What may stand right before a tag's `#`: nothing, a space, or an emphasis mark (`**#tag**`).
+# `a#b`, `x.com/#frag` and `&#35;` are not tags.
+_BEFORE_TAG = frozenset(" \t\n*_~=")
 _SPANNED = ("link_open", "image", "math_inline", "math_inline_double", "html_inline")
 
 
@@ -25,6 +33,34 @@ def split_wikilink(inner: str) -> tuple[str, str | None]:
             target, display = inner.split(separator, 1)
             return target, display
     return inner, None
+
+
+def tag_name(text: str) -> str | None:
+    """`text` as a tag name, or None when Obsidian would not take it as one: it must be made
+    of tag characters, hold something besides digits and slashes (`#1984` is not a tag), and
+    neither start nor end with `/`."""
+    if not _TAG_BODY.fullmatch(text) or text.startswith("/") or text.endswith("/"):
+        return None
+    return text if any(c not in "0123456789/" for c in text) else None
+
+
+def _tag_rule(state: StateInline, silent: bool) -> bool:
+    """`#tag` and `#nested/tag` in running text, not inside a word or a link's text."""
+    src, start = state.src, state.pos
+    if src[start] != "#" or state.linkLevel or (start and src[start - 1] not in _BEFORE_TAG):
+        return False
+    body = _TAG_BODY.match(src, start + 1)
+    if not body:
+        return False
+    name = body.group().rstrip("/")
+    if tag_name(name) is None:
+        return False
+    if not silent:
+        token = state.push(TAG, "", 0)
+        token.content = name
+        token.meta = {"span": (start, start + 1 + len(name))}
+    state.pos = start + 1 + len(name)
+    return True
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -70,6 +106,7 @@ def _with_span(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInli
 
 def obsidian_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", WIKILINK, _wikilink_rule)
+    md.inline.ruler.before("link", TAG, _tag_rule)
     # Spans are recorded on the rules the plugins registered: call after dollarmath_plugin.
     for name in ("link", "image", "math_inline", "html_inline"):
         rule = md.inline.ruler.__rules__[md.inline.ruler.__find__(name)]

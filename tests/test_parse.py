@@ -566,3 +566,95 @@ def test_unknown_and_invalid_block_options_are_reported_where_they_stand():
     found = [(d.code, d.line, d.col) for d in note.diagnostics]
     assert found == [("unknown-option", 2, 4), ("invalid-option", 3, 4), ("invalid-option", 4, 4)]
     assert note.blocks[0].options == ()
+
+
+# --- tags ----------------------------------------------------------------------------------
+
+
+def tag_names(text: str) -> list[str]:
+    return [tag.name for tag in parse(text).tags]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("text #공부/딥러닝 end", ["공부/딥러닝"]),
+        ("#start of a paragraph", ["start"]),
+        ("**#bold** and *#em*, ~~#gone~~", ["bold", "em", "gone"]),
+        ("#1984 is a year, #1984a and #y2k are tags", ["1984a", "y2k"]),
+        ("a#b is inside a word; ##two is no tag", []),
+        ("`#code` $#math$ [#label](x.md) [[#Heading]] ![[n#h]]", []),
+        ("http://example.com/#frag and &#35;entity", []),
+        ("#tag, #tag. #tag! (end)", ["tag", "tag", "tag"]),
+        ("#a/ ends before its slash; #/b is no tag", ["a"]),
+        ("#under_score #dash-ed #Mixed_Case-1", ["under_score", "dash-ed", "Mixed_Case-1"]),
+    ],
+)
+def test_inline_tags_follow_obsidians_rules(text, names):
+    assert tag_names(text) == names
+
+
+def test_a_heading_is_not_a_tag_but_a_tag_in_a_heading_is():
+    note = parse("# Heading #inside\n\n#tag\n")
+    assert [t.name for t in note.tags] == ["inside", "tag"]
+    assert note.headings[0].text == "Heading #inside"
+
+
+def test_tags_in_fences_and_indented_code_are_not_tags():
+    assert tag_names("```\n#fenced\n```\n\n    #indented\n\n$$\n#math\n$$\n") == []
+
+
+def test_an_nfd_tag_is_named_in_nfc_and_located_in_the_source():
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "앞 #딥러닝 뒤")
+    note = parse(text)
+    [tag] = note.tags
+    assert tag.name == "딥러닝"
+    assert note.source[tag.start:tag.end] == "#" + unicodedata.normalize("NFD", "딥러닝")
+
+
+def test_inline_tags_record_their_position():
+    note = parse("---\ntitle: x\n---\n첫 줄\n| a | #셀 |\n|---|---|\n\n끝 #끝 #끝\n")
+    assert [(t.name, t.line, t.col) for t in note.tags] == [("셀", 5, 7), ("끝", 8, 3), ("끝", 8, 6)]
+    for tag in note.tags:
+        assert note.source[tag.start:tag.end] == "#" + tag.name
+
+
+@pytest.mark.parametrize(
+    ("front", "names"),
+    [
+        ("tags: [ML, \"#확률\"]", ["ML", "확률"]),
+        ("tags:\n  - a/b\n  - '#c'", ["a/b", "c"]),
+        ("tags: x, y z", ["x", "y", "z"]),
+        ("tags: \"#one #two\"", ["one", "two"]),
+        ("tag: legacy", ["legacy"]),
+        ("tags:", []),
+    ],
+)
+def test_the_tags_property_is_a_list_or_a_string_with_or_without_hashes(front, names):
+    note = parse(f"---\n{front}\n---\nbody\n")
+    assert [t.name for t in note.tags] == names and note.diagnostics == ()
+    assert all(t.start == -1 for t in note.tags)
+
+
+def test_property_tags_that_are_no_tags_are_reported_where_they_stand():
+    note = parse("---\ntags:\n  - good\n  - two words\n  - 1984\n---\n")
+    assert [t.name for t in note.tags] == ["good"]
+    assert [(d.code, d.line, d.col) for d in note.diagnostics] == [
+        ("invalid-tag", 4, 5), ("invalid-tag", 5, 5)]
+
+
+def test_tag_names_are_unique_case_insensitively_and_spelled_as_first_written():
+    note = parse("---\ntags: [ML]\n---\n#ml #Deep #deep #ML/x\n")
+    assert note.tag_names == ("ML", "Deep", "ML/x")
+
+
+def test_the_plain_text_keeps_the_tags():
+    assert "#공부 본문" in parse("#공부 본문\n").text
+
+
+def test_publish_false_marks_a_note_unpublished():
+    assert parse("---\npublish: false\n---\n").published is False
+    assert parse("---\npublish: true\n---\n").published is True
+    assert parse("body").published is True
