@@ -32,8 +32,10 @@ from .parse import (
     Note,
     line_offsets,
 )
+from .properties import css_classes, properties_box
 from .resolve import Kind, Resolved, ResolvedLink
 from .site_assets import ASSET_DIR, SITE_ASSETS
+from .tagindex import tag_anchor, tag_tree, tags_page, tags_page_path
 
 HOME = "index.md"
 FOLDER_LISTING = 40  # notes named per folder on the generated home page
@@ -350,11 +352,17 @@ def _line_shifts(note: Note) -> dict[int, int]:
     return shifts
 
 
+def tag_link(name: str, page: str, tags_page: str) -> str:
+    """A tag, linking to its section of the tags page."""
+    return f"[{literal('#' + name)}]({url(page, tags_page, tag_anchor(name.casefold()))}){{ .kb-tag }}"
+
+
 def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
-                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "") -> str:
+                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
+                tags_page: str | None = None) -> str:
     """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
     `results` holds the executed blocks; without them blocks show their code only.
-    `header` goes right under the page's title."""
+    `header` goes right under the page's title; tags link to `tags_page`."""
     page = pages[note.path]
     doc = _Page(note)
     title = _inline_title(note)
@@ -393,8 +401,14 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         doc.replace(math.start, math.end, shown)
     for start, end in note.blocked_html:
         doc.replace(start, end, _blocked(note.source[start:end]))
+    tag_starts = set()
+    for tag in note.tags:
+        if tag.start >= 0 and tags_page:
+            doc.replace(tag.start, tag.end, tag_link(tag.name, page, tags_page))
+            tag_starts.add(tag.start)
     for offset in note.hash_line_starts:
-        doc.replace(offset, offset + 1, "&#35;")
+        if offset not in tag_starts:  # a tag link does not start with '#'
+            doc.replace(offset, offset + 1, "&#35;")
     for heading in note.headings:
         line_start = doc.line_starts[heading.attr_line]
         line = doc.lines[heading.attr_line]
@@ -411,7 +425,10 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     body = doc.text().rstrip("\n")
     if _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
         body += f"\n\n{FOOTNOTES_PLACE}"
-    return _front_matter(note.title) + (title + header if title else "") + body + "\n"
+    content = (title + header if title else "") + body
+    if classes := css_classes(note):  # the user's CSS snippets style the note by its cssclasses
+        content = f'<div class="kb-note {" ".join(classes)}" markdown>\n\n{content}\n\n</div>'
+    return _front_matter(note.title) + content + "\n"
 
 
 def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str]) -> str:
@@ -447,16 +464,21 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
         ordered = sorted(summary.measures.values(), key=lambda m: (-m.pagerank, m.path))
         ranks = {m.path: number for number, m in enumerate(ordered, 1)}
     staged = {}
+    tags = tag_tree(resolved.notes)
+    tags_path = tags_page_path({page_address(p) for p in pages.values()}) if tags else None
     for path, note in resolved.notes.items():
         page = pages[path]
         measures = summary.measures.get(path) if summary is not None else None
-        header = measures_box(measures, ranks[path], len(ranks)) if measures else ""
-        text = render_note(note, resolved.links[path], pages, results, header)
+        header = properties_box(note, resolved.links[path], page, pages, tags_path)
+        header += measures_box(measures, ranks[path], len(ranks)) if measures else ""
+        text = render_note(note, resolved.links[path], pages, results, header, tags_path)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
         staged[page] = text + backlinks_section(path, page, graph, resolved.notes, pages)
     if HOME not in staged:
         staged[HOME] = home_page(site_name, resolved, graph, pages)
+    if tags_path:
+        staged[tags_path] = tags_page(tags, tags_path, pages, resolved.notes)
     files = {item.path: resolved.attachments[item.path].source
              for links in resolved.links.values() for item in links
              if item.kind is Kind.ATTACHMENT and item.path is not None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import markdown
 
@@ -66,7 +67,8 @@ def test_links_headings_and_front_matter_in_the_staged_page():
     stage = stage_of({"가/a.md": "---\ntags: [x]\n---\n# 제목 ##\n\n[[b#B 절|보기]] [[없음]]\n",
                       "b.md": "## B 절\n"})
     text = stage.pages["가/a.md"]
-    assert text.startswith("---\ntitle: a\n---\n\n# a { #kb-title }\n\n# 제목 { #제목 }\n")
+    assert text.startswith("---\ntitle: a\n---\n\n# a { #kb-title }\n\n<div class=\"kb-properties\"")
+    assert "</div>\n\n# 제목 { #제목 }\n" in text
     assert "[보기](../b.md#b-절)" in text
     assert '<span class="kb-unresolved" title="연결되지 않은 링크: 없음">없음</span>' in text
 
@@ -105,11 +107,35 @@ def test_a_dollar_amount_is_not_math():
     assert "<math" not in stage.pages["a.md"]
 
 
-def test_a_tag_at_the_start_of_a_line_stays_text_and_does_not_become_a_heading():
-    stage = stage_of({"a.md": "#딥러닝 #ml\n본문\n\n# 진짜 제목\n"})
+def test_a_tag_at_the_start_of_a_line_is_a_tag_link_and_does_not_become_a_heading():
+    stage = stage_of({"a.md": "#딥러닝 #ml\n#1984 is no tag\n본문\n\n# 진짜 제목\n"})
     rendered = markdown.markdown(stage.pages["a.md"].split("---", 2)[2], extensions=["attr_list"])
-    assert "<h1" in rendered and "딥러닝 #ml" in rendered
+    assert '<a class="kb-tag" href="tags.md#딥러닝">&#35;딥러닝</a>' in rendered
+    assert '<a class="kb-tag" href="tags.md#ml">&#35;ml</a>' in rendered
+    assert "&#35;1984 is no tag" in rendered
     assert rendered.count("<h1") == 2  # the inline title and the real heading
+
+
+def test_the_tags_page_lists_every_tag_nested_with_counts_and_its_notes():
+    stage = stage_of({"a.md": "---\ntags: [공부/딥러닝]\n---\n#ML", "b/c.md": "#공부 #ml/deep #Ml",
+                      "d.md": "no tags"})
+    page = stage.pages["tags.md"]
+    assert page.startswith("---\ntitle: 태그\n---\n")
+    sections = [line for line in page.split("\n") if line.startswith("#")]
+    assert sections == ["# 태그 { #kb-title }", "## &#35;ML { #ml }", "### &#35;ml/deep { #ml/deep }",
+                        "## &#35;공부 { #공부 }", "### &#35;공부/딥러닝 { #공부/딥러닝 }"]
+    ml = page[page.index("{ #ml }"):page.index("{ #ml/deep }")]
+    assert "노트 2개" in ml and "[a](a.md)" in ml and "[c](b/c.md)" in ml
+    study = page[page.index("{ #공부 }"):page.index("{ #공부/딥러닝 }")]
+    assert "노트 1개 (아래 태그 포함 2개)" in study
+    assert "[&#35;공부](../tags.md#공부){ .kb-tag }" in stage.pages["b/c.md"]
+
+
+def test_no_tags_no_tags_page_and_a_note_named_tags_keeps_its_address():
+    assert "tags.md" not in stage_of({"a.md": "text"}).pages
+    stage = stage_of({"tags.md": "#x"})
+    assert stage.pages["tags.md"].startswith("---\ntitle: tags\n") and "tags-2.md" in stage.pages
+    assert "[&#35;x](tags-2.md#x){ .kb-tag }" in stage.pages["tags.md"]
 
 
 def test_lists_nested_by_two_spaces_or_a_tab_nest_in_python_markdown_too():
@@ -137,3 +163,43 @@ def test_each_page_shows_its_measures_under_the_title_and_what_to_read_before():
     assert "나가는 링크 1" in page
     assert page.index("[c](c.md)") < page.index("[b](b.md)", read_before)
     assert "먼저 읽을 노트" not in stage.pages["c.md"]
+
+
+def test_properties_show_in_a_box_under_the_title_with_links_tags_dates_and_checkboxes():
+    front = ('---\ntitle: 제목\naliases: [AI, 인공지능]\ntags: [ML]\ncreated: 2024-01-02\n'
+             'updated: 2024-01-02 10:30:00\ndone: false\nrating: 4\nup: "[[b]]"\n'
+             'rel: ["[[b|B]]", "[[없음]]"]\nsite: https://example.com/x\nempty:\n'
+             'cssclasses: wide\npublish: true\n---\n본문\n')
+    page = stage_of({"a.md": front, "b.md": ""}).pages["a.md"]
+    box = page[page.index('<div class="kb-properties"'):page.index("본문")]
+    assert page.index("# 제목 { #kb-title }") < page.index(box)
+    row = r'kb-property-key">([^<]*)</span><span class="kb-property-value">(.*?)</span></div>'
+    rows = dict(re.findall(row, box))
+    assert list(rows) == ["aliases", "tags", "created", "updated", "done", "rating", "up", "rel", "site",
+                          "empty"]  # title, cssclasses and publish shape the page: not listed
+    assert rows["aliases"].count("kb-property-item") == 2 and "인공지능" in rows["aliases"]
+    assert "[&#35;ML](tags.md#ml){ .kb-tag }" in rows["tags"]
+    assert rows["created"] == '<time datetime="2024-01-02">2024년 1월 2일</time>'
+    assert "2024년 1월 2일 10:30" in rows["updated"]
+    assert rows["done"].startswith('<input type="checkbox" disabled aria-label')
+    assert rows["rating"] == "4" and rows["up"] == "[b](b.md)"
+    assert "[B](b.md)" in rows["rel"] and 'class="kb-unresolved"' in rows["rel"]
+    assert rows["site"] == "<https://example.com/x>" and rows["empty"] == ""
+
+
+def test_no_properties_or_empty_front_matter_shows_no_box():
+    stage = stage_of({"a.md": "---\n---\n본문", "b.md": "본문", "c.md": "---\ntitle: 제목\n---\n"})
+    assert not any("kb-properties" in page for page in stage.pages.values())
+
+
+def test_cssclasses_wrap_the_note_so_the_users_snippets_apply():
+    source = "---\ncssclasses: [wide, 'cards']\n---\n# a\n\n본문[^1]\n\n[^1]: 각주\n"
+    page = stage_of({"a.md": source}).pages["a.md"]
+    body = page.split("---\n", 2)[2]
+    assert body.startswith('\n<div class="kb-note wide cards" markdown>\n\n# a { #a }\n')
+    rendered = markdown.markdown(body[:body.index('<div class="kb-backlinks"')],
+                                 extensions=["attr_list", "md_in_html", "footnotes"])
+    assert rendered.startswith('<div class="kb-note wide cards">\n<h1 id="a">a</h1>')
+    assert rendered.rstrip().endswith("</div>\n</div>")  # the footnotes inside the note's box
+    legacy = stage_of({"a.md": "---\ncssclass: old bad\"class\n---\n"}).pages["a.md"]
+    assert '<div class="kb-note old" markdown>' in legacy
