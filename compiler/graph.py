@@ -1,7 +1,8 @@
 """Graph: the concept graph (networkx). Backlinks, degrees and rankings come from here only.
 
 Notes are nodes; unresolved targets are ghost nodes, as in Obsidian's graph view. An edge
-from A to B keeps every place in A that links to B (line, section, context).
+from A to B keeps every place in A that links to B (line, section, context). A note with
+`publish: false` is left out, with its links: neither it nor its text shows anywhere.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ def ghost_id(target: str) -> str:
 def build_graph(resolved: Resolved) -> nx.DiGraph:
     graph = nx.DiGraph()
     for path, note in resolved.notes.items():
-        graph.add_node(path, title=note.title, ghost=False, folder=path.rpartition("/")[0])
+        if note.published:
+            graph.add_node(path, title=note.title, ghost=False, folder=path.rpartition("/")[0])
     for source, links in resolved.links.items():
+        if source not in graph:
+            continue
         for item in links:
             if item.kind is Kind.NOTE and item.path is not None:
                 target = item.path

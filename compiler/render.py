@@ -8,6 +8,7 @@ an escape that CommonMark does not.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import posixpath
 import re
@@ -269,6 +270,11 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         is_image = posixpath.splitext(name)[1].lower() in IMAGE_SUFFIXES
         return _placeholder("kb-missing-attachment", "그림 없음" if is_image else "파일 없음", name,
                             link.target.strip())
+    if item.kind is Kind.UNPUBLISHED:  # `publish: false`: not a link, and not a broken one
+        if link.embed:
+            return _placeholder("kb-missing-attachment", "공개하지 않은 노트", link.shown_text,
+                                "이 노트는 사이트에 공개되지 않습니다")
+        return f'<span class="kb-unpublished" title="공개하지 않은 노트">{text}</span>'
     reason = "볼트 밖을 가리키는 링크" if item.kind is Kind.REFUSED else "연결되지 않은 링크"
     return (f'<span class="kb-unresolved" title="{_attr(reason)}: {_attr(link.target.strip())}">'
             f"{text}</span>")
@@ -455,9 +461,20 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     return "\n".join(lines) + "\n"
 
 
+def published_only(resolved: Resolved) -> Resolved:
+    """The notes the site shows: a note with `publish: false` is left out, with its links
+    (so the attachments only it uses are not copied either)."""
+    shown = {path: note for path, note in resolved.notes.items() if note.published}
+    if len(shown) == len(resolved.notes):
+        return resolved
+    return dataclasses.replace(resolved, notes=shown,
+                               links={p: items for p, items in resolved.links.items() if p in shown})
+
+
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
                 results: dict[tuple[str, int], BlockResult] | None = None,
                 summary: GraphSummary | None = None) -> Stage:
+    resolved = published_only(resolved)
     pages, problems = staged_paths(resolved.notes, home)
     ranks = {}
     if summary is not None:

@@ -2,7 +2,9 @@
 
 Obsidian's rules: names match case-insensitively after NFC normalisation; an exact vault
 path wins, then a file in the linking note's folder, then the shortest path, and the
-choice is reported. An alias alone never resolves a link. Nothing here reads a file.
+choice is reported. An alias alone does not resolve a link in Obsidian; here it links (the
+reader's intent is plain) and is reported with the spelling Obsidian understands. A note
+with `publish: false` is not linked. Nothing here reads a file.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Kind(StrEnum):
     MISSING_ATTACHMENT = "missing-attachment"
     REFUSED = "refused"  # leaves the vault
     GENERATED = "generated"  # an attachment an executable block draws (`#| figure: name`)
+    UNPUBLISHED = "unpublished"  # a note left out of the site (`publish: false`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,15 @@ class VaultIndex:
         for path, note in notes.items():
             for alias in note.aliases:
                 self.aliases[nfc(alias).casefold().strip()].append(path)
-        self._names = sorted({p[:-3].rsplit("/", 1)[-1] for p in notes})
+        # Names a did-you-mean hint may offer, with the link text it suggests for each:
+        # note names, and aliases (`Note|alias`) where no note has that name.
+        self._suggested = {p[:-3].rsplit("/", 1)[-1]: p[:-3].rsplit("/", 1)[-1] for p in notes}
+        for alias, paths in sorted(self.aliases.items()):
+            for path in sorted(paths):
+                spelled = next(a for a in notes[path].aliases if nfc(a).casefold().strip() == alias)
+                self._suggested.setdefault(nfc(spelled).strip(),
+                                           f"{self.link_text(path)}|{nfc(spelled).strip()}")
+        self._names = sorted(self._suggested)
         self._by_bigram: dict[str, list[int]] = defaultdict(list)
         for number, name in enumerate(self._names):
             for gram in _bigrams(name):
@@ -191,8 +202,13 @@ class VaultIndex:
             best = process.extractOne(name, [self._names[n] for n in nearest], scorer=fuzz.ratio,
                                       score_cutoff=60, processor=str.casefold)
             useful = best and best[0].casefold() != name.casefold()
-            self._suggestions[name] = best[0] if useful else None
+            self._suggestions[name] = self._suggested[best[0]] if useful else None
         return self._suggestions[name]
+
+    def alias_of(self, target: str) -> str | None:
+        """The note that has `target` as an alias (the shortest path if several do)."""
+        holders = self.aliases.get(nfc(target).strip().casefold())
+        return min(holders, key=_depth_then_path) if holders else None
 
     def link_text(self, path: str) -> str:
         """The shortest text that links to `path` unambiguously."""
@@ -258,16 +274,16 @@ def resolve_link(index: VaultIndex, source: str, link: Link,
                                     f"{link.raw} points outside the vault; refused",
                                     "links can only reach files inside the vault"))
         return ResolvedLink(source, link, kind), problems
+    if match is None and kind is Kind.UNRESOLVED and (holder := index.alias_of(link.target)):
+        fragment = f"#{link.fragment}" if link.fragment else ""
+        shown = link.display if link.display is not None else link.target.strip()
+        problems.append(_diagnostic(
+            source, link, Severity.WARNING, "alias-link",
+            f"{link.raw} matches only an alias of {holder!r}: Obsidian leaves it unresolved; "
+            "the site links it", f"write [[{index.link_text(holder)}{fragment}|{shown}]]"))
+        kind, match = Kind.NOTE, _Match(holder)
     if match is None:
         hint = ""
-        aliased = index.aliases.get(nfc(link.target).strip().casefold())
-        if kind is Kind.UNRESOLVED and aliased:
-            text = index.link_text(aliased[0])
-            problems.append(_diagnostic(
-                source, link, Severity.WARNING, "alias-link",
-                f"{link.raw} matches only an alias of {aliased[0]!r}; Obsidian leaves it unresolved",
-                f"write [[{text}|{link.target.strip()}]]"))
-            return ResolvedLink(source, link, kind), problems
         if kind is Kind.UNRESOLVED and (suggestion := index.suggest(link.target)):
             hint = f"did you mean [[{suggestion}]]?"
         code, what = ("missing-attachment", "attachment") if kind is Kind.MISSING_ATTACHMENT \
@@ -283,6 +299,13 @@ def resolve_link(index: VaultIndex, source: str, link: Link,
             f"because {match.reason}",
             f"candidates: {others}; write the folder to choose, e.g. [[{match.path[:-3]}]]"
             if kind is Kind.NOTE else f"candidates: {others}"))
+    if kind is Kind.NOTE and not index.notes[match.path].published:
+        if (linking := index.notes.get(source)) is None or linking.published:
+            problems.append(_diagnostic(
+                source, link, Severity.INFO, "unpublished-link",
+                f"{link.raw}: {match.path!r} has publish: false; the page shows the link's text "
+                "without a link", "publish that note, or unlink it here"))
+        return ResolvedLink(source, link, Kind.UNPUBLISHED, match.path), problems
     anchor = None
     if kind is Kind.NOTE and link.fragment.strip():
         anchor, problem = _resolve_fragment(index.notes[match.path], source, link)

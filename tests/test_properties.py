@@ -184,6 +184,7 @@ def documents(draw, tables: bool = True, pool: list[str] | None = None, heading_
         "---\ntitle: 제목\naliases: [AI, 인공지능]\n---\n",
         "---\ncreated: 2024-01-02\ntags: [a]\n---\n",
         "---\nbroken: : yaml [[NotALink]]\n---\n",
+        "---\npublish: false\naliases: [Deep]\n---\n",
     ]))
     return Piece(front + body.text + "\n", [(s + len(front), e + len(front)) for s, e in body.links])
 
@@ -244,7 +245,7 @@ NOTE_POOL = ["A.md", "b.md", "신경망.md", "Note.md", "sub/Note.md", "x/y/Deep
 ATTACHMENT_POOL = ["pic.png", "img/pic.png", "doc.pdf"]
 LINK_POOL = ["A", "B", "신경망", "Note", "sub/Note", "Deep", "노트 하나", "pic.png", "doc.pdf", "AI",
              "Note#H", "신경망#기초", "Deep#^blk", "missing.png", "../../out", "x/y/Deep.md"]
-UNRESOLVED_CODES = {Kind.UNRESOLVED: {"unresolved-link", "alias-link"},
+UNRESOLVED_CODES = {Kind.UNRESOLVED: {"unresolved-link"},
                     Kind.MISSING_ATTACHMENT: {"missing-attachment"},
                     Kind.REFUSED: {"link-outside-vault"}}
 
@@ -278,14 +279,20 @@ def test_every_link_resolves_or_has_exactly_one_diagnostic_at_its_position(vault
         assert failed == reported
         for item in items:
             if item.link.style == "wiki":
-                assert item.kind in (Kind.NOTE, Kind.ATTACHMENT, *UNRESOLVED_CODES), item
-            if item.kind in (Kind.NOTE, Kind.ATTACHMENT):
-                assert item.path in (notes if item.kind is Kind.NOTE else attachments)
+                assert item.kind in (Kind.NOTE, Kind.ATTACHMENT, Kind.UNPUBLISHED,
+                                     *UNRESOLVED_CODES), item
+            if item.kind in (Kind.NOTE, Kind.ATTACHMENT, Kind.UNPUBLISHED):
+                assert item.path in (attachments if item.kind is Kind.ATTACHMENT else notes)
             else:
                 assert item.path is None
             codes = {d.code for d in here if (d.line, d.col) == (item.link.line, item.link.col)}
             if item.kind in UNRESOLVED_CODES:
                 assert codes & UNRESOLVED_CODES[item.kind], item
+            if "alias-link" in codes:  # linked through an alias, and said so
+                assert item.kind in (Kind.NOTE, Kind.UNPUBLISHED), item
+            if item.kind is Kind.UNPUBLISHED:
+                assert not notes[item.path].published
+                assert ("unpublished-link" in codes) == notes[path].published
 
 
 def render_pages(notes: dict[str, Note], attachments: dict[str, VaultFile]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import markdown
 
@@ -203,3 +204,21 @@ def test_cssclasses_wrap_the_note_so_the_users_snippets_apply():
     assert rendered.rstrip().endswith("</div>\n</div>")  # the footnotes inside the note's box
     legacy = stage_of({"a.md": "---\ncssclass: old bad\"class\n---\n"}).pages["a.md"]
     assert '<div class="kb-note old" markdown>' in legacy
+
+
+def test_an_unpublished_note_is_left_out_of_the_site_the_graph_and_the_backlinks():
+    from compiler.scan import VaultFile
+
+    files = {"src.md": "[[Private]] ![[Private]] [[Other]]",
+             "Private.md": "---\npublish: false\ntags: [secret]\n---\n비밀 [[Other]] ![[only.png]]",
+             "Other.md": "text"}
+    notes = {p: parse_note(p, t.encode()) for p, t in files.items()}
+    resolved = resolve_vault(notes, {"only.png": VaultFile("only.png", Path("/v/only.png"))})
+    graph = build_graph(resolved)
+    stage = render_site(resolved, graph, "테스트")
+    assert "Private.md" not in graph and "Private.md" not in stage.pages
+    assert '<span class="kb-unpublished" title="공개하지 않은 노트">Private</span>' in stage.pages["src.md"]
+    assert "공개하지 않은 노트</span> Private" in stage.pages["src.md"]  # the embed's placeholder
+    assert "비밀" not in stage.pages["Other.md"] and "[src](src.md)" in stage.pages["Other.md"]
+    assert "only.png" not in stage.files and "tags.md" not in stage.pages
+    assert "노트 2개" in stage.pages[HOME]

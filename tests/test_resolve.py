@@ -257,13 +257,17 @@ def test_an_unresolved_link_with_no_near_name_has_no_hint():
     assert (problem.code, problem.hint) == ("unresolved-link", "")
 
 
-def test_a_name_matching_only_an_alias_is_reported_as_alias_link():
-    holder = "---\naliases: [AI, 인공지능]\n---\n"
-    resolved = resolve({"src.md": "[[AI]]", "Artificial intelligence.md": holder})
-    assert target(resolved, "src.md", "[[AI]]") == (Kind.UNRESOLVED, None, None)
-    [problem] = diagnostics(resolved)
-    assert (problem.code, problem.line, problem.col) == ("alias-link", 1, 1)
-    assert problem.hint == "write [[Artificial intelligence|AI]]"
+def test_a_name_matching_only_an_alias_links_to_its_note_and_is_reported_as_alias_link():
+    # Obsidian leaves [[AI]] unresolved; the reader's intent is plain, so the site links it.
+    holder = "---\naliases: [AI, 인공지능]\n---\n# 정의\n"
+    resolved = resolve({"src.md": "[[AI]] [[인공지능#정의|보기]]", "Artificial intelligence.md": holder})
+    assert target(resolved, "src.md", "[[AI]]") == (Kind.NOTE, "Artificial intelligence.md", None)
+    assert target(resolved, "src.md", "[[인공지능#정의|보기]]") == (
+        Kind.NOTE, "Artificial intelligence.md", "정의")
+    first, second = diagnostics(resolved)
+    assert (first.code, first.line, first.col) == ("alias-link", 1, 1)
+    assert first.hint == "write [[Artificial intelligence|AI]]"
+    assert second.hint == "write [[Artificial intelligence#정의|보기]]"
 
 
 def test_an_alias_link_hint_names_the_folder_when_the_name_is_ambiguous():
@@ -271,6 +275,27 @@ def test_an_alias_link_hint_names_the_folder_when_the_name_is_ambiguous():
     [problem] = diagnostics(resolved)
     assert problem.code == "alias-link"
     assert problem.hint == "write [[a/Topic|AI]]"
+
+
+def test_a_note_name_wins_over_an_alias():
+    resolved = resolve({"src.md": "[[AI]]", "AI.md": "", "Other.md": "---\naliases: [AI]\n---\n"})
+    assert target(resolved, "src.md", "[[AI]]") == (Kind.NOTE, "AI.md", None)
+    assert diagnostics(resolved) == []
+
+
+def test_aliases_feed_the_did_you_mean_hint():
+    holder = "---\naliases: [인공지능 개론]\n---\n"
+    resolved = resolve({"src.md": "[[인공지능 개롬]]", "AI.md": holder})
+    [problem] = diagnostics(resolved)
+    assert (problem.code, problem.hint) == ("unresolved-link", "did you mean [[AI|인공지능 개론]]?")
+
+
+def test_a_link_to_an_unpublished_note_is_unpublished_and_the_linking_note_is_told():
+    private = "---\npublish: false\n---\n[[src]]"
+    resolved = resolve({"src.md": "[[Private]] [[Private#H]]", "Private.md": private})
+    assert target(resolved, "src.md", "[[Private]]") == (Kind.UNPUBLISHED, "Private.md", None)
+    assert [(d.path, d.code, d.severity.value, d.col) for d in diagnostics(resolved)] == [
+        ("src.md", "unpublished-link", "info", 1), ("src.md", "unpublished-link", "info", 13)]
 
 
 def test_a_missing_image_is_a_missing_attachment():
