@@ -7,7 +7,8 @@ Every `tests/conformance/*.yaml` file (one per syntax form) is a list of cases:
         Note.md: |
           > [!tip]- 제목
           > body
-      page: Note.md                          # whose page is checked (default: the first .md file)
+      page: Note.md                          # whose page is checked (default: the first .md file;
+                                             # or a generated page: tags.md)
       html: ['<details class="tip"']         # fragments that must appear in the page's article
       absent: ['[!tip]']                     # fragments that must not appear there
       diagnostics: []                        # 'path:line:col: code', the exact set (omit: unchecked)
@@ -42,11 +43,13 @@ from compiler.publish import run_mkdocs, write_stage
 from compiler.render import HOME, Stage, page_address, staged_paths
 from compiler.site_assets import SITE_ASSETS
 from compiler.sitecheck import check_site
+from compiler.tagindex import TAGS_PAGE
 from tests.conftest import project_settings, write_vault
 
 CASES_DIR = Path(__file__).parent / "conformance"
 _CASE_KEYS = {"name", "files", "page", "html", "absent", "diagnostics"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+GENERATED_PAGES = {TAGS_PAGE}  # pages the compiler adds, which a case may check too
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +74,8 @@ def load_cases(folder: Path = CASES_DIR) -> list[Case]:
             assert entry["name"] not in cases, f"{where}: the name is taken"
             files = entry["files"]
             page = entry.get("page") or next(p for p in files if p.endswith(".md"))
-            assert page in files, f"{where}: page {page!r} is not one of its files"
+            assert page in files or page in GENERATED_PAGES, (
+                f"{where}: page {page!r} is neither one of its files nor a generated page")
             expected = entry.get("diagnostics")
             cases[entry["name"]] = Case(
                 entry["name"], files, page, tuple(entry.get("html", ())),
@@ -123,7 +127,7 @@ def conformance_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Buil
         rendering = render_vault(settings, use_cache=False)
         renderings[case.name], stages[case.name] = rendering, rendering.stage
         pages, _ = staged_paths(rendering.compilation.resolved.notes, settings.home)
-        staged_page[case.name] = pages[unicodedata.normalize("NFC", case.page)]
+        staged_page[case.name] = pages.get(unicodedata.normalize("NFC", case.page), case.page)
     docs, site = tmp / "docs", tmp / "site"
     write_stage(_merge(stages), docs)
     published = run_mkdocs(project_settings(tmp, tmp / "vaults"), docs, site)
