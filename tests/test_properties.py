@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from compiler.parse import Note, parse_note
 from compiler.render import render_site
 from compiler.resolve import Kind, resolve_vault
 from compiler.scan import VaultFile
+from compiler.syntax import tag_name
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -59,7 +61,7 @@ def dead(piece: Piece) -> Piece:
 
 
 WORDS = st.sampled_from(["word", "Deep", "learning", "신경망", "기초이론", "학습은", "값", "data", "x1",
-                         "ReLU", "함수.", "끝!", "why?", "a,b"])
+                         "ReLU", "함수.", "끝!", "why?", "a,b", "#태그", "#ml/Deep", "#1984", "a#b"])
 # Characters of a link's name: spaces, Korean and punctuation; the grammar adds `]`, `#` and `|`.
 NAME_CHARS = "abAB 신경망노트 ._-/()^"
 
@@ -185,6 +187,8 @@ def documents(draw, tables: bool = True, pool: list[str] | None = None, heading_
         "---\ncreated: 2024-01-02\ntags: [a]\n---\n",
         "---\nbroken: : yaml [[NotALink]]\n---\n",
         "---\npublish: false\naliases: [Deep]\n---\n",
+        "---\ntags: [ML, \"#공부/딥러닝\"]\ncssclasses: wide\nup: \"[[A]]\"\n"
+        "rel: [\"[[신경망]]\", \"[[Ghost]]\"]\ndone: true\nwhen: 2024-01-02\n---\n",
     ]))
     return Piece(front + body.text + "\n", [(s + len(front), e + len(front)) for s, e in body.links])
 
@@ -221,7 +225,8 @@ def test_parse_with_tables_never_raises_and_every_link_locates_its_raw_text(doc)
 @given(documents(tables=True))
 def test_links_are_found_exactly_where_the_document_put_them(doc):
     note = parse_note("doc.md", doc.text.encode())
-    assert sorted((link.start, link.end) for link in note.links) == sorted(doc.links), doc.text
+    body_links = [link for link in note.links if link.style != "property"]  # front matter: no offsets
+    assert sorted((link.start, link.end) for link in body_links) == sorted(doc.links), doc.text
 
 
 @SETTINGS
@@ -230,6 +235,20 @@ def test_crlf_line_endings_give_the_same_note_as_lf(doc):
     lf = parse_note("doc.md", doc.text.encode())
     crlf = parse_note("doc.md", doc.text.replace("\n", "\r\n").encode())
     assert crlf == lf
+
+
+@SETTINGS
+@given(documents(tables=True))
+def test_every_tag_is_located_at_its_hash_and_name(doc):
+    note = parse_note("doc.md", doc.text.encode())
+    for tag in note.tags:
+        if tag.start >= 0:
+            assert note.source[tag.start:tag.end] == "#" + tag.name
+            line_start = note.source.rfind("\n", 0, tag.start) + 1
+            assert (tag.line, tag.col) == (note.source.count("\n", 0, tag.start) + 1,
+                                           tag.start - line_start + 1)
+        assert tag_name(tag.name) == tag.name
+    assert "1984" not in {tag.name for tag in note.tags}
 
 
 @SETTINGS
@@ -349,3 +368,44 @@ def test_rendering_is_the_same_under_any_hash_seed():
                               env=env, cwd=Path(__file__).resolve().parent.parent, check=True)
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# --- random link text: Korean (NFC and NFD), brackets, pipes, '#', '^' -----------------------
+
+LINK_CHARS = "ab 신경망노트하나\u1102\u1169\u1110\u1173[|#^]/."
+TARGET_NOTES = {"신경망.md": "# 기초\n", "sub/노트 하나.md": "para ^blk\n",
+                "Private.md": "---\npublish: false\n---\n# H\n",
+                "AI.md": "---\naliases: [인공지능, Deep]\n---\n#태그\n"}
+
+
+def _is_wikilink_inner(inner: str) -> bool:
+    return bool(inner.strip()) and "]]" not in inner and "[[" not in inner \
+        and not inner.endswith(("]", "[")) and not inner.startswith("]")
+
+
+LINK_TEXT = st.one_of(
+    st.text(alphabet=LINK_CHARS, min_size=1, max_size=12).filter(_is_wikilink_inner),
+    st.sampled_from([unicodedata.normalize("NFD", "노트 하나"), unicodedata.normalize("NFD", "신경망#기초"),
+                     "인공지능", "deep|x", "Private#H", "AI#^nope", "sub/노트 하나#^blk", "#기초", "^"]))
+RESOLVED_KINDS = {Kind.NOTE, Kind.ATTACHMENT, Kind.UNPUBLISHED, Kind.GENERATED, Kind.EXTERNAL}
+REPORTED_CODES = {"unresolved-link", "missing-attachment", "link-outside-vault"}
+
+
+@SETTINGS
+@given(st.lists(LINK_TEXT, min_size=1, max_size=5), st.booleans())
+def test_random_link_text_never_raises_and_every_wikilink_is_resolved_or_reported(inners, nfd):
+    text = "앞 " + " 그리고 ".join(f"[[{inner}]]" for inner in inners) + " #끝\n"
+    if nfd:
+        text = unicodedata.normalize("NFD", text)
+    notes = {path: parse_note(path, body.encode()) for path, body in TARGET_NOTES.items()}
+    notes["src.md"] = parse_note("src.md", text.encode())
+    assert len(notes["src.md"].links) == len(inners)
+    resolved = resolve_vault(notes, {})
+    for item in resolved.links["src.md"]:
+        codes = {d.code for d in resolved.diagnostics
+                 if d.path == "src.md" and (d.line, d.col) == (item.link.line, item.link.col)}
+        assert item.kind in RESOLVED_KINDS or codes & REPORTED_CODES, (item, codes)
+    pages = render_site(resolved, build_graph(resolved), "사이트").pages
+    again = resolve_vault(dict(reversed(list(notes.items()))), {})
+    assert render_site(again, build_graph(again), "사이트").pages == pages  # byte-identical
+    assert "Private.md" not in pages and "tags.md" in pages
