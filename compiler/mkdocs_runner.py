@@ -45,6 +45,8 @@ def main(argv: list[str]) -> int:
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        # Footnotes are numbered in reading order, as Obsidian numbers them.
+        config.mdx_configs.setdefault("footnotes", {}).setdefault("USE_DEFINITION_ORDER", False)
         config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
         config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
         build(config)
