@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
-from .syntax import COMMENT, COMMENT_BLOCK, WIKILINK, make_parser, split_wikilink
+from .syntax import COMMENT, COMMENT_BLOCK, ESCAPED_DOLLAR, WIKILINK, make_parser, split_wikilink
 
 PARSER_VERSION = "8"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
@@ -221,6 +221,7 @@ class Note:
     callouts: tuple[Callout, ...] = ()
     comments: tuple[tuple[int, int], ...] = ()  # offsets of `%%...%%`, which are not shown
     inline_footnotes: tuple[InlineFootnote, ...] = ()
+    escaped_dollars: tuple[int, ...] = ()  # offsets of the `\\` of each `\\$`
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -468,7 +469,7 @@ def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
             current_link = None
         elif child.type == "text":
             yield child.content.replace("==", ""), current_link  # ==highlight== marks
-        elif child.type in ("code_inline", "math_inline", "math_inline_double"):
+        elif child.type in ("code_inline", "math_inline", "math_inline_double", ESCAPED_DOLLAR):
             yield child.content, current_link
         elif child.type in ("softbreak", "hardbreak"):
             yield "\n", None
@@ -570,6 +571,7 @@ class _NoteBuilder:
         self.callouts: list[Callout] = []
         self.comments: list[tuple[int, int]] = []
         self.inline_footnotes: list[InlineFootnote] = []
+        self.escaped_dollars: list[int] = []
         self.indents: list[tuple[int, int, int]] = []
         self.blocks: list[CodeBlock] = []
 
@@ -697,6 +699,9 @@ class _NoteBuilder:
             if child.type == COMMENT:
                 if where:
                     self.comments.append((where[0], where[1]))
+            elif child.type == ESCAPED_DOLLAR:
+                if where:
+                    self.escaped_dollars.append(where[0])
             elif child.type == "footnote_ref":
                 if where:
                     self.inline_footnotes.append(InlineFootnote(where[0], where[1]))
@@ -764,6 +769,7 @@ class _NoteBuilder:
             callouts=tuple(self.callouts),
             comments=tuple(self.comments),
             inline_footnotes=tuple(self.inline_footnotes),
+            escaped_dollars=tuple(self.escaped_dollars),
             blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
         )

@@ -420,8 +420,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             shown = f'<code class="kb-math-error">{html.escape(math.latex)}</code>'
         elif math.block:
             shown = f'<div class="kb-math">{math.mathml}</div>'
-        else:
-            shown = math.mathml
+        else:  # in a span: Python-Markdown takes a line opening with <math> for an HTML block
+            shown = f'<span class="kb-math-inline">{math.mathml}</span>'
         if math.block:  # its lines, container prefixes included, become one line
             first = math.line - 1
             block_lines.update(range(first, note.source.count("\n", 0, math.end) + 1))
@@ -429,6 +429,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         doc.replace(math.start, math.end, shown)
     for start, end in note.blocked_html:
         doc.replace(start, end, _blocked(note.source[start:end]))
+    for offset in note.escaped_dollars:
+        doc.replace(offset, offset + 2, "&#36;")
     for offset in note.hash_line_starts:
         doc.replace(offset, offset + 1, "&#35;")
     for heading in note.headings:

@@ -18,8 +18,9 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 WIKILINK = "wikilink"
 COMMENT = "obsidian_comment"  # `%%...%%`: Obsidian shows it only while editing
 COMMENT_BLOCK = "obsidian_comment_block"
+ESCAPED_DOLLAR = "escaped_dollar"  # `\$`: a dollar sign that opens no math
 _SPANNED = ("link_open", "image", "math_inline", "math_inline_double", "html_inline",
-            "footnote_ref")
+            "footnote_ref", ESCAPED_DOLLAR)
 
 
 def split_wikilink(inner: str) -> tuple[str, str | None]:
@@ -68,6 +69,18 @@ def _comment_rule(state: StateInline, silent: bool) -> bool:
         token.content = src[start + 2:close]
         token.meta = {"span": (start, close + 2)}
     state.pos = close + 2
+    return True
+
+
+def _escaped_dollar_rule(state: StateInline, silent: bool) -> bool:
+    """`\\$` is a dollar sign (CommonMark escapes it; Python-Markdown would show the `\\`)."""
+    if not state.src.startswith("\\$", state.pos):
+        return False
+    if not silent:
+        token = state.push(ESCAPED_DOLLAR, "", 0)
+        token.content = "$"
+        token.meta = {"span": (state.pos, state.pos + 2)}
+    state.pos += 2
     return True
 
 
@@ -137,6 +150,7 @@ def _adopt_inline_footnote(state: StateInline, token, content_start: int) -> Non
 def obsidian_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", WIKILINK, _wikilink_rule)
     md.inline.ruler.before("backticks", COMMENT, _comment_rule)
+    md.inline.ruler.before("escape", ESCAPED_DOLLAR, _escaped_dollar_rule)
     md.block.ruler.before("paragraph", COMMENT_BLOCK, _comment_block_rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     # Spans are recorded on the rules the plugins registered: call after dollarmath_plugin.

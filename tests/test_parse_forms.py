@@ -58,3 +58,10 @@ def test_links_in_inline_footnotes_are_found_and_located():
         ("Other", "[[Other|그 노트]]"), ("Md.md", "[md](Md.md)"), ("Third", "[[Third]]")]
     [footnote] = note.inline_footnotes
     assert text[footnote.start:footnote.end] == "^[see [[Other|그 노트]] and [md](Md.md)]"
+
+
+def test_an_escaped_dollar_opens_no_math_and_is_recorded_outside_code():
+    text = "Price \\$5 and \\$x\\$ but $y$ and `\\$`\n"
+    note = parse(text)
+    assert [text[at:at + 2] for at in note.escaped_dollars] == ["\\$"] * 3
+    assert [m.latex for m in note.math] == ["y"]
