@@ -14,12 +14,23 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+from pymdownx.superfences import fence_code_format
 
 from . import site_assets
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
                        "pymdownx.mark", "pymdownx.tilde")
+
+
+def _add_mermaid_fence(config) -> None:
+    """```mermaid blocks become `<pre class="mermaid">`, which Material draws (the Material
+    way: a superfences custom fence), unless mkdocs.yml defines that fence itself."""
+    if "pymdownx.superfences" not in config.markdown_extensions:
+        config.markdown_extensions.append("pymdownx.superfences")
+    fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+    if not any(fence.get("name") == "mermaid" for fence in fences):
+        fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
 
 
 def main(argv: list[str]) -> int:
@@ -45,6 +56,9 @@ def main(argv: list[str]) -> int:
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        # Footnotes are numbered in reading order, as Obsidian numbers them.
+        config.mdx_configs.setdefault("footnotes", {}).setdefault("USE_DEFINITION_ORDER", False)
+        _add_mermaid_fence(config)
         config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
         config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
         build(config)

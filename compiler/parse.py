@@ -19,9 +19,18 @@ from markdown_it.token import Token
 
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
-from .syntax import TAG, WIKILINK, make_parser, split_wikilink, tag_name
+from .syntax import (
+    COMMENT,
+    COMMENT_BLOCK,
+    ESCAPED_DOLLAR,
+    TAG,
+    WIKILINK,
+    make_parser,
+    split_wikilink,
+    tag_name,
+)
 
-PARSER_VERSION = "8"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "9"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -38,6 +47,9 @@ BACKLINKS_ANCHOR = "kb-backlinks"
 READ_BEFORE_ANCHOR = "kb-read-before"
 RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR})
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
+# `[!type]+ title` on a blockquote's first line: an Obsidian callout.
+_CALLOUT = re.compile(r"\[!(?P<kind>[^\]\n]+)\](?P<fold>[+-]?)[ \t]*(?P<title>[^\n]*)")
+_QUOTE_MARKER = re.compile(r"[ \t]*>")
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
                        "blockquote_open", "math_block"}
 
@@ -94,6 +106,27 @@ class Tag:
     def key(self) -> str:
         """Tags are one tag whatever their case (Obsidian): `#ML` and `#ml` group together."""
         return self.name.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """`> [!kind]± title`: a blockquote that Obsidian draws as a box."""
+
+    kind: str  # the type as written (`FAQ`, `my-type`); matched case-insensitively
+    fold: str  # "" (not foldable), "+" (open) or "-" (closed)
+    depth: int  # its `>` is the depth-th on each of its lines (1 = not inside another quote)
+    first_line: int  # 0-based, the `[!kind]` line
+    end_line: int  # 0-based, exclusive
+    marker: tuple[int, int]  # offsets of `[!kind]±` and the spaces after it
+    title: tuple[int, int]  # offsets of the title's source (empty when there is none)
+
+
+@dataclass(frozen=True, slots=True)
+class InlineFootnote:
+    """`^[text]`: Python-Markdown knows only `[^label]` footnotes."""
+
+    start: int  # offsets of the whole `^[...]`
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,9 +240,14 @@ class Note:
     # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
     # a heading to Python-Markdown.
     hash_line_starts: tuple[int, ...] = ()
-    # (first line, end line, spaces): nested lists Python-Markdown needs indented further,
-    # as it wants four spaces a level where Obsidian takes a tab or two spaces.
-    list_indents: tuple[tuple[int, int, int], ...] = ()
+    # (first line, end line, spaces, quotes): nested lists Python-Markdown needs indented
+    # further, as it wants four spaces a level where Obsidian takes a tab or two spaces. The
+    # spaces go after the line's first `quotes` quote markers (0: at the line's start).
+    list_indents: tuple[tuple[int, int, int, int], ...] = ()
+    callouts: tuple[Callout, ...] = ()
+    comments: tuple[tuple[int, int], ...] = ()  # offsets of `%%...%%`, which are not shown
+    inline_footnotes: tuple[InlineFootnote, ...] = ()
+    escaped_dollars: tuple[int, ...] = ()  # offsets of the `\\` of each `\\$`
     diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
@@ -486,6 +524,14 @@ def _cell_bounds(row: str) -> list[tuple[int, int]]:
     return bounds
 
 
+def _with_footnotes(children: list[Token]) -> Iterator[Token]:
+    """An inline token's children, each inline footnote followed by its own children."""
+    for child in children:
+        yield child
+        if child.type == "footnote_ref" and child.meta.get("inline"):
+            yield from _with_footnotes(child.meta["children"])
+
+
 def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
     """Reading-view text of an inline token, with the link token each piece belongs to."""
     current_link: Token | None = None
@@ -496,7 +542,7 @@ def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
             current_link = None
         elif child.type == "text":
             yield child.content.replace("==", ""), current_link  # ==highlight== marks
-        elif child.type in ("code_inline", "math_inline", "math_inline_double"):
+        elif child.type in ("code_inline", "math_inline", "math_inline_double", ESCAPED_DOLLAR):
             yield child.content, current_link
         elif child.type in ("softbreak", "hardbreak"):
             yield "\n", None
@@ -596,8 +642,12 @@ class _NoteBuilder:
         self.section = ""
         self.open_items = 0
         self.cursor, self.cell = (-1, 0), -1
-        self.list_shifts: list[int] = []  # per open list: spaces added to its lines
+        self.list_shifts: list[tuple[int, int]] = []  # per open list: (quotes, spaces added)
         self.quotes = 0
+        self.callouts: list[Callout] = []
+        self.comments: list[tuple[int, int]] = []
+        self.inline_footnotes: list[InlineFootnote] = []
+        self.escaped_dollars: list[int] = []
         self.indents: list[tuple[int, int, int]] = []
         self.blocks: list[CodeBlock] = []
 
@@ -608,6 +658,9 @@ class _NoteBuilder:
                 continue
             self.open_items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
             self.quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+            if token.type == "blockquote_open" and (callout := self.callout(token, tokens, index)):
+                self.callouts.append(callout)
+                continue  # it gets a blank line of its own in render
             if token.type in ("bullet_list_open", "ordered_list_open"):
                 self.open_list(token)
             elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -623,6 +676,8 @@ class _NoteBuilder:
                                        token.map[0] + 1, 1))
             elif token.type == "fence" and token.map and _is_exec_fence(token.info):
                 self.code_block(token)
+            elif token.type == COMMENT_BLOCK:
+                self.comment_block(token)
             elif token.type == "html_block" and token.map:
                 start = self.locator.offsets[token.map[0]]
                 self.check_html(token.content, start, token.map[0], 0)
@@ -630,14 +685,46 @@ class _NoteBuilder:
                 self.inline(token, tokens[index - 1])
 
     def open_list(self, token: Token) -> None:
-        depth, shift = len(self.list_shifts), 0
-        if depth and not self.quotes and token.map:
+        """Nested lists are measured from the quote markers of their own quote, if any."""
+        outer = [shift for quotes, shift in self.list_shifts if quotes == self.quotes]
+        shift = 0
+        if outer and token.map:
             line = self.locator.lines[token.map[0]].expandtabs(4)
+            for _ in range(self.quotes):  # a marker takes its `>` and one space
+                if marker := _QUOTE_MARKER.match(line):
+                    line = line[marker.end():]
+                    line = line[1:] if line.startswith(" ") else line
             indent = len(line) - len(line.lstrip(" "))
-            shift = max(0, 4 * depth - indent - sum(self.list_shifts))
+            shift = max(0, 4 * len(outer) - indent - sum(outer))
             if shift:
-                self.indents.append((token.map[0], token.map[1], shift))
-        self.list_shifts.append(shift)
+                self.indents.append((token.map[0], token.map[1], shift, self.quotes))
+        self.list_shifts.append((self.quotes, shift))
+
+    def callout(self, token: Token, tokens: list[Token], index: int) -> Callout | None:
+        """The callout a blockquote is, if its first paragraph opens with `[!kind]`."""
+        if index + 2 >= len(tokens) or tokens[index + 1].type != "paragraph_open":
+            return None
+        inline = tokens[index + 2]
+        first = inline.content.split("\n", 1)[0]
+        match = _CALLOUT.match(first)
+        where = self.locator.map_offset(inline.content, 0, inline.map[0]) if match else None
+        if not (match and token.map and where):
+            return None
+        at = self.locator.offsets[where[0]] + where[1]
+        title = match.group("title").rstrip()
+        title_start = at + match.start("title")
+        return Callout(match.group("kind").strip(), match.group("fold"), self.quotes, where[0],
+                       token.map[1], (at, title_start), (title_start, title_start + len(title)))
+
+    def comment_block(self, token: Token) -> None:
+        self.comments.append(token.meta["offsets"])
+        if not token.meta["closed"]:
+            line = token.map[0]
+            col = token.meta["offsets"][0] - self.locator.offsets[line]
+            self.diagnostics.append(Diagnostic(
+                self.path, line + 1, col + 1, Severity.WARNING, "unclosed-comment",
+                "this %% comment is never closed: it hides the rest of the note, as in Obsidian",
+                "close it with %%"))
 
     def code_block(self, token: Token) -> None:
         lines = token.content.split("\n")
@@ -679,16 +766,25 @@ class _NoteBuilder:
         in_cell = parent.type in ("th_open", "td_open")
         self.cell += in_cell
         made: dict[int, Link] = {}
-        for child in token.children or []:
+        for child in _with_footnotes(token.children or []):
             span = child.meta.get("span") if child.meta else None
             if not span:
                 continue
             raw = token.content[span[0]:span[1]]
             where = self.locator.find(raw, token.content, span, token.map[0], token.map[1],
                                       self.cursor, self.cell if in_cell else None)
-            if where:
+            if where and child.type != "footnote_ref":  # what it holds comes after its start
                 self.cursor = (where[2], where[3] + 1)
-            if child.type.startswith("math_inline"):
+            if child.type == COMMENT:
+                if where:
+                    self.comments.append((where[0], where[1]))
+            elif child.type == ESCAPED_DOLLAR:
+                if where:
+                    self.escaped_dollars.append(where[0])
+            elif child.type == "footnote_ref":
+                if where:
+                    self.inline_footnotes.append(InlineFootnote(where[0], where[1]))
+            elif child.type.startswith("math_inline"):
                 if where:
                     self.math.append(_math(child.content.strip(),
                                            child.type == "math_inline_double", False,
@@ -706,7 +802,7 @@ class _NoteBuilder:
         plain_parts: list[str] = []
         ranges: dict[int, tuple[int, int]] = {}
         length = 0
-        for piece, owner in _plain_pieces(token.children or []):
+        for piece, owner in _plain_pieces(list(_with_footnotes(token.children or []))):
             if owner is not None and owner.type == WIKILINK:
                 piece = made[id(owner)].shown_text
             if owner is not None:
@@ -753,6 +849,10 @@ class _NoteBuilder:
             blank_line_before=tuple(self.gaps),
             hash_line_starts=tuple(self.hash_starts),
             list_indents=tuple(self.indents),
+            callouts=tuple(self.callouts),
+            comments=tuple(self.comments),
+            inline_footnotes=tuple(self.inline_footnotes),
+            escaped_dollars=tuple(self.escaped_dollars),
             blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
         )

@@ -23,6 +23,7 @@ import yaml
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .blocks import BlockResult
+from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
 from .parse import (
@@ -201,6 +202,20 @@ class _Page:
     def replace(self, start: int, end: int, text: str) -> None:
         self.edits.append((start, end, text))
 
+    def take(self, start: int, end: int) -> str:
+        """The source between the offsets with its edits applied; those edits are done with
+        (for a span whose text moves elsewhere or goes away)."""
+        inside = [e for e in self.edits if start <= e[0] and e[1] <= end]
+        self.edits = [e for e in self.edits if not (start <= e[0] and e[1] <= end)]
+        out, last = [], end
+        for at, until, replacement in sorted(inside, key=lambda e: (e[0], e[1]), reverse=True):
+            if until > last:
+                continue
+            out += [self.note.source[until:last], replacement]
+            last = at
+        out.append(self.note.source[start:last])
+        return "".join(reversed(out))
+
     def text(self) -> str:
         out, last = [], len(self.note.source)
         for start, end, replacement in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
@@ -349,13 +364,19 @@ def _inline_title(note: Note) -> str:
     return f"# {literal(note.title)} {{ #{TITLE_ANCHOR} }}\n\n"
 
 
-def _line_shifts(note: Note) -> dict[int, int]:
-    """Spaces to add at the start of each line of a nested list (see Note.list_indents)."""
-    shifts: dict[int, int] = {}
-    for first, end, spaces in note.list_indents:
-        for line_number in range(first, end):
-            shifts[line_number] = shifts.get(line_number, 0) + spaces
-    return shifts
+def _hide_comments_and_number_footnotes(note: Note, doc: _Page) -> list[str]:
+    """`%%comments%%` go; each `^[inline footnote]` becomes `[^kb-inline-N]`, whose
+    definitions (returned) close the page. Done last: they take the edits inside them."""
+    for start, end in note.comments:
+        doc.take(start, end)
+        doc.replace(start, end, "")
+    definitions = []
+    for number, footnote in enumerate(note.inline_footnotes, 1):
+        inner = doc.take(footnote.start + 2, footnote.end - 1).strip()
+        doc.take(footnote.start, footnote.end)
+        doc.replace(footnote.start, footnote.end, f"[^kb-inline-{number}]")
+        definitions.append(f"[^kb-inline-{number}]: " + inner.replace("\n", "\n    "))
+    return definitions
 
 
 def tag_link(name: str, page: str, tags_page: str) -> str:
@@ -381,7 +402,19 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             alone = item.link.col == 1 and doc.lines[item.link.line - 1].rstrip() == item.link.raw
             doc.replace(item.link.start, item.link.end,
                         render_link(item, page, pages, results, alone))
-    shifts = _line_shifts(note)
+    prefixes = line_prefixes(doc.lines, note.callouts, note.list_indents)
+
+    def container_prefix(line_number: int) -> str:
+        """The line's quote markers and indentation as staged (see containers)."""
+        if line_number in prefixes:
+            return prefixes[line_number].text.rpartition("\n")[2]
+        return _QUOTE_PREFIX.match(doc.lines[line_number]).group()
+
+    for callout in note.callouts:
+        start, end = callout.title
+        doc.replace(*callout.marker, callout_header(callout, end > start))
+        if end > start:
+            doc.replace(end, end, '"')
     block_lines: set[int] = set()
     for block in note.blocks:
         result = results.get((note.path, block.index)) if results is not None else None
@@ -389,10 +422,9 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         last = note.source.count("\n", 0, block.end)
         block_lines.update(range(first, last + 1))
         # Inside a list or a callout every line keeps the container's prefix.
-        prefix = _QUOTE_PREFIX.match(doc.lines[first]).group()
+        prefix = container_prefix(first)
         if ">" not in prefix:  # in a list item: Python-Markdown wants multiples of 4 spaces
-            width = len(prefix.expandtabs(4)) + shifts.get(first, 0)
-            prefix = " " * (-(-width // 4) * 4)
+            prefix = " " * (-(-len(prefix.expandtabs(4)) // 4) * 4)
         shown = render_block(result, block, page, wrap=not prefix)
         lines = ["", *shown.split("\n"), ""]  # blank lines around: a block of its own
         doc.replace(block.start, block.end,
@@ -402,8 +434,12 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             shown = f'<code class="kb-math-error">{html.escape(math.latex)}</code>'
         elif math.block:
             shown = f'<div class="kb-math">{math.mathml}</div>'
-        else:
-            shown = math.mathml
+        else:  # in a span: Python-Markdown takes a line opening with <math> for an HTML block
+            shown = f'<span class="kb-math-inline">{math.mathml}</span>'
+        if math.block:  # its lines, container prefixes included, become one line
+            first = math.line - 1
+            block_lines.update(range(first, note.source.count("\n", 0, math.end) + 1))
+            shown = container_prefix(first) + shown
         doc.replace(math.start, math.end, shown)
     for start, end in note.blocked_html:
         doc.replace(start, end, _blocked(note.source[start:end]))
@@ -412,6 +448,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         if tag.start >= 0 and tags_page:
             doc.replace(tag.start, tag.end, tag_link(tag.name, page, tags_page))
             tag_starts.add(tag.start)
+    for offset in note.escaped_dollars:
+        doc.replace(offset, offset + 2, "&#36;")
     for offset in note.hash_line_starts:
         if offset not in tag_starts:  # a tag link does not start with '#'
             doc.replace(offset, offset + 1, "&#35;")
@@ -421,15 +459,18 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         closing = _ATX_CLOSING.search(line)
         doc.replace(line_start + closing.start(), line_start + len(line),
                     f" {{ #{heading.anchor} }}")
-    for line_number, spaces in shifts.items():
-        if doc.lines[line_number].strip() and line_number not in block_lines:
-            doc.replace(doc.line_starts[line_number], doc.line_starts[line_number], " " * spaces)
+    for line_number, prefix in prefixes.items():
+        if line_number not in block_lines:
+            at = doc.line_starts[line_number]
+            doc.replace(at, at + prefix.length, prefix.text)
     for line_number in note.blank_line_before:
-        prefix = _QUOTE_PREFIX.match(doc.lines[line_number]).group().rstrip()
         at = doc.line_starts[line_number]
-        doc.replace(at, at, prefix + "\n")
+        doc.replace(at, at, container_prefix(line_number).rstrip() + "\n")
+    definitions = _hide_comments_and_number_footnotes(note, doc)
     body = doc.text().rstrip("\n")
-    if _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
+    if definitions:
+        body += "\n\n" + "\n\n".join(definitions)
+    if definitions or _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
         body += f"\n\n{FOOTNOTES_PLACE}"
     content = (title + header if title else "") + body
     if classes := css_classes(note):  # the user's CSS snippets style the note by its cssclasses

@@ -50,6 +50,9 @@ def npm_asset(package: str, file: str, linked: bool = True) -> SiteAsset:
 # Order matters for scripts: libraries before the code that uses them.
 SITE_ASSETS: tuple[SiteAsset, ...] = (
     own_asset("kb.css"),
+    # Material draws ```mermaid blocks with `window.mermaid` when a page defines it, and
+    # fetches it from unpkg.com otherwise: the site serves its own.
+    npm_asset("mermaid", "dist/mermaid.min.js"),
 )
 
 

@@ -118,10 +118,13 @@ def _merge(stages: dict[str, Stage]) -> Stage:
 
 
 @pytest.fixture(scope="session")
-def conformance_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuiltCase]:
+def conformance_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                     ) -> dict[str, BuiltCase]:
     tmp = tmp_path_factory.mktemp("conformance")
+    selected = {item.callspec.params["case"].name for item in request.session.items
+                if getattr(item, "originalname", "") == "test_conformance"}  # `-k` picks a few
     renderings, stages, staged_page = {}, {}, {}
-    for case in CASES:
+    for case in (c for c in CASES if c.name in selected):
         vault = write_vault(tmp / "vaults" / case.name, case.files)
         settings = project_settings(tmp, vault)  # one block cache for all the cases
         rendering = render_vault(settings, use_cache=False)
