@@ -11,12 +11,16 @@ from typing import Any
 PALETTE = ("#3f51b5", "#e91e63", "#009688", "#ff9800", "#9c27b0", "#607d8b")
 PANEL_WIDTH = 3.4  # inches per panel: readable at the content column's width
 PANEL_HEIGHT = 3.0
+# DejaVu Sans first: it has the math signs NanumGothic lacks (− in log-scale ticks, ŷ, ᵀ, ⁽ˡ⁾);
+# Hangul falls back to NanumGothic, which koreanize_matplotlib registers.
+FONT_FAMILY = ["DejaVu Sans", "NanumGothic"]
 
 
 def figure(ncols: int = 1, nrows: int = 1, **kwargs: Any):
     """A new figure of `nrows` x `ncols` panels in the shared style; returns (fig, axes)."""
     import matplotlib.pyplot as plt
 
+    plt.rcParams["font.family"] = FONT_FAMILY
     size = (PANEL_WIDTH * ncols, PANEL_HEIGHT * nrows)
     fig, axes = plt.subplots(nrows, ncols, figsize=kwargs.pop("figsize", size), squeeze=False,
                              **kwargs)

@@ -21,6 +21,26 @@ def one_hot(logits: np.ndarray) -> np.ndarray:
     return out
 
 
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log softmax over the last axis, computed stably (no log of a rounded-off 0)."""
+    z = np.asarray(logits, dtype=float)
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of softmax(logits) (n, k) against integer class labels (n,), and its
+    gradient with respect to the logits, (softmax(logits) - one_hot(labels)) / n, shape (n, k)."""
+    logits = np.asarray(logits, dtype=float)
+    labels = np.asarray(labels)
+    n = logits.shape[0]
+    log_p = log_softmax(logits)
+    loss = -float(log_p[np.arange(n), labels].mean())
+    grad = np.exp(log_p)
+    grad[np.arange(n), labels] -= 1.0
+    return loss, grad / n
+
+
 def softmax_figure(logits=(2.0, 1.0, 0.1), temperatures=(0.5, 1.0, 2.0)):
     """Bar charts of softmax(logits / T) for each temperature, with Korean labels."""
     import matplotlib.pyplot as plt
@@ -36,3 +56,18 @@ def softmax_figure(logits=(2.0, 1.0, 0.1), temperatures=(0.5, 1.0, 2.0)):
     fig.suptitle("온도에 따른 softmax 출력")
     fig.tight_layout()
     return fig
+
+
+def one_hot_figure(logits=(2.0, 1.0, 0.1)):
+    """Side by side: softmax(logits) used in training, and the one-hot vector used at inference."""
+    from snippets.plotting import PALETTE, figure, finish
+
+    fig, (left, right) = figure(ncols=2, sharey=True)
+    classes = [f"클래스 {i + 1}" for i in range(len(logits))]
+    for ax, values, title, color in ((left, softmax(np.array(logits)), "학습: softmax", PALETTE[0]),
+                                     (right, one_hot(np.array(logits)), "추론: one-hot", PALETTE[1])):
+        bars = ax.bar(classes, values, color=color)
+        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+        ax.set(title=title, ylim=(0, 1.1))
+    left.set_ylabel("출력 값")
+    return finish(fig, f"출력 o = {tuple(logits)}")

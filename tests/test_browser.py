@@ -105,7 +105,7 @@ def test_a_korean_heading_link_scrolls_to_its_heading(browser):
 
 def test_missing_images_show_placeholders_and_no_image_is_broken(browser):
     browser.open(SEED)
-    assert browser.page.locator(".kb-missing-attachment").count() == 76
+    assert browser.page.locator(".kb-missing-attachment").count() == 32
     broken = browser.page.evaluate(
         "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
     assert broken == 0
