@@ -57,3 +57,27 @@ def attention_backward(dout: np.ndarray, cache: AttentionCache
     da = dout @ np.swapaxes(v, -1, -2)
     ds = a * (da - (da * a).sum(axis=-1, keepdims=True)) / np.sqrt(q.shape[-1])
     return ds @ k, np.swapaxes(ds, -1, -2) @ q, dv
+
+
+def attention_figure(length: int = 6, dim: int = 4, seed: int = 0):
+    """Attention weights of one sequence attending to itself, without and with the causal mask."""
+    from snippets.plotting import figure
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(length, dim))
+    fig, axes = figure(ncols=2, figsize=(8.4, 3.9))
+    for ax, (mask, title) in zip(axes, ((None, "마스크 없음: 모든 위치를 본다"),
+                                       (causal_mask(length), "causal 마스크: 미래는 가중치 0")),
+                                 strict=True):
+        _, cache = attention_forward(x, x, x, mask)
+        ax.grid(False)
+        image = ax.imshow(cache.weights, cmap="Blues", vmin=0, vmax=1)
+        for (i, j), value in np.ndenumerate(cache.weights):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if value > 0.6 else "black")
+        ticks = [f"{i + 1}" for i in range(length)]
+        ax.set(xticks=range(length), yticks=range(length), xticklabels=ticks, yticklabels=ticks,
+               xlabel="키 위치 (key)", ylabel="쿼리 위치 (query)", title=title)
+    fig.colorbar(image, ax=axes, shrink=0.8, label="가중치")
+    fig.suptitle(r"어텐션 가중치 softmax($QK^T/\sqrt{d}$): 각 행의 합은 1")
+    return fig

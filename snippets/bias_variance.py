@@ -160,7 +160,7 @@ def target_figure(seed: int = 0):
 def tradeoff_figure(degrees=range(1, 11), noise: float = 0.3, trials: int = 200):
     """bias^2, variance, noise and their sum (the expected test error) against model complexity,
     every point measured by simulate_bias_variance."""
-    from snippets.plotting import figure, finish
+    from snippets.plotting import figure, finish, log_scale
 
     degrees = list(degrees)
     rows = [simulate_bias_variance(polynomial_learner(d), noise=noise, trials=trials) for d in degrees]
@@ -171,7 +171,7 @@ def tradeoff_figure(degrees=range(1, 11), noise: float = 0.3, trials: int = 200)
     best = degrees[int(np.argmin([r["mse"] for r in rows]))]
     ax.axvline(best, color="#9e9e9e", ls="--", lw=1)
     ax.text(best + 0.1, min(r["mse"] for r in rows) * 1.15, "최적 복잡도", fontsize=8, color="#616161")
-    ax.set_yscale("log")
+    log_scale(ax)
     ax.set(xlabel="모델 복잡도 (다항식 차수)", ylabel="오차 (로그 축)", xticks=degrees)
     ax.legend(fontsize=8)
     return finish(fig, "편향-분산 트레이드오프: 오차 = 편향² + 분산 + 노이즈")
@@ -202,8 +202,7 @@ def bagging_figure(depth: int = 6, n: int = 30, n_models: int = 20, seed: int = 
     one = simulate_bias_variance(single, n_train=n, trials=120)
     bagged = simulate_bias_variance(bagging(single, n_models=n_models), n_train=n, trials=120)
     ax_bar.bar(["트리 하나", "배깅"], [one["variance"], bagged["variance"]], color=[PALETTE[0], PALETTE[1]])
-    ax_bar.set_yscale("log")
-    ax_bar.set(ylabel="분산 (로그 축)", title="학습 데이터가 바뀔 때의 분산")
+    ax_bar.set(ylabel="분산", title="학습 데이터가 바뀔 때의 분산")
     return finish(fig, "배깅: 복원 추출한 데이터로 여러 모델을 만들어 평균")
 
 

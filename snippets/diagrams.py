@@ -58,15 +58,16 @@ def node(ax, x: float, y: float, text: str, colour: str = LIGHT, radius: float =
 
 
 def box(ax, x: float, y: float, width: float, height: float, text: str = "", colour: str = LIGHT,
-        fontsize: float = 10, edge: str = "#455a64", text_colour: str = "black"):
-    """A rounded box centred at (x, y) with a label."""
+        fontsize: float = 10, edge: str = "#455a64", text_colour: str = "black", zorder: float = 3):
+    """A rounded box centred at (x, y) with a label (zorder 0: a frame behind everything)."""
     from matplotlib.patches import FancyBboxPatch
 
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                 boxstyle="round,pad=0.02,rounding_size=0.08", facecolor=colour,
-                                edgecolor=edge, lw=1.0, zorder=3))
+                                edgecolor=edge, lw=1.0, zorder=zorder))
     if text:
-        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4, color=text_colour)
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=zorder + 1,
+                color=text_colour)
 
 
 def arrow(ax, start: tuple[float, float], end: tuple[float, float], colour: str = "#455a64",

@@ -117,7 +117,7 @@ def quadratic(curvatures: tuple[float, ...] | np.ndarray, minimum: np.ndarray | 
 
 def paths_figure(curvatures=(1.0, 20.0), start=(-4.0, 2.0), steps: int = 60, lrs=None):
     """The five optimizers' paths on an ill-conditioned quadratic bowl, and their loss per step."""
-    from snippets.plotting import PALETTE, figure, finish
+    from snippets.plotting import PALETTE, figure, finish, log_scale
 
     lrs = lrs or {"SGD": 0.045, "Momentum": 0.02, "AdaGrad": 1.0, "RMSProp": 0.15, "Adam": 0.3}
     f, grad = quadratic(curvatures)
@@ -128,7 +128,8 @@ def paths_figure(curvatures=(1.0, 20.0), start=(-4.0, 2.0), steps: int = 60, lrs
     for colour, (name, lr) in zip(PALETTE, lrs.items(), strict=False):
         path = minimize(OPTIMIZERS[name](lr=lr), grad, np.array(start), steps)
         ax_path.plot(path[:, 0], path[:, 1], ".-", color=colour, ms=3, lw=1.2, label=name)
-        ax_loss.semilogy(f(path) + 1e-12, color=colour, label=name)
+        ax_loss.plot(f(path) + 1e-12, color=colour, label=name)
+    log_scale(ax_loss)
     ax_path.plot(0, 0, "k*", ms=10)
     ax_path.set(xlabel="$w_1$ (완만한 방향)", ylabel="$w_2$ (가파른 방향)", title="파라미터의 이동 경로")
     ax_loss.set(xlabel="스텝", ylabel="손실 (로그 축)", title=f"{steps} 스텝 동안의 손실")

@@ -68,7 +68,7 @@ def noisy_samples(n: int, noise: float = 0.25, seed: int = 0) -> tuple[np.ndarra
 
 def regularization_figure(degree: int = 9, lams=(0.0, 1e-3, 1e-1), n: int = 12, seed: int = 1):
     """The same degree-9 polynomial fitted with growing L2 strength, and its weight norms."""
-    from snippets.plotting import figure, finish
+    from snippets.plotting import figure, finish, log_scale
 
     x, y = noisy_samples(n, seed=seed)
     grid = np.linspace(0, 1, 300)
@@ -84,6 +84,6 @@ def regularization_figure(degree: int = 9, lams=(0.0, 1e-3, 1e-1), n: int = 12, 
     axes[0].set_ylabel("y")
     axes[0].legend(fontsize=7, loc="lower left")
     axes[-1].bar([f"{lam:g}" for lam in lams], norms, color="#3f51b5")
-    axes[-1].set_yscale("log")
+    log_scale(axes[-1])
     axes[-1].set(xlabel="λ", ylabel="‖w‖ (로그 축)", title="가중치 크기")
     return finish(fig, "L2 규제: λ가 클수록 가중치가 작아지고 곡선이 매끄러워진다")
