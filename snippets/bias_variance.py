@@ -177,7 +177,7 @@ def tradeoff_figure(degrees=range(1, 11), noise: float = 0.3, trials: int = 200)
     return finish(fig, "편향-분산 트레이드오프: 오차 = 편향² + 분산 + 노이즈")
 
 
-def bagging_figure(depth: int = 6, n: int = 30, n_models: int = 20, seed: int = 3):
+def bagging_figure(depth: int = 6, n: int = 30, n_models: int = 20, seed: int = 3, trials: int = 120):
     """Bagging: deep trees fitted to bootstrap samples (thin), their average (thick), next to the
     variance of one tree and of the bagged trees over many training sets."""
     from snippets.plotting import PALETTE, figure, finish
@@ -199,8 +199,8 @@ def bagging_figure(depth: int = 6, n: int = 30, n_models: int = 20, seed: int = 
     ax.plot(x, y, "o", color="#212121", ms=4, label="학습 데이터")
     ax.set(ylim=(-2, 2), xlabel="x", ylabel="y", title=f"깊이 {depth} 트리 {n_models}개의 평균")
     ax.legend(fontsize=7, loc="lower left")
-    one = simulate_bias_variance(single, n_train=n, trials=120)
-    bagged = simulate_bias_variance(bagging(single, n_models=n_models), n_train=n, trials=120)
+    one = simulate_bias_variance(single, n_train=n, trials=trials)
+    bagged = simulate_bias_variance(bagging(single, n_models=n_models), n_train=n, trials=trials)
     ax_bar.bar(["트리 하나", "배깅"], [one["variance"], bagged["variance"]], color=[PALETTE[0], PALETTE[1]])
     ax_bar.set(ylabel="분산", title="학습 데이터가 바뀔 때의 분산")
     return finish(fig, "배깅: 복원 추출한 데이터로 여러 모델을 만들어 평균")
