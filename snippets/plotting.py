@@ -37,3 +37,21 @@ def finish(fig, title: str | None = None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def log_scale(ax, axis: str = "y"):
+    """Makes `axis` logarithmic with tick labels like 10^-3 that draw their minus sign.
+
+    matplotlib's own log labels use \\mathdefault, i.e. the text font, and NanumGothic has no
+    U+2212 minus: the labels would show an empty box. Mathtext's own font has it.
+    """
+    import math
+
+    from matplotlib import ticker
+
+    getattr(ax, f"set_{axis}scale")("log")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"$10^{{{round(math.log10(v))}}}$"
+                                                    if v > 0 else ""))
+    target.set_minor_formatter(ticker.NullFormatter())
+    return ax
