@@ -36,7 +36,8 @@ CONTEXT_CHARS = 160
 TITLE_ANCHOR = "kb-title"  # ids the rendered page gives to what the compiler adds
 BACKLINKS_ANCHOR = "kb-backlinks"
 READ_BEFORE_ANCHOR = "kb-read-before"
-RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR})
+LOCAL_GRAPH_ANCHOR = "kb-local-graph"
+RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR, LOCAL_GRAPH_ANCHOR})
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
                        "blockquote_open", "math_block"}

@@ -50,6 +50,10 @@ def npm_asset(package: str, file: str, linked: bool = True) -> SiteAsset:
 # Order matters for scripts: libraries before the code that uses them.
 SITE_ASSETS: tuple[SiteAsset, ...] = (
     own_asset("kb.css"),
+    own_asset("graph.css"),
+    npm_asset("graphology", "dist/graphology.umd.min.js"),  # global `graphology`
+    npm_asset("sigma", "dist/sigma.min.js"),  # global `Sigma`: draws the graph with WebGL
+    own_asset("graph.js"),  # the global graph page and every note's local graph
 )
 
 
