@@ -328,7 +328,10 @@ def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note
 
 
 def _front_matter(title: str) -> str:
-    return "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True) + "---\n\n"
+    # MkDocs and Material put the page title into the navigation as HTML: escaped, a note
+    # named `<img src=x onerror=...>` is shown as its name.
+    return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
+                                     allow_unicode=True) + "---\n\n"
 
 
 def _inline_title(note: Note) -> str:
