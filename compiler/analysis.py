@@ -26,6 +26,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .layout import layout
 from .parse import Note
 
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
@@ -222,27 +223,6 @@ def to_json(graph: nx.DiGraph, summary: GraphSummary) -> dict:
             "ghosts": [{"target": t, "wanted_by": w} for t, w in summary.ghosts]}
 
 
-def _layout(undirected: nx.Graph, summary: GraphSummary) -> dict:
-    """A seeded spring layout. networkx needs SciPy past 500 nodes; without it the 499 most
-    central notes are laid out by springs and the rest set on a ring around them."""
-    count = undirected.number_of_nodes()
-    if count <= 1:
-        return {n: (0.0, 0.0) for n in undirected.nodes}
-    try:
-        return dict(nx.spring_layout(undirected, seed=0, k=1.5 / count ** 0.5))
-    except ImportError:
-        pass
-    measures = summary.measures
-    central = sorted(undirected.nodes, key=lambda n: (-(measures[n].pagerank if n in measures
-                                                         else 0.0), n))
-    core = undirected.subgraph(central[:499])
-    pos = dict(nx.spring_layout(core, seed=0, k=1.5 / core.number_of_nodes() ** 0.5))
-    rest = central[499:]
-    ring = nx.circular_layout(rest, scale=1.3)
-    pos.update({n: tuple(ring[n]) for n in rest})
-    return pos
-
-
 def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
     import warnings
 
@@ -258,7 +238,7 @@ def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None
     undirected.add_nodes_from(sorted(graph.nodes))
     undirected.add_edges_from(sorted({tuple(sorted(e)) for e in graph.edges if e[0] != e[1]}))
     count = max(undirected.number_of_nodes(), 1)
-    pos = _layout(undirected, summary)
+    pos = layout(graph)  # the site's own layout: the drawing matches the graph page
 
     palette = matplotlib.colormaps["tab10"].colors
     measures = summary.measures

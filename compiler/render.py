@@ -21,6 +21,7 @@ import networkx as nx
 import yaml
 
 from . import graph as graphs
+from . import graph_view
 from .analysis import GraphSummary, NoteMeasures
 from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
@@ -350,7 +351,10 @@ def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note
 
 
 def _front_matter(title: str) -> str:
-    return "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True) + "---\n\n"
+    # MkDocs and Material put the page title into the navigation as HTML: escaped, a note
+    # named `<img src=x onerror=...>` is shown as its name.
+    return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
+                                     allow_unicode=True) + "---\n\n"
 
 
 def _inline_title(note: Note) -> str:
@@ -478,7 +482,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     return _front_matter(note.title) + content + "\n"
 
 
-def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str]) -> str:
+def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
+              graph_page: str | None = None) -> str:
     """A generated home page: what the vault holds, its folders, its most linked notes."""
     notes = resolved.notes
     folders: dict[str, list[str]] = {}
@@ -487,6 +492,9 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     lines = [_front_matter("홈"), f"# {literal(site_name)} {{ #{TITLE_ANCHOR} }}", "",
              f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
              f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
+    if graph_page:
+        lines += [f"[개념 그래프]({url(HOME, graph_page)})에서 노트 사이의 연결을 한눈에 볼 수 있습니다.",
+                  ""]
     ranked = graphs.most_linked(graph, 10)
     if ranked:
         lines += ["## 가장 많이 연결된 노트 { #most-linked }", ""]
@@ -521,6 +529,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     if summary is not None:
         ordered = sorted(summary.measures.values(), key=lambda m: (-m.pagerank, m.path))
         ranks = {m.path: number for number, m in enumerate(ordered, 1)}
+    site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
+    graph_page = graph_view.graph_page_path(pages) if site_graph is not None else None
     staged = {}
     tags = tag_tree(resolved.notes)
     tags_path = tags_page_path({page_address(p) for p in pages.values()}) if tags else None
@@ -532,11 +542,15 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
         text = render_note(note, resolved.links[path], pages, results, header, tags_path)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
+        if site_graph is not None and graph_page is not None:
+            text += graph_view.local_graph_section(site_graph, path, url(page, graph_page))
         staged[page] = text + backlinks_section(path, page, graph, resolved.notes, pages)
     if HOME not in staged:
-        staged[HOME] = home_page(site_name, resolved, graph, pages)
+        staged[HOME] = home_page(site_name, resolved, graph, pages, graph_page)
     if tags_path:
         staged[tags_path] = tags_page(tags, tags_path, pages, resolved.notes)
+    if site_graph is not None and graph_page is not None:
+        staged[graph_page] = graph_view.graph_page(url(graph_page, HOME))
     files = {item.path: resolved.attachments[item.path].source
              for links in resolved.links.values() for item in links
              if item.kind is Kind.ATTACHMENT and item.path is not None}
@@ -544,4 +558,6 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     blobs = {figure_path(r.outcome, n, suffix): getattr(figure, suffix)
              for r in (results or {}).values() for n, figure in enumerate(r.outcome.figures)
              for suffix in ("svg", "png")}
+    if site_graph is not None:
+        blobs[graph_view.GRAPH_JSON] = site_graph.to_json()
     return Stage(staged, files, tuple(problems), blobs)

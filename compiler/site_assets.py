@@ -53,6 +53,10 @@ SITE_ASSETS: tuple[SiteAsset, ...] = (
     # Material draws ```mermaid blocks with `window.mermaid` when a page defines it, and
     # fetches it from unpkg.com otherwise: the site serves its own.
     npm_asset("mermaid", "dist/mermaid.min.js"),
+    own_asset("graph.css"),
+    npm_asset("graphology", "dist/graphology.umd.min.js"),  # global `graphology`
+    npm_asset("sigma", "dist/sigma.min.js"),  # global `Sigma`: draws the graph with WebGL
+    own_asset("graph.js"),  # the global graph page and every note's local graph
 )
 
 

@@ -1,0 +1,603 @@
+/* The concept graph in the browser: the global graph page and the local graph of every note.
+ *
+ * Positions are computed when the site is built (compiler/layout.py); this script only draws
+ * them with Sigma (WebGL) on a graphology graph, and handles hover, click, search, filters.
+ * The global graph reads _kb/graph.json (beside this script); a local graph reads its first
+ * level from its own `data-kb-local` attribute and fetches graph.json only for the second.
+ * Titles, folders and tags are data: drawn on the canvas or set as textContent, never as HTML.
+ *
+ * window.kbGraph is a small read-only view of the graph on the page, for tests and
+ * benchmarks; performance.mark("kb-graph-drawn") is set when the graph is first drawn.
+ */
+(function () {
+  "use strict";
+
+  var SCRIPT = document.currentScript ? document.currentScript.src : "";
+  var PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
+                 "#edc948", "#ff9da7", "#9c755f", "#2f8fce", "#8cd17d", "#d37295"];
+  var OTHER = "#a0a4a8";
+  var GHOST = "#c9c9c9";
+  var DIM = "rgba(160,164,168,0.25)";
+  var CURRENT = "#e8453c";
+  var views = [];
+
+  function key(text) {
+    return String(text || "").normalize("NFC").toLowerCase();
+  }
+
+  function dataUrl() {
+    return new URL("graph.json", SCRIPT || location.href).href;
+  }
+
+  // MkDocs wrote the section's link as the site was built: `.html` there means the site
+  // does not use directory URLs.
+  function urlMaker(section) {
+    var link = section && section.querySelector("a.kb-graph-link");
+    var htmlPages = !!link && /\.html$/.test(link.getAttribute("href") || "");
+    var root = new URL("..", SCRIPT || location.href);
+    return function (address) {
+      var index = address === "" || address.slice(-1) === "/";
+      var path = address.split("/").map(encodeURIComponent).join("/");
+      if (htmlPages) path += index ? "index.html" : ".html";
+      else if (!index) path += "/";
+      return new URL(path, root).href;
+    };
+  }
+
+  function nodeKey(nodes, i) {
+    return nodes.ghost[i] ? "ghost:" + key(nodes.title[i]) : "note:" + nodes.url[i];
+  }
+
+  function topFolders(data) {
+    // Top-level folders, numbered by how many notes they hold (most first), for colours.
+    var counts = {};
+    data.nodes.folder.forEach(function (f, i) {
+      if (data.nodes.ghost[i]) return;
+      var top = data.folders[f].split("/")[0];
+      counts[top] = (counts[top] || 0) + 1;
+    });
+    var order = Object.keys(counts).sort(function (a, b) {
+      return counts[b] - counts[a] || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    var number = {};
+    order.forEach(function (name, i) { number[name] = i; });
+    return number;
+  }
+
+  function addNodes(graph, data, positions) {
+    var nodes = data.nodes;
+    var tops = topFolders(data);
+    var keys = [];
+    for (var i = 0; i < nodes.title.length; i++) {
+      var k = nodeKey(nodes, i);
+      keys.push(k);
+      if (graph.hasNode(k)) continue;
+      var folder = nodes.ghost[i] ? "" : data.folders[nodes.folder[i]];
+      var position = positions ? positions[i] : { x: nodes.x[i], y: nodes.y[i] };
+      graph.addNode(k, {
+        x: position.x, y: position.y, size: nodes.size[i], label: nodes.title[i],
+        title: nodes.title[i], url: nodes.url[i], ghost: !!nodes.ghost[i],
+        orphan: !!(nodes.orphan && nodes.orphan[i]), community: nodes.community[i],
+        folder: folder, top: nodes.ghost[i] ? -1 : tops[folder.split("/")[0]],
+        tags: nodes.tags ? nodes.tags[i] : [],
+      });
+    }
+    for (var e = 0; e + 1 < data.edges.length; e += 2) {
+      var a = keys[data.edges[e]], b = keys[data.edges[e + 1]];
+      if (a !== b && !graph.hasEdge(a, b)) graph.addEdge(a, b);
+    }
+    return keys;
+  }
+
+  function colours(element) {
+    var style = getComputedStyle(element);
+    return {
+      text: style.getPropertyValue("--md-default-fg-color").trim() || style.color || "#222",
+      background: style.getPropertyValue("--md-default-bg-color").trim() || "#fff",
+      edge: style.getPropertyValue("--md-default-fg-color--lightest").trim() || "#ddd",
+      font: getComputedStyle(document.body).fontFamily || "sans-serif",
+    };
+  }
+
+  function drawHover(palette) {
+    // The hovered node's title in a box of the page's own colours (light or dark theme).
+    return function (context, data, settings) {
+      var size = settings.labelSize;
+      context.font = "600 " + size + "px " + settings.labelFont;
+      var label = data.label || "";
+      var width = context.measureText(label).width;
+      var x = data.x, y = data.y, r = data.size;
+      context.save();
+      context.fillStyle = palette.background;
+      context.shadowColor = "rgba(0,0,0,0.35)";
+      context.shadowBlur = 8;
+      context.beginPath();
+      context.arc(x, y, r + 2, 0, 2 * Math.PI);
+      if (label) context.rect(x, y - size / 2 - 4, r + width + 10, size + 8);
+      context.fill();
+      context.restore();
+      context.fillStyle = data.color;
+      context.beginPath();
+      context.arc(x, y, r, 0, 2 * Math.PI);
+      context.fill();
+      if (label) {
+        context.fillStyle = palette.text;
+        context.fillText(label, x + r + 5, y + size / 3);
+      }
+    };
+  }
+
+  function message(container, text) {
+    var p = document.createElement("p");
+    p.className = "kb-graph-message";
+    p.textContent = text;
+    container.appendChild(p);
+  }
+
+  /* One drawn graph: the renderer, what is hidden, what is highlighted. */
+  function View(container, kind, graph, options) {
+    var self = this;
+    var palette = colours(container);
+    this.container = container;
+    this.kind = kind;
+    this.graph = graph;
+    this.url = options.url;
+    this.current = options.current || null;
+    this.filter = { colour: "community", folder: "", tag: -1, hideGhosts: false, hideOrphans: false };
+    this.hidden = new Set();
+    this.focus = null; // the hovered node, else the one found by search
+    this.selected = null;
+    this.highlighted = new Set();
+    this.renders = 0;
+    this.renderer = new Sigma(graph, container, {
+      allowInvalidContainer: true,
+      zIndex: true,
+      labelFont: palette.font,
+      labelColor: { color: palette.text },
+      labelSize: 13,
+      labelRenderedSizeThreshold: kind === "local" ? 0 : 9,
+      labelDensity: kind === "local" ? 1 : 0.3,
+      defaultEdgeColor: palette.edge,
+      // One-pixel GL lines rather than Sigma's default quads: a fraction of the fill cost,
+      // which decides the frame rate of a large graph under software WebGL.
+      defaultEdgeType: "line",
+      edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram },
+      defaultNodeType: "point",
+      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
+      defaultDrawNodeHover: drawHover(palette),
+      minCameraRatio: 0.02,
+      maxCameraRatio: 4,
+      nodeReducer: function (node, data) { return self.reduceNode(node, data); },
+      edgeReducer: function (edge, data) { return self.reduceEdge(edge, data); },
+    });
+    // Sigma draws once, synchronously, in its constructor; later draws follow changes.
+    this.renders = 1;
+    if (kind === "global") performance.mark("kb-graph-drawn");
+    this.renderer.on("afterRender", function () { self.renders += 1; });
+    this.renderer.on("enterNode", function (event) {
+      self.setFocus(event.node);
+      container.style.cursor = graph.getNodeAttribute(event.node, "url") !== null ? "pointer" : "";
+    });
+    this.renderer.on("leaveNode", function () {
+      self.setFocus(self.selected);
+      container.style.cursor = "";
+    });
+    this.renderer.on("clickNode", function (event) {
+      var address = graph.getNodeAttribute(event.node, "url");
+      if (address !== null && address !== undefined) location.assign(self.url(address));
+    });
+  }
+
+  View.prototype.colourOf = function (data) {
+    if (data.ghost) return GHOST;
+    var number = this.filter.colour === "folder" ? data.top : data.community;
+    return number >= 0 && number < PALETTE.length ? PALETTE[number] : OTHER;
+  };
+
+  View.prototype.reduceNode = function (node, data) {
+    var shown = Object.assign({}, data);
+    if (this.hidden.has(node)) {
+      shown.hidden = true;
+      return shown;
+    }
+    shown.color = this.colourOf(data);
+    if (node === this.current) {
+      shown.color = CURRENT;
+      shown.forceLabel = true;
+      shown.zIndex = 3;
+    }
+    if (this.focus !== null) {
+      if (this.highlighted.has(node)) {
+        shown.forceLabel = true;
+        shown.zIndex = 2;
+        if (node === this.focus) shown.highlighted = true;
+      } else {
+        shown.color = DIM;
+        shown.label = "";
+        shown.zIndex = 0;
+      }
+    }
+    return shown;
+  };
+
+  View.prototype.reduceEdge = function (edge, data) {
+    var ends = this.graph.extremities(edge);
+    if (this.hidden.has(ends[0]) || this.hidden.has(ends[1])) return Object.assign({}, data, { hidden: true });
+    if (this.focus !== null) {
+      if (ends[0] === this.focus || ends[1] === this.focus) {
+        return Object.assign({}, data, { color: this.colourOf(this.graph.getNodeAttributes(this.focus)), size: 2, zIndex: 1 });
+      }
+      return Object.assign({}, data, { hidden: true });
+    }
+    return data;
+  };
+
+  View.prototype.setFocus = function (node) {
+    var self = this;
+    this.focus = node === undefined ? null : node;
+    this.highlighted = new Set();
+    if (this.focus !== null) {
+      this.highlighted.add(this.focus);
+      this.graph.forEachNeighbor(this.focus, function (other) {
+        if (!self.hidden.has(other)) self.highlighted.add(other);
+      });
+    }
+    this.renderer.refresh({ skipIndexation: true });
+  };
+
+  View.prototype.applyFilter = function () {
+    var f = this.filter, hidden = new Set(), folder = f.folder;
+    this.graph.forEachNode(function (node, data) {
+      if ((f.hideGhosts && data.ghost) || (f.hideOrphans && data.orphan)
+          || (folder && (data.ghost || (data.folder !== folder && data.folder.indexOf(folder + "/") !== 0)))
+          || (f.tag >= 0 && data.tags.indexOf(f.tag) < 0)) {
+        hidden.add(node);
+      }
+    });
+    this.hidden = hidden;
+    if (this.selected !== null && hidden.has(this.selected)) this.selected = null;
+    this.setFocus(this.selected);
+  };
+
+  View.prototype.select = function (node) {
+    this.selected = node;
+    this.setFocus(node);
+    var shown = this.renderer.getNodeDisplayData(node);
+    var camera = this.renderer.getCamera();
+    return camera.animate({ x: shown.x, y: shown.y, ratio: Math.min(camera.ratio, 0.25) },
+                          { duration: 300 });
+  };
+
+  View.prototype.find = function (query) {
+    // Notes whose title holds the query (NFC, any case): exact first, then prefix, then larger.
+    var q = key(query).trim(), found = [], self = this;
+    if (!q) return found;
+    this.graph.forEachNode(function (node, data) {
+      if (self.hidden.has(node)) return;
+      var title = key(data.title), at = title.indexOf(q);
+      if (at >= 0) found.push({ node: node, rank: title === q ? 0 : at === 0 ? 1 : 2, size: data.size, title: data.title });
+    });
+    found.sort(function (a, b) {
+      return a.rank - b.rank || b.size - a.size || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+    });
+    return found;
+  };
+
+  /* The read-only hook for tests and benchmarks. */
+  View.prototype.hook = function () {
+    var self = this, graph = this.graph;
+    function nodeByTitle(title) {
+      var found = null;
+      graph.forEachNode(function (node, data) {
+        if (found === null && data.title === title) found = node;
+      });
+      return found;
+    }
+    function titles(nodes) {
+      return Array.from(nodes, function (n) { return graph.getNodeAttribute(n, "title"); }).sort();
+    }
+    return {
+      kind: self.kind,
+      get ready() { return self.renders > 0; },
+      get renders() { return self.renders; },
+      nodeCount: function () { return graph.order - self.hidden.size; },
+      edgeCount: function () {
+        var count = 0;
+        graph.forEachEdge(function (edge, data, a, b) {
+          if (!self.hidden.has(a) && !self.hidden.has(b)) count += 1;
+        });
+        return count;
+      },
+      titles: function () {
+        return titles(graph.filterNodes(function (n) { return !self.hidden.has(n); }));
+      },
+      ghosts: function () {
+        return titles(graph.filterNodes(function (n, d) { return d.ghost && !self.hidden.has(n); }));
+      },
+      current: function () { return self.current && graph.getNodeAttribute(self.current, "title"); },
+      focus: function () { return self.focus && graph.getNodeAttribute(self.focus, "title"); },
+      highlighted: function () { return titles(self.highlighted); },
+      camera: function () { return self.renderer.getCamera().getState(); },
+      // Where a node is drawn, in CSS pixels of the browser's viewport.
+      position: function (title) {
+        var node = nodeByTitle(title);
+        if (node === null) return null;
+        var shown = self.renderer.getNodeDisplayData(node);
+        var point = self.renderer.framedGraphToViewport(shown);
+        var box = self.container.getBoundingClientRect();
+        return { x: box.left + point.x, y: box.top + point.y, size: shown.size };
+      },
+      centre: function () {
+        var box = self.container.getBoundingClientRect();
+        return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      },
+      sigma: self.renderer,
+    };
+  };
+
+  function option(select, value, text) {
+    var element = document.createElement("option");
+    element.value = value;
+    element.textContent = text;
+    select.appendChild(element);
+  }
+
+  function control(parent, labelText, input) {
+    var label = document.createElement("label");
+    label.className = "kb-graph-control";
+    var span = document.createElement("span");
+    span.textContent = labelText;
+    label.appendChild(span);
+    label.appendChild(input);
+    parent.appendChild(label);
+  }
+
+  function globalControls(view, data) {
+    var bar = document.createElement("div");
+    bar.className = "kb-graph-controls";
+    view.container.parentNode.insertBefore(bar, view.container);
+
+    var searchBox = document.createElement("div");
+    searchBox.className = "kb-graph-search";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.placeholder = "노트 찾기";
+    search.setAttribute("aria-label", "노트 찾기");
+    var results = document.createElement("ul");
+    results.className = "kb-graph-results";
+    searchBox.appendChild(search);
+    searchBox.appendChild(results);
+    bar.appendChild(searchBox);
+
+    function showResults() {
+      results.textContent = "";
+      view.find(search.value).slice(0, 8).forEach(function (hit) {
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = hit.title;
+        button.addEventListener("click", function () {
+          view.select(hit.node);
+          results.textContent = "";
+        });
+        item.appendChild(button);
+        results.appendChild(item);
+      });
+    }
+    search.addEventListener("input", showResults);
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        var hits = view.find(search.value);
+        if (hits.length) view.select(hits[0].node);
+        results.textContent = "";
+      } else if (event.key === "Escape") {
+        results.textContent = "";
+      }
+    });
+
+    var colour = document.createElement("select");
+    option(colour, "community", "묶음");
+    option(colour, "folder", "폴더");
+    control(bar, "색", colour);
+    colour.addEventListener("change", function () {
+      view.filter.colour = colour.value;
+      view.renderer.refresh({ skipIndexation: true });
+    });
+
+    var folder = document.createElement("select");
+    option(folder, "", "전체");
+    var folders = {};
+    data.folders.forEach(function (name) {
+      var parts = name.split("/");
+      for (var i = 1; i <= parts.length; i++) folders[parts.slice(0, i).join("/")] = true;
+    });
+    Object.keys(folders).filter(Boolean).sort().forEach(function (name) { option(folder, name, name); });
+    control(bar, "폴더", folder);
+    folder.addEventListener("change", function () {
+      view.filter.folder = folder.value;
+      view.applyFilter();
+    });
+
+    var tag = document.createElement("select");
+    option(tag, "-1", "전체");
+    data.tags.forEach(function (name, i) { option(tag, String(i), "#" + name); });
+    control(bar, "태그", tag);
+    tag.addEventListener("change", function () {
+      view.filter.tag = Number(tag.value);
+      view.applyFilter();
+    });
+
+    [["hideGhosts", "없는 노트 숨기기"], ["hideOrphans", "고립된 노트 숨기기"]].forEach(function (pair) {
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = pair[0];
+      control(bar, pair[1], box);
+      box.addEventListener("change", function () {
+        view.filter[pair[0]] = box.checked;
+        view.applyFilter();
+      });
+    });
+  }
+
+  /* A local graph: the note in the middle, each level on a ring around it, every ring in the
+   * order the global layout puts those notes around the note (so directions are kept). */
+  function radial(graph, centre, levels) {
+    var origin = graph.getNodeAttributes(centre);
+    var positions = {};
+    positions[centre] = { x: 0, y: 0 };
+    levels.forEach(function (members, depth) {
+      var ordered = members.map(function (node) {
+        var data = graph.getNodeAttributes(node);
+        return { node: node, angle: Math.atan2(data.gy - origin.gy, data.gx - origin.gx) };
+      }).sort(function (a, b) { return a.angle - b.angle || (a.node < b.node ? -1 : 1); });
+      var radius = 100 * (depth + 1);
+      var start = ordered.length ? ordered[0].angle : 0;
+      ordered.forEach(function (item, i) {
+        var angle = start + (2 * Math.PI * i) / ordered.length;
+        positions[item.node] = { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+      });
+    });
+    graph.forEachNode(function (node) {
+      graph.mergeNodeAttributes(node, positions[node]);
+    });
+  }
+
+  function keepGlobalPositions(graph) {
+    graph.forEachNode(function (node, data) {
+      if (data.gx === undefined) graph.mergeNodeAttributes(node, { gx: data.x, gy: data.y });
+    });
+  }
+
+  function startLocal(container) {
+    var section = container.closest(".kb-local-graph");
+    var data = JSON.parse(container.getAttribute("data-kb-local"));
+    var graph = new graphology.UndirectedGraph();
+    var keys = addNodes(graph, data);
+    keepGlobalPositions(graph);
+    var centre = keys[0];
+    radial(graph, centre, [keys.slice(1)]);
+    var view = new View(container, "local", graph, { url: urlMaker(section), current: centre });
+
+    var bar = document.createElement("div");
+    bar.className = "kb-graph-controls kb-graph-depth";
+    [1, 2].forEach(function (depth) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = depth + "단계";
+      button.setAttribute("aria-pressed", depth === 1 ? "true" : "false");
+      button.dataset.depth = String(depth);
+      button.addEventListener("click", function () {
+        bar.querySelectorAll("button").forEach(function (b) {
+          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+        setDepth(depth);
+      });
+      bar.appendChild(button);
+    });
+    container.parentNode.insertBefore(bar, container);
+
+    var whole = null;
+    function setDepth(depth) {
+      if (depth === 1) {
+        graph.clear();
+        addNodes(graph, data);
+        keepGlobalPositions(graph);
+        radial(graph, centre, [keys.slice(1)]);
+        view.setFocus(null);
+        view.renderer.getCamera().animatedReset({ duration: 200 });
+        return Promise.resolve();
+      }
+      whole = whole || fetch(dataUrl()).then(function (r) { return r.json(); });
+      return whole.then(function (all) {
+        var allKeys = all.nodes.title.map(function (_, i) { return nodeKey(all.nodes, i); });
+        var here = allKeys.indexOf(centre);
+        if (here < 0) return;
+        var adjacent = allKeys.map(function () { return []; });
+        for (var e = 0; e + 1 < all.edges.length; e += 2) {
+          adjacent[all.edges[e]].push(all.edges[e + 1]);
+          adjacent[all.edges[e + 1]].push(all.edges[e]);
+        }
+        var level = {};
+        level[here] = 0;
+        var first = adjacent[here].filter(function (n) { return n !== here; });
+        first.forEach(function (n) { level[n] = 1; });
+        var second = [];
+        first.forEach(function (n) {
+          adjacent[n].forEach(function (m) {
+            if (level[m] === undefined) { level[m] = 2; second.push(m); }
+          });
+        });
+        var members = [here].concat(first, second);
+        var subset = { nodes: {}, edges: [], folders: all.folders };
+        Object.keys(all.nodes).forEach(function (column) {
+          subset.nodes[column] = members.map(function (n) { return all.nodes[column][n]; });
+        });
+        var local = {};
+        members.forEach(function (n, i) { local[n] = i; });
+        for (var f = 0; f + 1 < all.edges.length; f += 2) {
+          var a = local[all.edges[f]], b = local[all.edges[f + 1]];
+          if (a !== undefined && b !== undefined) subset.edges.push(a, b);
+        }
+        graph.clear();
+        var subsetKeys = addNodes(graph, subset);
+        keepGlobalPositions(graph);
+        radial(graph, centre, [subsetKeys.slice(1, 1 + first.length), subsetKeys.slice(1 + first.length)]);
+        view.setFocus(null);
+        view.renderer.getCamera().animatedReset({ duration: 200 });
+      });
+    }
+    return view;
+  }
+
+  function startGlobal(container) {
+    var section = container.closest(".kb-graph-page");
+    return fetch(dataUrl()).then(function (response) {
+      if (!response.ok) throw new Error("graph.json: " + response.status);
+      return response.json();
+    }).then(function (data) {
+      var graph = new graphology.UndirectedGraph();
+      addNodes(graph, data);
+      var view = new View(container, "global", graph, { url: urlMaker(section) });
+      globalControls(view, data);
+      return view;
+    });
+  }
+
+  function start(container) {
+    container.kbStarted = true;
+    if (typeof Sigma === "undefined" || typeof graphology === "undefined") {
+      message(container, "그래프를 그리는 스크립트를 불러오지 못했습니다.");
+      return;
+    }
+    var kind = container.getAttribute("data-kb-graph");
+    Promise.resolve().then(function () {
+      return kind === "global" ? startGlobal(container) : startLocal(container);
+    }).then(function (view) {
+      views.push(view);
+      window.kbGraph = view.hook();
+    }).catch(function (error) {
+      message(container, "그래프를 그릴 수 없습니다: " + error.message);
+      window.kbGraph = { kind: kind, ready: false, error: String(error) };
+    });
+  }
+
+  function startAll() {
+    // With instant navigation, views of the page left behind are dropped.
+    views = views.filter(function (view) {
+      if (document.body.contains(view.container)) return true;
+      view.renderer.kill();
+      return false;
+    });
+    document.querySelectorAll("[data-kb-graph]").forEach(function (container) {
+      if (!container.kbStarted) start(container);
+    });
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(startAll);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startAll);
+  } else {
+    startAll();
+  }
+})();

@@ -1,0 +1,150 @@
+"""The concept graph in the site: the data its browser view draws, and the places it is drawn.
+
+- `_kb/graph.json` holds the whole graph once, for the global graph page and for a local
+  graph's second level: every published note and every ghost (unresolved target) with its
+  title, address, size (from PageRank), community, folder, tags and position, and the links
+  as pairs of node numbers. Columns rather than one object per node keep it compact.
+- Each note page carries its own first level (itself, its neighbours, the links between
+  them) in its local graph's `data-kb-local` attribute: a few hundred bytes on most pages,
+  so that a page of a 6,000-note vault does not download the whole graph to draw ten nodes.
+- Positions come from `compiler.layout` (deterministic); the browser only draws.
+
+Node addresses are MkDocs' page addresses (`a/b`, or `a/` for an index page); the script
+turns them into URLs the way the site was built (directory URLs or `.html`).
+Titles are data everywhere: escaped in HTML attributes, drawn as text by the script.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .analysis import GraphSummary
+from .layout import layout
+from .parse import LOCAL_GRAPH_ANCHOR, TITLE_ANCHOR
+from .site_assets import ASSET_DIR
+
+GRAPH_JSON = f"{ASSET_DIR}/graph.json"
+GRAPH_PAGE = "graph.md"
+GRAPH_TITLE = "그래프"
+FORMAT_VERSION = 1
+COORDINATE_SCALE = 10.0  # layout units -> stored numbers: one decimal is plenty on screen
+GHOST_SIZE = 2.0
+
+
+@dataclass(frozen=True)
+class SiteGraph:
+    ids: list[str]  # graph node ids (note paths, `ghost:...`), sorted: a node's number is its index
+    number: dict[str, int]  # node id -> its number
+    data: dict  # what graph.json holds
+    neighbours: dict[str, list[int]]  # node id -> numbers of the nodes linked to or from it
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def address(staged: str) -> str:
+    """MkDocs' address of a staged page, `/`-terminated for an index page (`a/` for
+    `a/index.md` and `a/README.md`, the empty string for the home page)."""
+    folder, _, name = staged.removesuffix(".md").rpartition("/")
+    if name in ("index", "README"):
+        return f"{folder}/" if folder else ""
+    return staged.removesuffix(".md")
+
+
+def _size(pagerank: float, top: float) -> float:
+    return round(3.0 + 12.0 * math.sqrt(pagerank / top), 1) if top > 0 else 3.0
+
+
+def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) -> SiteGraph:
+    """Everything the browser view needs, from the concept graph and its analysis.
+    `pages` maps each note's path to its staged page."""
+    ids = sorted(graph.nodes)
+    number = {node: index for index, node in enumerate(ids)}
+    positions = layout(graph)
+    measures = summary.measures
+    top = max((m.pagerank for m in measures.values()), default=0.0)
+    folders = sorted({m.folder for m in measures.values()})
+    folder_number = {folder: index for index, folder in enumerate(folders)}
+    tags = sorted({tag for m in measures.values() for tag in m.tags})
+    tag_number = {tag: index for index, tag in enumerate(tags)}
+    columns: dict[str, list] = {key: [] for key in (
+        "title", "url", "x", "y", "size", "community", "folder", "tags", "ghost", "orphan")}
+    for node in ids:
+        m = measures.get(node)
+        x, y = positions[node]
+        columns["title"].append(m.title if m else graph.nodes[node]["title"])
+        columns["url"].append(address(pages[node]) if m else None)
+        columns["x"].append(round(x * COORDINATE_SCALE, 1))
+        columns["y"].append(round(y * COORDINATE_SCALE, 1))
+        columns["size"].append(_size(m.pagerank, top) if m else GHOST_SIZE)
+        columns["community"].append(m.community if m else -1)
+        columns["folder"].append(folder_number[m.folder] if m else -1)
+        columns["tags"].append([tag_number[t] for t in m.tags] if m else [])
+        columns["ghost"].append(0 if m else 1)
+        columns["orphan"].append(1 if m and m.orphan else 0)
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in ((number[s], number[t]) for s, t in graph.edges)
+                    if a != b})
+    neighbours: dict[str, list[int]] = {node: [] for node in ids}
+    for a, b in pairs:
+        neighbours[ids[a]].append(b)
+        neighbours[ids[b]].append(a)
+    data = {"version": FORMAT_VERSION, "folders": folders, "tags": tags,
+            "communities": len(summary.communities), "nodes": columns,
+            "edges": [n for pair in pairs for n in pair]}
+    return SiteGraph(ids, number, data, neighbours)
+
+
+def local_data(site: SiteGraph, path: str) -> dict:
+    """The first level of a note's local graph: the note (first), its neighbours, and every
+    link among them, in graph.json's columns."""
+    members = [site.number[path], *site.neighbours[path]]
+    local = {node: index for index, node in enumerate(members)}
+    nodes = site.data["nodes"]
+    columns = {key: [nodes[key][n] for n in members]
+               for key in ("title", "url", "x", "y", "size", "community", "folder", "ghost")}
+    pairs = sorted({(min(local[a], local[b]), max(local[a], local[b]))
+                    for a in members for b in site.neighbours[site.ids[a]] if b in local
+                    and a != b})
+    return {"nodes": columns, "edges": [n for pair in pairs for n in pair],
+            "folders": site.data["folders"]}
+
+
+def _json_attribute(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return html.escape(text, quote=True)
+
+
+def local_graph_section(site: SiteGraph, path: str, graph_link: str) -> str:
+    """The local graph under a note: its neighbours drawn around it, a switch to show the
+    second level, and a link to the whole graph (a Markdown link, so that MkDocs writes the
+    URL as the site is built; the script reads it)."""
+    data = _json_attribute(local_data(site, path))
+    return ("\n\n" + '<div class="kb-local-graph" markdown data-search-exclude>\n\n'
+            f"## 연결 그래프 {{ #{LOCAL_GRAPH_ANCHOR} }}\n\n"
+            f'<div class="kb-graph-view" data-kb-graph="local" data-kb-local="{data}"></div>\n\n'
+            f"[전체 그래프 보기]({graph_link}){{ .kb-graph-link }}\n\n</div>\n")
+
+
+def graph_page(home_link: str) -> str:
+    """The global graph page: the script fills it from graph.json."""
+    return ("---\n" + f"title: {GRAPH_TITLE}\n" + "hide:\n  - toc\n---\n\n"
+            f"# 개념 그래프 {{ #{TITLE_ANCHOR} }}\n\n"
+            '<div class="kb-graph-page" data-search-exclude markdown>\n\n'
+            '<div class="kb-graph-view kb-graph-global" data-kb-graph="global"></div>\n\n'
+            "<noscript>그래프를 보려면 JavaScript가 필요합니다.</noscript>\n\n"
+            f"[홈으로]({home_link}){{ .kb-graph-link }}\n\n</div>\n")
+
+
+def graph_page_path(pages: dict[str, str]) -> str:
+    """`graph.md`, unless a note is published at that address already."""
+    taken = {address(p).rstrip("/").casefold() for p in pages.values()}
+    candidate, number = GRAPH_PAGE, 1
+    while candidate.removesuffix(".md").casefold() in taken:
+        number += 1
+        candidate = f"graph-{number}.md"
+    return candidate

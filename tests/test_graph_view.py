@@ -1,0 +1,167 @@
+"""The concept graph as the site draws it: a deterministic layout, graph.json, the local graph
+data of each page, and titles kept as data.
+
+The layout depends on the graph only: the same notes and links give the same coordinates,
+whatever order the vault was read in; orphans and islands sit around the main graph.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+
+import networkx as nx
+import pytest
+
+from compiler.analysis import analyse
+from compiler.graph import build_graph
+from compiler.graph_view import (
+    GRAPH_JSON,
+    address,
+    graph_page_path,
+    local_data,
+    local_graph_section,
+    site_graph,
+)
+from compiler.layout import layout, layout_edges
+from compiler.parse import parse_note
+from compiler.render import render_site, staged_paths
+from compiler.resolve import resolve_vault
+
+
+def links(*targets: str) -> str:
+    return " ".join(f"[[{t}]]" for t in targets) + "\n"
+
+
+VAULT = {"허브.md": "---\ntags: [수학]\n---\n" + links("가", "나", "없는 노트"),
+         "가.md": links("나"), "나.md": "", "폴더/다.md": links("허브"), "폴더/index.md": "",
+         "Alone.md": "혼자\n"}
+
+
+def compiled(vault: dict[str, str]):
+    notes = {path: parse_note(path, text.encode("utf-8")) for path, text in vault.items()}
+    resolved = resolve_vault(notes, {})
+    graph = build_graph(resolved)
+    return resolved, graph, analyse(graph, notes)
+
+
+def view(vault: dict[str, str] = VAULT):
+    resolved, graph, summary = compiled(vault)
+    pages, _ = staged_paths(resolved.notes, None)
+    return site_graph(graph, summary, pages), graph
+
+
+def test_the_same_graph_gets_the_same_coordinates_in_any_insertion_order():
+    graph = nx.gnp_random_graph(300, 0.01, seed=3)
+    names = {n: f"노트 {n}" for n in graph}
+    edges = [(names[a], names[b]) for a, b in graph.edges]
+    first = layout_edges(list(names.values()), edges)
+    again = layout_edges(list(names.values()), edges)
+    reordered = layout_edges(list(reversed(names.values())), [(b, a) for a, b in reversed(edges)])
+    assert first == again == reordered
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in first.values())
+
+
+def test_a_larger_graph_uses_the_grid_and_stays_deterministic():
+    graph = nx.barabasi_albert_graph(1500, 2, seed=1)
+    nodes = [str(n) for n in graph]
+    edges = [(str(a), str(b)) for a, b in graph.edges]
+    assert layout_edges(nodes, edges) == layout_edges(sorted(nodes, reverse=True), edges[::-1])
+
+
+def test_orphans_and_islands_sit_around_the_main_graph_not_far_away():
+    graph = nx.path_graph(50)
+    graph.add_nodes_from(range(50, 70))  # 20 orphans
+    graph.add_edge(70, 71)  # an island of two
+    positions = layout(nx.relabel_nodes(graph, str))
+    main = [positions[str(n)] for n in range(50)]
+    radius = max(math.hypot(x, y) for x, y in main)
+    others = [math.hypot(*positions[str(n)]) for n in range(50, 72)]
+    assert min(others) > radius  # outside the main component
+    assert max(others) < 3 * radius  # but near it, not flung off
+    centres = sorted(positions[str(n)] for n in range(50, 70))
+    assert len(set(centres)) == 20  # no two orphans on one spot
+
+
+def test_graph_json_holds_every_note_and_ghost_with_its_columns():
+    site, graph = view()
+    data = json.loads(site.to_json())
+    nodes = data["nodes"]
+    assert len(nodes["title"]) == graph.number_of_nodes() == 7
+    row = {title: i for i, title in enumerate(nodes["title"])}
+    hub = row["허브"]
+    assert nodes["url"][hub] == "허브" and nodes["ghost"][hub] == 0
+    assert data["tags"] == ["수학"] and nodes["tags"][hub] == [0]
+    assert nodes["url"][row["다"]] == "폴더/다"
+    assert data["folders"][nodes["folder"][row["다"]]] == "폴더"
+    assert nodes["url"][row["index"]] == "폴더/"  # an index page's address ends with /
+    ghost = row["없는 노트"]
+    assert (nodes["ghost"][ghost], nodes["url"][ghost], nodes["community"][ghost]) == (1, None, -1)
+    assert nodes["orphan"][row["Alone"]] == 1 and nodes["orphan"][hub] == 0
+    # Sized by PageRank: 나, linked from 허브 and from 가 which 허브 links, ranks highest.
+    assert nodes["size"][row["나"]] == max(nodes["size"]) > nodes["size"][row["Alone"]]
+    pairs = {frozenset((nodes["title"][a], nodes["title"][b]))
+             for a, b in zip(data["edges"][::2], data["edges"][1::2], strict=True)}
+    assert pairs == {frozenset(p) for p in [("허브", "가"), ("허브", "나"), ("허브", "없는 노트"),
+                                            ("가", "나"), ("다", "허브")]}
+
+
+def test_graph_json_is_the_same_bytes_on_every_build_of_the_same_vault():
+    shuffled = dict(reversed(list(VAULT.items())))
+    assert view()[0].to_json() == view()[0].to_json() == view(shuffled)[0].to_json()
+
+
+def test_the_local_data_of_a_note_is_the_note_its_neighbours_and_their_links():
+    site, _ = view()
+    data = local_data(site, "허브.md")
+    titles = data["nodes"]["title"]
+    assert titles[0] == "허브"
+    assert sorted(titles[1:]) == sorted(["가", "나", "없는 노트", "다"])
+    pairs = {frozenset((titles[a], titles[b]))
+             for a, b in zip(data["edges"][::2], data["edges"][1::2], strict=True)}
+    assert frozenset(("가", "나")) in pairs  # a link between two neighbours is drawn too
+    assert len(pairs) == 5
+    assert local_data(site, "Alone.md")["nodes"]["title"] == ["Alone"]
+
+
+@pytest.mark.parametrize(("staged", "expected"), [
+    ("index.md", ""), ("a/index.md", "a/"), ("a/README.md", "a/"), ("a/b.md", "a/b"),
+    ("역전파 알고리즘.md", "역전파 알고리즘")])
+def test_node_addresses_are_mkdocs_page_addresses(staged, expected):
+    assert address(staged) == expected
+
+
+def test_the_graph_page_avoids_an_address_a_note_has():
+    assert graph_page_path({"a.md": "a.md"}) == "graph.md"
+    assert graph_page_path({"graph.md": "graph.md"}) == "graph-2.md"
+    assert graph_page_path({"Graph/index.md": "Graph/index.md", "g.md": "graph-2.md"}) == "graph-3.md"
+
+
+HOSTILE = '<img src=x onerror=alert(1)> "따옴표" & \'홑\''
+
+
+def test_titles_are_escaped_in_the_page_and_kept_exact_in_the_data():
+    vault = {f"{HOSTILE}.md": links("허브"),
+             "허브.md": "---\ntitle: </script><script>alert(2)</script>\n---\n"}
+    site, _ = view(vault)
+    section = local_graph_section(site, f"{HOSTILE}.md", "graph.md")
+    attribute = re.search(r'data-kb-local="([^"]*)"', section).group(1)
+    assert "<" not in attribute and ">" not in attribute
+    data = json.loads(html.unescape(attribute))
+    assert set(data["nodes"]["title"]) == {HOSTILE, "</script><script>alert(2)</script>"}
+
+
+def test_render_stages_the_graph_page_the_json_and_a_local_graph_on_every_note():
+    resolved, graph, summary = compiled(VAULT)
+    stage = render_site(resolved, graph, "사이트", summary=summary)
+    assert GRAPH_JSON in stage.blobs
+    assert 'data-kb-graph="global"' in stage.pages["graph.md"]
+    assert "[개념 그래프](graph.md)" in stage.pages["index.md"]
+    for path in resolved.notes:
+        page = stage.pages[path if path != "폴더/index.md" else "폴더/index.md"]
+        assert page.count('data-kb-graph="local"') == 1, path
+    assert "(../graph.md){ .kb-graph-link }" in stage.pages["폴더/다.md"]
+    assert {"_kb/graph.js", "_kb/graph.css", "_kb/vendor/sigma/sigma.min.js",
+            "_kb/vendor/graphology/graphology.umd.min.js"} <= set(stage.files)
