@@ -50,6 +50,8 @@ def npm_asset(package: str, file: str, linked: bool = True) -> SiteAsset:
 # Order matters for scripts: libraries before the code that uses them.
 SITE_ASSETS: tuple[SiteAsset, ...] = (
     own_asset("kb.css"),
+    own_asset("preview.css"),
+    own_asset("preview.js"),
 )
 
 

@@ -3,12 +3,14 @@ Korean and English, previewing a link before following it, reading offline."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 from tests import test_browser as shared  # noqa: E402  (after the skip when Playwright is absent)
-from tests.test_browser import Browser  # noqa: E402
+from tests.test_browser import SEED, Browser  # noqa: E402
 
 # The browser fixtures of test_browser, shared by name.
 chromium, served_site, browser = shared.chromium, shared.served_site, shared.browser
@@ -73,3 +75,100 @@ def test_a_word_found_only_inside_a_compound_is_one_the_old_index_missed(bundled
     result, _, _, _ = bundled_site
     text = result.compilation.resolved.notes[NOTES + "정규분포.md"].source
     assert "정적분" in text and " 적분" not in text and "\n적분" not in text
+
+
+def preview_of(browser: Browser, link) -> str:
+    preview = browser.page.locator(".kb-preview")
+    preview.wait_for(state="visible", timeout=10_000)
+    assert link.get_attribute("aria-describedby") == "kb-preview"
+    return preview.inner_text()
+
+
+def test_hovering_a_link_previews_the_notes_title_and_first_section(browser):
+    browser.open(SEED)
+    link = browser.page.locator("article a", has_text="Ai Tech 딥러닝 공부/활성함수").first
+    link.hover()
+    shown = preview_of(browser, link)
+    assert shown.startswith("활성함수")
+    assert "선형 결합 결과 z 에 씌워서 비선형성을 만들어주는 함수" in shown
+    assert "비선형성이 필요한 이유" not in shown  # the next section is not the first one
+    assert "백링크" not in shown and "들어오는 링크" not in shown
+    browser.page.mouse.move(0, 0)
+    browser.page.locator(".kb-preview").wait_for(state="detached", timeout=5_000)
+    assert browser.errors == [] and browser.foreign == []
+
+
+def test_a_link_to_a_heading_previews_that_headings_section(browser):
+    browser.open(NOTES + "정규분포/")
+    link = browser.page.locator("article a", has_text="연속형 분포").first
+    assert link.get_attribute("href").endswith("#연속형-확률분포")
+    link.hover()
+    shown = preview_of(browser, link)
+    assert shown.startswith("연속형 확률분포")
+    assert "확률밀도함수" in shown
+    assert "이산형 확률분포" not in shown and "조건부 확률분포" not in shown
+
+
+def test_keyboard_focus_shows_the_preview_and_escape_hides_it(browser):
+    browser.open(NOTES + "정규분포/")
+    link = browser.page.locator("article a", has_text="Parameter").first
+    link.focus()
+    assert "Parameter" in preview_of(browser, link).split("\n", 1)[0]
+    browser.page.keyboard.press("Escape")
+    browser.page.locator(".kb-preview").wait_for(state="detached", timeout=5_000)
+    assert link.get_attribute("aria-describedby") is None
+
+
+def test_a_tap_on_a_touch_screen_follows_the_link_with_no_preview_in_the_way(
+        chromium, served_site):
+    context = chromium.new_context(locale="ko-KR", has_touch=True, is_mobile=True,
+                                   viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(served_site + quote(NOTES + "정규분포/"), wait_until="networkidle")
+        page.locator("article a", has_text="Parameter").first.tap()
+        page.wait_for_url("**/Parameter/", timeout=10_000)
+        assert page.locator(".kb-preview").count() == 0
+    finally:
+        context.close()
+
+
+def site_pages(site) -> list[str]:
+    """Every page of a built site, as a path to open."""
+    return sorted(p.relative_to(site).as_posix().removesuffix("index.html")
+                  for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith(("assets/", "_kb/")))
+
+
+IMAGES_LOADED = """async () => Promise.all([...document.images].map(async image => {
+    image.loading = "eager";
+    try { await image.decode(); } catch (error) { return image.currentSrc || image.src; }
+    return image.naturalWidth > 0 ? null : image.currentSrc || image.src;
+}))"""
+
+
+def test_every_page_works_offline_with_its_images_and_its_math(browser, bundled_site):
+    """Every page with every request to another host blocked (and recorded): none is tried,
+    no console error, every image loads, every formula is drawn as MathML."""
+    result, site, _, _ = bundled_site
+    notes = result.compilation.resolved.notes
+    formulas = {p.removesuffix(".md") + "/": sum(m.mathml is not None for m in n.math)
+                for p, n in notes.items()}
+    pages = site_pages(site)
+    assert len(pages) >= len(notes) + 1
+    broken, undrawn, images = [], [], 0
+    for path in pages:
+        browser.open(path)
+        failed = browser.page.evaluate(IMAGES_LOADED)
+        images += len(failed)
+        broken += [(path, src) for src in failed if src]
+        drawn = browser.page.locator("article math").evaluate_all(
+            "ms => ms.filter(m => m.getBoundingClientRect().width > 0).length")
+        if drawn < formulas.get(path, 0):
+            undrawn.append((path, drawn, formulas[path]))
+    assert browser.foreign == []
+    assert browser.errors == []
+    assert broken == []
+    assert undrawn == []
+    assert sum(formulas.values()) > 50  # the bundled vault is full of formulas
+    assert images >= 2  # the regenerated softmax figure, on two pages
