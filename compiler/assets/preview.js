@@ -137,6 +137,7 @@
     popup.addEventListener("pointerleave", () => scheduleHide());
     document.body.append(popup);
     place(link);
+    popup.classList.toggle("kb-preview--clipped", popup.scrollHeight > popup.clientHeight);
     link.setAttribute("aria-describedby", popup.id);
   }
 
