@@ -46,7 +46,7 @@ from compiler.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPILE_STAGES = ("scan", "parse", "resolve", "graph", "render")
-STAGES = (*COMPILE_STAGES, "stage", "mkdocs", "site-check")
+STAGES = (*COMPILE_STAGES, "stage", "mkdocs", "search", "site-check")
 # (cache, traced, compile only). The traced warm run stops before MkDocs: MkDocs and the site
 # check get the same staged folder whatever the cache held, and under tracemalloc the site
 # check alone takes minutes at 5000 notes.

@@ -18,6 +18,7 @@ from pathlib import Path
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .render import Stage
+from .search_index import write_search_index
 from .sitecheck import check_site
 from .timing import Timer
 
@@ -125,6 +126,8 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
     try:
         with timer.stage("mkdocs"):
             found = run_mkdocs(settings, stage_dir, new_dir)
+        with timer.stage("search"):
+            write_search_index(new_dir, stage.aliases)
         with timer.stage("site-check"):
             problems = check_site(new_dir)
         loads = [p for p in problems if p.endswith("from another host")]

@@ -57,6 +57,8 @@ SITE_ASSETS: tuple[SiteAsset, ...] = (
     npm_asset("graphology", "dist/graphology.umd.min.js"),  # global `graphology`
     npm_asset("sigma", "dist/sigma.min.js"),  # global `Sigma`: draws the graph with WebGL
     own_asset("graph.js"),  # the global graph page and every note's local graph
+    own_asset("preview.css"),
+    own_asset("preview.js"),
 )
 
 

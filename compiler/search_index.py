@@ -1,0 +1,265 @@
+"""Search that works in Korean, with Material's own search box and results.
+
+Material's search (lunr in a web worker) splits text into words at a separator and matches
+every query word as a prefix: `역전파` finds `역전파를`, but `적분` misses `몬테카를로적분`, since
+Korean writes compounds, and nouns with their particles, as one word. Obsidian's own search
+matches anywhere inside a word. So each entry of the index also carries, in fields that the
+results never show, the suffixes of its Hangul words that start inside a word
+(`몬테카를로적분` -> `적분`, ...): lunr's prefix match on a suffix is a match anywhere in the
+word. Suffixes already covered by a longer one or by a word of the text are left out, and
+each is cut to `MAX_PART` characters, so the index grows by a fraction of its Korean text.
+
+A morphological analyser was tried (kiwipiepy, 88 MB of model, 0.9 s to load, 300 MB of
+memory): it splits `몬테카를로적분` into 몬테카를로 + 적 + 분 and keeps `확률분포` whole, so
+that neither `적분` nor `분포` would be found. Suffixes find both, as Obsidian does.
+
+The index is made from the built pages themselves (every `<article>` of the site, cut into
+sections at its headings, as Material cuts them), not from what Material's plugin gathered
+during the build: a partial rebuild of a few pages still gets a complete index by calling
+`write_search_index` on the whole site. Note titles weigh as much as Material's titles, and
+a note's aliases (front matter `aliases:`) as much as its title. The JSON is written as UTF-8
+(Material escapes every Hangul syllable as `\\uXXXX`, twice the bytes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
+
+INDEX_PATH = "search/search_index.json"
+# Where a word ends, for lunr in the browser (a JavaScript RegExp) and for the suffixes here
+# (the same pattern in Python). Besides spaces and dashes, as Material's default: punctuation,
+# so that `신경망(neural` is two words, and HTML's escaped `<`, `>` and `&`; a dot only when no
+# digit follows (0.5 stays one word).
+SEPARATOR = r"&(?:lt|gt|amp);|[\s\-,:;!?()\[\]{}\"'/|=·…~]+|\.(?!\d)"
+_SEPARATOR = re.compile(SEPARATOR)
+MAX_PART = 10  # longest suffix kept: a query word longer than this inside a word is rare
+TITLE_BOOST = 1000.0  # Material's boost for titles
+# Extra fields, searched but never shown: aliases of a note (on its first entry), and the
+# inner parts of the words of a title and of a text.
+FIELDS = {"aliases": {"boost": TITLE_BOOST}, "title_parts": {"boost": TITLE_BOOST / 2},
+          "text_parts": {"boost": 1.0}}
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_TAG = re.compile(r"<[^>]*>")
+_EMPTY_ELEMENT = re.compile(r"<(\w+)>\s*</\1>")
+# As Material's parser: these tags stay in a section's text (results show them), the others
+# are dropped with their text kept; these are skipped whole.
+_KEPT = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup"})
+_SKIPPED = frozenset({"script", "style", "object", "svg", "button", "form"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def words(text: str) -> list[str]:
+    """The words lunr indexes in a field: text outside tags, split at SEPARATOR, lowercased."""
+    return [w for w in _SEPARATOR.split(_TAG.sub(" ", text).lower()) if w]
+
+
+def inner_parts(text: str) -> list[str]:
+    """Suffixes of the words that start at a Hangul letter inside a word, cut to MAX_PART,
+    without those that a word of the text or a longer suffix already begins with."""
+    whole = set(words(text))
+    parts = {word[i:i + MAX_PART] for word in whole for i in range(1, len(word))
+             if _HANGUL.match(word, i)}
+    ordered = sorted(parts | whole)
+    kept = []
+    for number, part in enumerate(ordered):
+        if part in whole:
+            continue
+        if number + 1 < len(ordered) and ordered[number + 1].startswith(part):
+            continue  # a prefix match on the next one finds it as well
+        kept.append(part)
+    return kept
+
+
+@dataclass
+class Section:
+    """One search entry: a page's text up to its first heading below the title, or a
+    heading's section."""
+    anchor: str | None
+    title: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+
+class _ArticleParser(HTMLParser):
+    """Cuts a page's article into sections at its headings, as Material's search plugin does:
+    headings with an id start a section, `data-search-exclude` elements and header links are
+    left out, paragraphs, lists and code keep their tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = []
+        self.open: list[str] = []
+        self.skip_depth: int | None = None  # depth of the element being skipped
+        self.heading_depth: int | None = None
+        self.headerlink_depth: int | None = None
+
+    def _section(self) -> Section:
+        if not self.sections:
+            self.sections.append(Section(None))
+        return self.sections[-1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        self.open.append(tag)
+        depth = len(self.open)
+        if self.skip_depth is not None:
+            return
+        attributes = dict(attrs)
+        if tag in _SKIPPED or "data-search-exclude" in attributes:
+            self.skip_depth = depth
+            return
+        if tag in _HEADINGS and attributes.get("id"):
+            if not self.sections and tag == "h1":  # the page's title: its first entry
+                self.sections.append(Section(None))
+            else:
+                self._section()  # text before the first heading is the page's entry
+                self.sections.append(Section(attributes["id"]))
+            self.heading_depth = depth
+            return
+        if tag == "a" and "headerlink" in (attributes.get("class") or "").split():
+            self.headerlink_depth = depth
+            return
+        if tag in _KEPT and self.heading_depth is None:
+            self._section().text.append(f"<{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or tag not in self.open:
+            return
+        while self.open:  # close what was left open inside, as a browser would
+            closed = self.open.pop()
+            depth = len(self.open) + 1
+            if self.skip_depth == depth:
+                self.skip_depth = None
+            elif self.skip_depth is None:
+                if self.heading_depth == depth:
+                    self.heading_depth = None
+                elif self.headerlink_depth == depth:
+                    self.headerlink_depth = None
+                elif closed in _KEPT and self.heading_depth is None:
+                    self._section().text.append(f"</{closed}>")
+            if closed == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth is not None or self.headerlink_depth is not None:
+            return
+        if not self.sections and data.isspace():
+            return
+        if "pre" not in self.open:
+            data = " " if data.isspace() else data.replace("\n", " ")
+        shown = escape(data, quote=False)
+        if self.heading_depth is not None:
+            self._section().title.append(shown)
+        else:
+            self._section().text.append(shown)
+
+
+def _clean(pieces: list[str]) -> str:
+    text = re.sub(r"[ \t]{2,}", " ", "".join(pieces)) if "<pre>" not in pieces else "".join(pieces)
+    while True:
+        shorter = _EMPTY_ELEMENT.sub("", text)
+        if shorter == text:
+            return text.strip()
+        text = shorter
+
+
+def article_html(page_html: str) -> str | None:
+    """The page's `<article>` (Material's content area), or None for a page without one."""
+    start = page_html.find("<article")
+    end = page_html.rfind("</article>")
+    if start < 0 or end < start:
+        return None
+    return page_html[page_html.find(">", start) + 1:end]
+
+
+def page_entries(page_html: str, location: str, aliases: Sequence[str] = ()) -> list[dict]:
+    """The search entries of one built page, at `location` (its URL relative to the site)."""
+    article = article_html(page_html)
+    if article is None:
+        return []
+    parser = _ArticleParser()
+    parser.feed(article)
+    parser.close()
+    entries = []
+    for section in parser.sections:
+        title = _clean(section.title)
+        text = _clean(section.text)
+        if not entries and not title:
+            found = re.search(r"<title>(.*?)</title>", page_html, re.S)
+            title = found.group(1).split(" - ")[0].strip() if found else ""
+        entry = {"location": location + (f"#{section.anchor}" if section.anchor else ""),
+                 "title": title, "text": text}
+        if not entries and aliases:
+            shown = " ".join(escape(a, quote=False) for a in aliases)
+            entry["aliases"] = " ".join([shown, *inner_parts(shown)])
+        if parts := inner_parts(title):
+            entry["title_parts"] = " ".join(parts)
+        if parts := inner_parts(text):
+            entry["text_parts"] = " ".join(parts)
+        entries.append(entry)
+    return entries
+
+
+def site_pages(site_dir: Path) -> Iterator[tuple[Path, str, str]]:
+    """(file, location, address) of every page of a built site, in a stable order. The
+    address is the one `render.page_address` gives the page: `a/b` for `a/b/index.html`."""
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel == "404.html" or rel.startswith(("_kb/", "assets/", "search/")):
+            continue
+        if rel == "index.html":
+            address = ""
+        elif rel.endswith("/index.html"):
+            address = rel.removesuffix("/index.html")
+        else:
+            address = rel.removesuffix(".html")
+        location = quote(rel.removesuffix("index.html"), safe="/")
+        yield path, location, address
+
+
+def search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None,
+                 config: Mapping | None = None) -> dict:
+    """The index of every page of a built site. `aliases` by page address; `config` is the
+    one Material's plugin wrote (language, pipeline, the user's fields), kept but for the
+    separator and the extra fields."""
+    aliases = aliases or {}
+    docs = []
+    for path, location, address in site_pages(site_dir):
+        docs += page_entries(path.read_text(encoding="utf-8", errors="replace"), location,
+                             aliases.get(address, ()))
+    merged = dict(config or {"lang": ["en"], "pipeline": []})
+    merged["separator"] = SEPARATOR
+    fields = {"title": {"boost": TITLE_BOOST}, "text": {"boost": 1.0},
+              "tags": {"boost": 1e6}}
+    fields.update((config or {}).get("fields", {}))
+    fields.update(FIELDS)
+    merged["fields"] = fields
+    return {"config": merged, "docs": docs}
+
+
+def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None
+                       ) -> Path | None:
+    """Replace the index Material wrote with one of the whole site (see the module's text).
+    Nothing is written when the site has no search (the plugin is off)."""
+    target = site_dir / INDEX_PATH
+    if not target.is_file():
+        return None
+    previous = json.loads(target.read_text(encoding="utf-8"))
+    index = search_index(site_dir, aliases, previous.get("config"))
+    # Tags and boosts that Material took from a page's front matter stay with the page.
+    carried = {d["location"]: d for d in previous.get("docs", ()) if "tags" in d or "boost" in d}
+    for doc in index["docs"]:
+        if old := carried.get(doc["location"]):
+            doc.update({k: old[k] for k in ("tags", "boost") if k in old})
+    target.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
+                      encoding="utf-8")
+    return target

@@ -1,0 +1,174 @@
+"""What a reader does on the built bundled site, in Debian's headless Chromium: searching in
+Korean and English, previewing a link before following it, reading offline."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+from tests import test_browser as shared  # noqa: E402  (after the skip when Playwright is absent)
+from tests.test_browser import SEED, Browser  # noqa: E402
+
+# The browser fixtures of test_browser, shared by name.
+chromium, served_site, browser = shared.chromium, shared.served_site, shared.browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTES = "4. Archive/AI 공부/Ai Tech 딥러닝 공부/"
+
+
+def search(browser: Browser, query: str) -> list[tuple[str, list[str]]]:
+    """Type a query into Material's search box: [(note title, [section titles])], best first."""
+    browser.open("")
+    browser.page.keyboard.press("s")  # Material's shortcut focuses the search box
+    browser.page.locator("input.md-search__input").fill(query)
+    browser.page.keyboard.press("End")  # Material searches on keyup, which fill() does not send
+    items = browser.page.locator(".md-search-result__item")
+    items.first.wait_for(timeout=10_000)
+    return [(item.locator("article h1").first.inner_text(),
+             item.locator("article h2").evaluate_all("hs => hs.map(h => h.textContent)"))
+            for item in items.all()]
+
+
+@pytest.mark.parametrize(("query", "first", "also"), [
+    # A title match comes before notes that only mention the word; with a particle attached
+    # (신경망을) the body still matches.
+    ("신경망", "신경망(neural network)", ["딥러닝 기초 정리", "텐서"]),
+    ("역전파", "역전파 알고리즘", ["딥러닝 기초 정리", "연쇄법칙"]),
+    ("가능도", "가능도", ["정규분포", "로그함수"]),
+    # 정규분포 says 적분 only inside 정적분하면: found inside the compound.
+    ("적분", "적분", ["정규분포", "몬테카를로 샘플링"]),
+    ("몬테카를로적분", "몬테카를로 샘플링", []),
+    # Aliases from the front matter, in English and Korean, rank like titles.
+    ("Gaussian", "정규분포", []),
+    ("우도", "가능도", []),
+    ("Monte Carlo", "몬테카를로 샘플링", []),
+])
+def test_search_ranks_titles_and_aliases_first_and_finds_words_inside_korean_compounds(
+        browser, query, first, also):
+    titles = [title for title, _ in search(browser, query)]
+    assert titles[0] == first, titles
+    for title in also:
+        assert title in titles, (title, titles)
+    assert browser.errors == [] and browser.foreign == []
+
+
+def test_search_finds_english_inside_korean_text_and_lands_on_its_section(browser):
+    results = dict(search(browser, "LSTM"))
+    assert "RNN(Recurrent Neural Network)순환신경망" in results["딥러닝 기초 정리"]
+    marked = browser.page.locator(".md-search-result mark").all_inner_texts()
+    assert any(m.lower().startswith("lstm") for m in marked)
+
+
+def test_search_finds_a_heading_by_a_word_inside_its_compound(browser):
+    results = dict(search(browser, "순환신경망"))
+    assert "RNN(Recurrent Neural Network)순환신경망" in results["딥러닝 기초 정리"]
+    sections = dict(search(browser, "콘볼루션"))["딥러닝 기초 정리"]
+    assert "CNN(Convolution Neural Network)콘볼루션신경망" in sections
+
+
+def test_a_word_found_only_inside_a_compound_is_one_the_old_index_missed(bundled_site):
+    """The bundled vault really tests the compound case: 정규분포 has no word starting 적분."""
+    result, _, _, _ = bundled_site
+    text = result.compilation.resolved.notes[NOTES + "정규분포.md"].source
+    assert "정적분" in text and " 적분" not in text and "\n적분" not in text
+
+
+def preview_of(browser: Browser, link) -> str:
+    preview = browser.page.locator(".kb-preview")
+    preview.wait_for(state="visible", timeout=10_000)
+    assert link.get_attribute("aria-describedby") == "kb-preview"
+    return preview.inner_text()
+
+
+def test_hovering_a_link_previews_the_notes_title_and_first_section(browser):
+    browser.open(SEED)
+    link = browser.page.locator("article a", has_text="Ai Tech 딥러닝 공부/활성함수").first
+    link.hover()
+    shown = preview_of(browser, link)
+    assert shown.startswith("활성함수")
+    assert "선형 결합 결과 z 에 씌워서 비선형성을 만들어주는 함수" in shown
+    assert "비선형성이 필요한 이유" not in shown  # the next section is not the first one
+    assert "백링크" not in shown and "들어오는 링크" not in shown
+    browser.page.mouse.move(0, 0)
+    browser.page.locator(".kb-preview").wait_for(state="detached", timeout=5_000)
+    assert browser.errors == [] and browser.foreign == []
+
+
+def test_a_link_to_a_heading_previews_that_headings_section(browser):
+    browser.open(NOTES + "정규분포/")
+    link = browser.page.locator("article a", has_text="연속형 분포").first
+    assert link.get_attribute("href").endswith("#연속형-확률분포")
+    link.hover()
+    shown = preview_of(browser, link)
+    assert shown.startswith("연속형 확률분포")
+    assert "확률밀도함수" in shown
+    assert "이산형 확률분포" not in shown and "조건부 확률분포" not in shown
+
+
+def test_keyboard_focus_shows_the_preview_and_escape_hides_it(browser):
+    browser.open(NOTES + "정규분포/")
+    link = browser.page.locator("article a", has_text="Parameter").first
+    link.focus()
+    assert "Parameter" in preview_of(browser, link).split("\n", 1)[0]
+    browser.page.keyboard.press("Escape")
+    browser.page.locator(".kb-preview").wait_for(state="detached", timeout=5_000)
+    assert link.get_attribute("aria-describedby") is None
+
+
+def test_a_tap_on_a_touch_screen_follows_the_link_with_no_preview_in_the_way(
+        chromium, served_site):
+    context = chromium.new_context(locale="ko-KR", has_touch=True, is_mobile=True,
+                                   viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(served_site + quote(NOTES + "정규분포/"), wait_until="networkidle")
+        page.locator("article a", has_text="Parameter").first.tap()
+        page.wait_for_url("**/Parameter/", timeout=10_000)
+        assert page.locator(".kb-preview").count() == 0
+    finally:
+        context.close()
+
+
+def site_pages(site) -> list[str]:
+    """Every page of a built site, as a path to open."""
+    return sorted(p.relative_to(site).as_posix().removesuffix("index.html")
+                  for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith(("assets/", "_kb/")))
+
+
+IMAGES_LOADED = """async () => Promise.all([...document.images].map(async image => {
+    image.loading = "eager";
+    try { await image.decode(); } catch (error) { return image.currentSrc || image.src; }
+    return image.naturalWidth > 0 ? null : image.currentSrc || image.src;
+}))"""
+
+
+def test_every_page_works_offline_with_its_images_and_its_math(browser, bundled_site):
+    """Every page with every request to another host blocked (and recorded): none is tried,
+    no console error, every image loads, every formula is drawn as MathML."""
+    result, site, _, _ = bundled_site
+    notes = result.compilation.resolved.notes
+    formulas = {p.removesuffix(".md") + "/": sum(m.mathml is not None for m in n.math)
+                for p, n in notes.items()}
+    pages = site_pages(site)
+    assert len(pages) >= len(notes) + 1
+    broken, undrawn, images = [], [], 0
+    for path in pages:
+        browser.open(path)
+        failed = browser.page.evaluate(IMAGES_LOADED)
+        images += len(failed)
+        broken += [(path, src) for src in failed if src]
+        drawn = browser.page.locator("article math").evaluate_all(
+            "ms => ms.filter(m => m.getBoundingClientRect().width > 0).length")
+        if drawn < formulas.get(path, 0):
+            undrawn.append((path, drawn, formulas[path]))
+    assert browser.foreign == []
+    assert browser.errors == []
+    assert broken == []
+    assert undrawn == []
+    assert sum(formulas.values()) > 50  # the bundled vault is full of formulas
+    assert images >= 2  # the regenerated softmax figure, on two pages
