@@ -47,13 +47,14 @@ def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
     return notes
 
 
-def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True
-                  ) -> Compilation:
-    """Every stage up to the graph: all that `kb check` needs."""
+def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
+                  parse_cache: ParseCache | None = None) -> Compilation:
+    """Every stage up to the graph: all that `kb check` needs. `parse_cache`: one kept
+    across calls (kb serve) instead of the cache folder read afresh."""
     timer = timer or Timer()
     with timer.stage("scan"):
         scan = scan_vault(settings.vault, settings.ignore)
-    cache = ParseCache(settings.cache_dir if use_cache else None)
+    cache = parse_cache or ParseCache(settings.cache_dir if use_cache else None)
     with timer.stage("parse"):
         notes = read_notes(scan, cache)
         cache.save()
@@ -75,6 +76,15 @@ def vault_writes(before: dict, after: dict) -> list[Diagnostic]:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """Everything up to the staged Markdown: what `kb build` publishes and `kb serve` previews."""
+    compilation: Compilation
+    blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
+    stage: Stage
+    diagnostics: tuple[Diagnostic, ...]  # of every stage up to render
+
+
+@dataclass(frozen=True)
 class BuildResult:
     compilation: Compilation
     blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
@@ -84,18 +94,16 @@ class BuildResult:
     timings: tuple[StageTiming, ...]
 
 
-def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
-               use_cache: bool = True,
-               refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None,
-               progress: Callable[[BlockResult], None] | None = None) -> BuildResult:
-    """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
-    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
+def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
+                  progress: Callable[[BlockResult], None] | None = None,
+                  parse_cache: ParseCache | None = None) -> Prepared:
+    """Compile, run the blocks and render. Raises PublishError when the vault cannot be read."""
     timer = timer or Timer()
     try:
         site_assets.check_installed()
     except site_assets.MissingAsset as exc:
         raise PublishError(str(exc)) from None
-    compilation = compile_vault(settings, timer, use_cache)
+    compilation = compile_vault(settings, timer, use_cache, parse_cache)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
     with timer.stage("execute"):
@@ -111,8 +119,20 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home, blocks, summary)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
+    return Prepared(compilation, blocks, stage, found)
+
+
+def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
+               use_cache: bool = True,
+               refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None,
+               progress: Callable[[BlockResult], None] | None = None) -> BuildResult:
+    """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
+    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
+    timer = timer or Timer()
+    prepared = prepare_stage(settings, timer, use_cache, progress)
+    found = prepared.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
-    written, published = publish(stage, settings, site_dir, timer)
-    return BuildResult(compilation, blocks, stage, written, found + published,
-                       tuple(timer.stages))
+    written, published = publish(prepared.stage, settings, site_dir, timer)
+    return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
+                       found + published, tuple(timer.stages))

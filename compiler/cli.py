@@ -85,6 +85,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    settings = _settings(args)
+    return serve(settings, args.port, _prefix(settings), say=lambda line: print(line, flush=True))
+
+
 def _block_lines(results) -> list[str]:
     """One line per block: where it is, how it ended, whether it ran, and its time."""
     return [f"{r.note}#{r.block.index + 1}: {r.outcome.status}, "
@@ -217,6 +224,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="refuse to build on any warning")
     build.add_argument("--quiet", action="store_true", help="print only the summary")
     build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser("serve", parents=[common],
+                                help="preview the site on 127.0.0.1, rebuilt and reloaded on every edit")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    serve.set_defaults(run=cmd_serve)
 
     check = commands.add_parser("check", parents=[common], help="report diagnostics")
     check.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
