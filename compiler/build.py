@@ -4,13 +4,14 @@ timings (and peak memory when traced) for the build report and the benchmarks.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import networkx as nx
 
-from . import site_assets
+from . import report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -96,8 +97,9 @@ class BuildResult:
 
 def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
                   progress: Callable[[BlockResult], None] | None = None,
-                  parse_cache: ParseCache | None = None) -> Prepared:
-    """Compile, run the blocks and render. Raises PublishError when the vault cannot be read."""
+                  parse_cache: ParseCache | None = None, report_times: bool = True) -> Prepared:
+    """Compile, run the blocks and render, with the build report's page. Raises PublishError
+    when the vault cannot be read."""
     timer = timer or Timer()
     try:
         site_assets.check_installed()
@@ -106,6 +108,8 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     compilation = compile_vault(settings, timer, use_cache, parse_cache)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
+    if hasattr(progress, "expect"):  # a progress bar: tell it how many blocks there are
+        progress.expect(sum(len(n.blocks) for n in compilation.resolved.notes.values()))
     with timer.stage("execute"):
         before = vault_state(settings.vault) if any(
             n.blocks for n in compilation.resolved.notes.values()) else None
@@ -119,7 +123,14 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home, blocks, summary)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
+    summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
+    stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
+
+
+def vault_prefix(settings: Settings) -> str:
+    """How pages name vault files: as seen from the project root (vault/a.md)."""
+    return os.path.relpath(settings.vault, settings.project_root) + "/"
 
 
 def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
@@ -133,6 +144,8 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     found = prepared.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
+    staged_at = len(timer.stages)
     written, published = publish(prepared.stage, settings, site_dir, timer)
+    report.finish_page(site_dir, timer.stages[staged_at:])
     return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
                        found + published, tuple(timer.stages))

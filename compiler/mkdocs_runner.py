@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+import pathspec
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,6 +38,9 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int) 
     for name in REQUIRED_EXTENSIONS:
         if name not in config.markdown_extensions:
             config.markdown_extensions.append(name)
+    # The compiler's generated pages (the build report) are linked, not listed in the navigation.
+    own = pathspec.GitIgnoreSpec.from_lines([f"/{site_assets.ASSET_DIR}/"])
+    config.not_in_nav = own + config.not_in_nav if config.not_in_nav else own
     config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
     config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
     return config

@@ -204,7 +204,8 @@ class Preview:
             self.settings = replace(fresh, cache_dir=self.settings.cache_dir)
             self.close()  # MkDocs reads its configuration once: start it again
         check_outside_vault(self.settings, self.site_dir)
-        prepared = prepare_stage(self.settings, timer, parse_cache=self.parse_cache)
+        prepared = prepare_stage(self.settings, timer, parse_cache=self.parse_cache,
+                                 report_times=False)  # else every rebuild changes a page
         notes = prepared.compilation.resolved.notes
         pages, _ = staged_paths(notes, self.settings.home)
         stage = with_problem_boxes(prepared.stage, prepared.diagnostics, pages, self.prefix)
