@@ -89,6 +89,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployError, deploy
+
+    built = cmd_build(args)
+    if built != 0:
+        return built
+    settings = _settings(args)
+    site_dir = Path(args.out) if args.out else settings.project_root / "site"
+    try:
+        commit = deploy(site_dir, settings.project_root, args.remote, args.branch, args.message)
+    except DeployError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"deployed {site_dir} to {args.remote} {args.branch} ({commit[:12]})")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -230,6 +247,13 @@ def make_parser() -> argparse.ArgumentParser:
     loudness.add_argument("--quiet", action="store_true", help="print only the summary")
     loudness.add_argument("--verbose", action="store_true", help="also list every block with its time")
     build.set_defaults(run=cmd_build)
+
+    deploy = commands.add_parser("deploy", parents=[build], add_help=False,
+                                 help="build, then push the site to a branch of a git remote")
+    deploy.add_argument("--remote", default="origin", help="the git remote (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="the branch (default: gh-pages)")
+    deploy.add_argument("--message", help="the commit message (default: kb deploy of <HEAD>)")
+    deploy.set_defaults(run=cmd_deploy)
 
     serve = commands.add_parser("serve", parents=[common],
                                 help="preview the site on 127.0.0.1, rebuilt and reloaded on every edit")
