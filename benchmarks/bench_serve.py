@@ -133,7 +133,8 @@ def _edits(session: Session, vault: Path, count: int) -> dict[str, list[dict]]:
             new_page, marker))
         results["delete note"].append(session.measure(lambda n=new: n.unlink(), new_page, marker,
                                                       present=False))
-        path.write_text(original, encoding="utf-8")
+        session.measure(lambda p=path, o=original: p.write_text(o, encoding="utf-8"),
+                        session.page_url(pages[rel]), marker, present=False)  # restored, not counted
     return results
 
 

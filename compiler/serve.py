@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -121,6 +122,20 @@ def with_problem_boxes(stage: Stage, found: tuple[Diagnostic, ...], pages: dict[
     return replace(stage, pages=staged)
 
 
+def write_changes(stage: Stage, docs_dir: Path, changed: set[str], removed: set[str]) -> None:
+    for rel in changed:
+        target = docs_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if rel in stage.pages:
+            target.write_text(stage.pages[rel], encoding="utf-8")
+        elif rel in stage.blobs:
+            target.write_bytes(stage.blobs[rel])
+        else:
+            shutil.copy2(stage.files[rel], target)
+    for rel in removed:
+        (docs_dir / rel).unlink(missing_ok=True)
+
+
 class LiveBuilder:
     """The `compiler.mkdocs_live` child process."""
 
@@ -214,7 +229,10 @@ class Preview:
         changed, removed = stage_changes(None if full else self.last_stage, stage,
                                          self.last_stats, stats)
         with timer.stage("stage"):
-            write_stage(stage, self.docs_dir)
+            if full:
+                write_stage(stage, self.docs_dir)
+            else:  # the difference is known: no need to compare every staged file on disk
+                write_changes(stage, self.docs_dir, changed, removed)
         if full:
             self.close()
             self.builder = LiveBuilder(self.settings, self.docs_dir, self.site_dir)
