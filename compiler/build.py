@@ -4,13 +4,14 @@ timings (and peak memory when traced) for the build report and the benchmarks.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import networkx as nx
 
-from . import site_assets
+from . import report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -47,13 +48,14 @@ def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
     return notes
 
 
-def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True
-                  ) -> Compilation:
-    """Every stage up to the graph: all that `kb check` needs."""
+def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
+                  parse_cache: ParseCache | None = None) -> Compilation:
+    """Every stage up to the graph: all that `kb check` needs. `parse_cache`: one kept
+    across calls (kb serve) instead of the cache folder read afresh."""
     timer = timer or Timer()
     with timer.stage("scan"):
         scan = scan_vault(settings.vault, settings.ignore)
-    cache = ParseCache(settings.cache_dir if use_cache else None)
+    cache = parse_cache or ParseCache(settings.cache_dir if use_cache else None)
     with timer.stage("parse"):
         notes = read_notes(scan, cache)
         cache.save()
@@ -75,22 +77,39 @@ def vault_writes(before: dict, after: dict) -> list[Diagnostic]:
 
 
 @dataclass(frozen=True)
-class Rendering:
-    """Everything before publishing: the staged site and the diagnostics that led to it."""
-
+class Prepared:
+    """Everything up to the staged Markdown: what `kb build` publishes and `kb serve` previews."""
     compilation: Compilation
     blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
     stage: Stage
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]  # of every stage up to render
 
 
-def render_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
-                 progress: Callable[[BlockResult], None] | None = None) -> Rendering:
-    """Compile, run the blocks, analyse and render: the staged site, not yet written."""
+@dataclass(frozen=True)
+class BuildResult:
+    compilation: Compilation
+    blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
+    stage: Stage
+    written: WriteStats
+    diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
+    timings: tuple[StageTiming, ...]
+
+
+def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
+                  progress: Callable[[BlockResult], None] | None = None,
+                  parse_cache: ParseCache | None = None, report_times: bool = True) -> Prepared:
+    """Compile, run the blocks and render, with the build report's page. Raises PublishError
+    when the vault cannot be read."""
     timer = timer or Timer()
-    compilation = compile_vault(settings, timer, use_cache)
+    try:
+        site_assets.check_installed()
+    except site_assets.MissingAsset as exc:
+        raise PublishError(str(exc)) from None
+    compilation = compile_vault(settings, timer, use_cache, parse_cache)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
+    if hasattr(progress, "expect"):  # a progress bar: tell it how many blocks there are
+        progress.expect(sum(len(n.blocks) for n in compilation.resolved.notes.values()))
     with timer.stage("execute"):
         before = vault_state(settings.vault) if any(
             n.blocks for n in compilation.resolved.notes.values()) else None
@@ -104,17 +123,14 @@ def render_vault(settings: Settings, timer: Timer | None = None, use_cache: bool
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home, blocks, summary)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
-    return Rendering(compilation, blocks, stage, found)
+    summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
+    stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
+    return Prepared(compilation, blocks, stage, found)
 
 
-@dataclass(frozen=True)
-class BuildResult:
-    compilation: Compilation
-    blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
-    stage: Stage
-    written: WriteStats
-    diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
-    timings: tuple[StageTiming, ...]
+def vault_prefix(settings: Settings) -> str:
+    """How pages name vault files: as seen from the project root (vault/a.md)."""
+    return os.path.relpath(settings.vault, settings.project_root) + "/"
 
 
 def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
@@ -124,13 +140,12 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
     the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
     timer = timer or Timer()
-    try:
-        site_assets.check_installed()
-    except site_assets.MissingAsset as exc:
-        raise PublishError(str(exc)) from None
-    rendering = render_vault(settings, timer, use_cache, progress)
-    if refuse is not None and refuse(rendering.diagnostics):
+    prepared = prepare_stage(settings, timer, use_cache, progress)
+    found = prepared.diagnostics
+    if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
-    written, published = publish(rendering.stage, settings, site_dir, timer)
-    return BuildResult(rendering.compilation, rendering.blocks, rendering.stage, written,
-                       rendering.diagnostics + published, tuple(timer.stages))
+    staged_at = len(timer.stages)
+    written, published = publish(prepared.stage, settings, site_dir, timer)
+    report.finish_page(site_dir, timer.stages[staged_at:])
+    return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
+                       found + published, tuple(timer.stages))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import diagnostics as diag
+from . import report
 from .blocks import BlockResult, plan, run_blocks
 from .build import build_site, compile_vault
 from .config import Settings, load_settings
@@ -65,24 +66,51 @@ def cmd_build(args: argparse.Namespace) -> int:
             return True
         return False
 
-    progress = _progress() if not args.quiet else None
+    colour = report.use_colour(sys.stderr)
+    bar = report.BlockProgress() if not args.quiet else None
     try:
-        result = build_site(settings, site_dir, Timer(), refuse=refuse, progress=progress)
+        result = build_site(settings, site_dir, Timer(), refuse=refuse, progress=bar)
     except PublishError as exc:
         print(f"error: {exc}; {site_dir} is left as it was", file=sys.stderr)
         return 1
-    if progress and result.blocks:
-        print(file=sys.stderr)  # end the progress line
+    finally:
+        if bar:
+            bar.close()  # the diagnostics start on a line of their own
     found = result.diagnostics
     if found and not args.quiet:
-        print(diag.format_all(found, prefix), file=sys.stderr)
-    times = ", ".join(f"{t.name} {t.seconds:.2f}s" for t in result.timings)
-    print(f"built {len(result.stage.pages)} pages into {site_dir}: {_summary(found)} ({times})")
-    if not args.quiet:
+        print(report.diagnostics_text(found, prefix, colour), file=sys.stderr)
+    if args.verbose:
         for line in _block_lines(result.blocks.values()):
             print(f"  {line}")
-    print(_blocks_summary(result.blocks.values()))
+    built = report.make_report(result.compilation.resolved, result.blocks, found, result.timings)
+    print(f"built {len(result.stage.pages)} pages into {site_dir}: {_summary(found)}; "
+          f"report: {site_dir / report.ASSET_DIR / 'report' / 'index.html'}")
+    print(report.summary_text(built, report.use_colour(sys.stdout)))
     return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployError, deploy
+
+    built = cmd_build(args)
+    if built != 0:
+        return built
+    settings = _settings(args)
+    site_dir = Path(args.out) if args.out else settings.project_root / "site"
+    try:
+        commit = deploy(site_dir, settings.project_root, args.remote, args.branch, args.message)
+    except DeployError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"deployed {site_dir} to {args.remote} {args.branch} ({commit[:12]})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    settings = _settings(args)
+    return serve(settings, args.port, _prefix(settings), say=lambda line: print(line, flush=True))
 
 
 def _block_lines(results) -> list[str]:
@@ -215,8 +243,22 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common], help="compile the vault into site/")
     build.add_argument("--out", help="the output folder (default: site/)")
     build.add_argument("--strict", action="store_true", help="refuse to build on any warning")
-    build.add_argument("--quiet", action="store_true", help="print only the summary")
+    loudness = build.add_mutually_exclusive_group()
+    loudness.add_argument("--quiet", action="store_true", help="print only the summary")
+    loudness.add_argument("--verbose", action="store_true", help="also list every block with its time")
     build.set_defaults(run=cmd_build)
+
+    deploy = commands.add_parser("deploy", parents=[build], add_help=False,
+                                 help="build, then push the site to a branch of a git remote")
+    deploy.add_argument("--remote", default="origin", help="the git remote (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="the branch (default: gh-pages)")
+    deploy.add_argument("--message", help="the commit message (default: kb deploy of <HEAD>)")
+    deploy.set_defaults(run=cmd_deploy)
+
+    serve = commands.add_parser("serve", parents=[common],
+                                help="preview the site on 127.0.0.1, rebuilt and reloaded on every edit")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    serve.set_defaults(run=cmd_serve)
 
     check = commands.add_parser("check", parents=[common], help="report diagnostics")
     check.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")

@@ -37,7 +37,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from compiler.build import Rendering, render_vault
+from compiler.build import Prepared, prepare_stage
 from compiler.diagnostics import Diagnostic
 from compiler.publish import run_mkdocs, write_stage
 from compiler.render import HOME, Stage, page_address, staged_paths
@@ -97,7 +97,7 @@ def normalise(html: str) -> str:
 
 @dataclass(frozen=True)
 class BuiltCase:
-    rendering: Rendering
+    rendering: Prepared
     site: Path
     page: Path  # the checked page's built HTML
     problems: tuple[str, ...]  # MkDocs warnings and site-check problems on the case's pages
@@ -127,7 +127,7 @@ def conformance_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     for case in (c for c in CASES if c.name in selected):
         vault = write_vault(tmp / "vaults" / case.name, case.files)
         settings = project_settings(tmp, vault)  # one block cache for all the cases
-        rendering = render_vault(settings, use_cache=False)
+        rendering = prepare_stage(settings, use_cache=False)
         renderings[case.name], stages[case.name] = rendering, rendering.stage
         pages, _ = staged_paths(rendering.compilation.resolved.notes, settings.home)
         staged_page[case.name] = pages.get(unicodedata.normalize("NFC", case.page), case.page)

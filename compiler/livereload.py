@@ -1,0 +1,168 @@
+"""The preview's HTTP server: the built site as files, plus live reload on the same origin.
+
+Every HTML page is sent with a small script added before `</body>`. The script long-polls
+`/_kb-serve/changes?generation=N`, which answers as soon as a rebuild has ended (or after
+`POLL_SECONDS`, to keep connections fresh) with the preview's state: the site's version,
+and the error of the last rebuild if it failed. The page reloads itself when the version is
+not the one it was served with, and shows a failed rebuild in a box of its own (the site
+served stays the last good one). Nothing is requested from any other host.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+ENDPOINT = "/_kb-serve/changes"
+POLL_SECONDS = 25.0
+
+_SCRIPT = """<script id="kb-livereload">(() => {
+  const served = %(version)d;
+  let generation = %(generation)d;
+  function show(error) {
+    let box = document.getElementById("kb-serve-error");
+    if (!error) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "kb-serve-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;z-index:1000;left:1em;right:1em;bottom:1em;margin:0;" +
+        "padding:1em;max-height:40vh;overflow:auto;white-space:pre-wrap;font-size:.75rem;" +
+        "background:#fff0f0;color:#8b0000;border:2px solid #c62828;border-radius:4px";
+      document.body.appendChild(box);
+    }
+    box.textContent = "kb serve: the last rebuild failed; this is the last good site.\\n\\n" + error;
+  }
+  async function poll() {
+    for (;;) {
+      try {
+        const reply = await fetch("%(endpoint)s?generation=" + generation, {cache: "no-store"});
+        const state = await reply.json();
+        if (state.version !== served) { location.reload(); return; }
+        generation = state.generation;
+        show(state.error);
+      } catch (e) {
+        await new Promise(resolve => setTimeout(resolve, 1000));  // the server restarts
+      }
+    }
+  }
+  poll();
+})();</script>"""
+
+
+@dataclass(frozen=True)
+class State:
+    version: int  # successful rebuilds so far: pages served with another version reload
+    generation: int  # rebuilds ended so far, successful or not
+    error: str | None  # why the last rebuild failed, None when it succeeded
+
+
+class Changes:
+    """The preview's state, and a way to wait for it to change."""
+
+    def __init__(self) -> None:
+        self._state = State(0, 0, None)
+        self._changed = threading.Condition()
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    def rebuilt(self, changed: bool, error: str | None = None) -> None:
+        """A rebuild ended: pages reload when it `changed` the site."""
+        with self._changed:
+            old = self._state
+            self._state = State(old.version + changed, old.generation + 1, error)
+            self._changed.notify_all()
+
+    def wait(self, generation: int, timeout: float) -> State:
+        with self._changed:
+            self._changed.wait_for(lambda: self._state.generation != generation, timeout)
+            return self._state
+
+
+def inject(page: bytes, state: State) -> bytes:
+    script = (_SCRIPT % {"version": state.version, "generation": state.generation,
+                         "endpoint": ENDPOINT}).encode()
+    at = page.rfind(b"</body>")
+    return page[:at] + script + page[at:] if at >= 0 else page + script
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    changes: Changes  # set on the subclass made by `make_server`
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == ENDPOINT:
+            self._changes(parts.query)
+            return
+        html = self._html_file(parts.path)
+        if html is None:
+            super().do_GET()
+            return
+        body = inject(html.read_bytes(), self.changes.state)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _html_file(self, url_path: str) -> Path | None:
+        local = Path(self.translate_path(url_path))
+        if local.is_dir():
+            if not url_path.endswith("/"):
+                return None  # the standard handler redirects to the folder's address
+            local = local / "index.html"
+        return local if local.suffix == ".html" and local.is_file() else None
+
+    def _changes(self, query: str) -> None:
+        try:
+            generation = int(parse_qs(query).get("generation", ["-1"])[0])
+        except ValueError:
+            generation = -1
+        state = self.changes.wait(generation, POLL_SECONDS)
+        body = json.dumps({"version": state.version, "generation": state.generation,
+                           "error": state.error}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing page is the site's own 404 page, as on a static host."""
+        not_found = Path(self.directory) / "404.html"
+        if code != 404 or not not_found.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = inject(not_found.read_bytes(), self.changes.state)
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(site_dir: Path, changes: Changes, port: int, host: str = "127.0.0.1"
+                ) -> ThreadingHTTPServer:
+    """A server of site_dir on host:port (0: any free port); call serve_forever() on it."""
+    handler = type("Handler", (_Handler,), {"changes": changes})
+
+    def make(*args, **kwargs):
+        return handler(*args, directory=str(site_dir), **kwargs)
+
+    server = ThreadingHTTPServer((host, port), make)
+    server.daemon_threads = True  # waiting long-polls never keep the process alive
+    return server
+

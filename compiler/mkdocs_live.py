@@ -1,0 +1,219 @@
+"""A persistent MkDocs build of the staged folder that rebuilds only what changed, for `kb serve`.
+
+Runs as a child process (the compiler core never imports mkdocs), driven by one JSON line per
+update on stdin and answering one JSON line on stdout:
+
+    python -m compiler.mkdocs_live CONFIG DOCS_DIR SITE_DIR SECTION_START SECTION_END
+    <- {"changed": ["a/b.md", "_kb/figures/x.svg"], "removed": ["c.md"]}   or {"full": true}
+    -> {"ok": true, "rendered": 1, "templated": 1, "structural": false, "warnings": [...],
+        "seconds": 0.05}                                                  or {"ok": false, "error": "..."}
+
+Why not `mkdocs build --dirty`: it leaves every page it skips out of the search index, renders
+the navigation from stale titles and never deletes a page. Here, each update reads the
+staged folder's file list and navigation afresh (cheap), converts to HTML only the Markdown
+that changed, keeps every other page's HTML, table of contents and search entries from the
+previous update, and renders the theme template again only for the changed pages, or for
+every page when the navigation changed (a page added, removed or retitled). Pages are
+rendered in memory first and written only when all of them succeeded, so a failed update
+leaves the previous site whole. The search index is written complete every time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mkdocs.commands.build import (
+    _build_extra_template,
+    _build_theme_template,
+    _populate_page,
+    get_context,
+)
+from mkdocs.structure.files import File, Files, get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+from .mkdocs_runner import load
+
+# What a page keeps from its last Markdown conversion when its Markdown did not change.
+_RENDERED = ("markdown", "meta", "content", "toc", "_title_from_render", "present_anchor_ids",
+             "links_to_anchors")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"mkdocs: {record.levelname}: {record.getMessage()}")
+
+
+def _write(path: str, data: bytes) -> None:
+    """Written aside and renamed: the preview server never sends half a page."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".kb-", suffix=".tmp")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temp, path)
+
+
+def _remove(path: str, site_dir: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+    folder = os.path.dirname(path)
+    while folder != site_dir and os.path.isdir(folder) and not os.listdir(folder):
+        os.rmdir(folder)
+        folder = os.path.dirname(folder)
+
+
+class LiveSite:
+    def __init__(self, config) -> None:
+        self.config = config.plugins.on_config(config)
+        self.env = self.config.theme.get_env()
+        self.theme_files: list[File] | None = None
+        self.pages: dict[str, Page] = {}  # src_uri -> the page of the last good update
+        self.files: Files | None = None
+        self.search_entries: dict[str, list[dict]] = {}  # src_uri -> its search index entries
+        self.search = next((p for p in self.config.plugins.values()
+                            if isinstance(getattr(getattr(p, "search_index", None), "entries", None),
+                                          list)), None)
+
+    def _files(self) -> Files:
+        config = self.config
+        files = get_files(config)
+        if self.theme_files is None:  # the theme does not change while serving
+            theme = Files([])
+            theme.add_files_from_theme(self.env, config)
+            self.theme_files = list(theme)
+        for file in self.theme_files:
+            if files.get_file_from_path(file.src_uri) is None:
+                files.append(file)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        return files
+
+    def update(self, changed: set[str], removed: set[str], full: bool = False) -> dict:
+        config = self.config
+        config.plugins.on_pre_build(config=config)
+        files = self._files()
+        nav = config.plugins.on_nav(get_navigation(files, config), config=config, files=files)
+        doc_files = files.documentation_pages()
+        fresh: dict[str, Page] = {}
+        rendered = 0
+        for file in doc_files:
+            if file.page is None:
+                Page(None, file, config)
+            page, old = file.page, self.pages.get(file.src_uri)
+            if full or old is None or file.src_uri in changed:
+                _populate_page(page, config, files)
+                rendered += 1
+            else:
+                for name in _RENDERED:
+                    if name in vars(old):
+                        setattr(page, name, getattr(old, name))
+            fresh[file.src_uri] = page
+        structural = full or fresh.keys() != self.pages.keys() or any(
+            page.title != self.pages[uri].title for uri, page in fresh.items())
+        env = config.plugins.on_env(self.env, config=config, files=files)
+        to_template = [p for uri, p in fresh.items() if structural or uri in changed]
+
+        outputs: list[tuple[str, bytes]] = []
+        entries: dict[str, list[dict]] = {}
+        if self.search:  # each templated page adds its entries here (on_page_context)
+            self.search.search_index.entries = []
+        for page in to_template:
+            index = self.search.search_index.entries if self.search else []
+            before = len(index)
+            outputs.append((page.file.abs_dest_path, self._render(page, doc_files, nav, env)))
+            entries[page.file.src_uri] = index[before:]
+
+        # Everything rendered: from here on the site is updated.
+        if full:
+            files.copy_static_files()
+        else:
+            for uri in changed:
+                file = files.get_file_from_path(uri)
+                if file is not None and not file.is_documentation_page():
+                    file.copy_file()
+        for uri in removed:
+            old_file = self.files.get_file_from_path(uri) if self.files else None
+            if old_file is not None and files.get_file_from_path(uri) is None:
+                _remove(old_file.abs_dest_path, config.site_dir)
+        for path, data in outputs:
+            _write(path, data)
+        if structural:
+            for template in config.theme.static_templates:
+                _build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                _build_extra_template(template, files, config, nav)
+        for page in to_template:
+            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        self.pages, self.files = fresh, files
+        self.search_entries = {uri: entries.get(uri, self.search_entries.get(uri, []))
+                               for uri in fresh}
+        if self.search:
+            self.search.search_index.entries = [e for uri in fresh for e in self.search_entries[uri]]
+            self.search.search_index_prev = None
+        config.plugins.on_post_build(config=config)
+        return {"rendered": rendered, "templated": len(to_template), "structural": structural}
+
+    def _render(self, page: Page, doc_files, nav, env) -> bytes:
+        """MkDocs' own page build (`_build_page`), returning the HTML instead of writing it."""
+        config = self.config
+        config._current_page = page
+        try:
+            page.active = True
+            context = get_context(nav, doc_files, config, page)
+            template = env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            output = config.plugins.on_post_page(template.render(context), page=page, config=config)
+            return output.encode("utf-8", errors="xmlcharrefreplace")
+        finally:
+            page.active = False
+            config._current_page = None
+
+
+def main(argv: list[str]) -> int:
+    config_path, docs_dir, site_dir = Path(argv[0]), argv[1], argv[2]
+    start, end = int(argv[3]), int(argv[4])
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    sys.stdout = sys.stderr  # whatever a Markdown extension prints stays out of the replies
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    logger.setLevel(logging.WARNING)
+    try:
+        site = LiveSite(load(config_path, docs_dir, site_dir, start, end))
+    except Exception as exc:
+        error = "\n".join([*collect.messages, f"{type(exc).__name__}: {exc}"])
+        replies.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
+        replies.flush()
+        return 1
+    for line in sys.stdin:
+        request = json.loads(line)
+        collect.messages.clear()
+        began = time.perf_counter()
+        try:
+            reply = {"ok": True, **site.update(set(request.get("changed", ())),
+                                               set(request.get("removed", ())),
+                                               bool(request.get("full")))}
+        except Exception as exc:
+            reply = {"ok": False, "error": "\n".join([*collect.messages,
+                                                      f"{type(exc).__name__}: {exc}"])}
+        reply |= {"warnings": list(collect.messages), "seconds": time.perf_counter() - began}
+        replies.write(json.dumps(reply, ensure_ascii=False) + "\n")
+        replies.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,252 @@
+"""`kb serve`: a live preview that follows the vault. Each test starts the real server and
+watcher on a free port over a project in a temporary folder, edits files and polls the pages
+over HTTP until they change (bounded waits, no timing asserts)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from compiler.config import load_settings
+from compiler.livereload import ENDPOINT, Changes, inject, make_server
+from compiler.render import Stage
+from compiler.serve import Preview, Rebuild, Watcher, stage_changes, with_problem_boxes
+from tests.conftest import PROJECT, tree_digest, write_vault
+
+WAIT = 90.0  # seconds: an upper bound for a machine shared by many builds, never an expectation
+
+pytestmark = pytest.mark.slow
+
+
+def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting: {what}")
+        time.sleep(0.1)
+
+
+@dataclass
+class Served:
+    root: Path  # the project folder (mkdocs.yml, vault/)
+    vault: Path
+    url: str
+    preview: Preview
+    rebuilds: list[Rebuild]
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + quote(path, safe="/?=&"), timeout=30) as reply:
+                return reply.status, reply.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def page(self, note: str) -> BeautifulSoup | None:
+        status, text = self.get(note + "/")
+        return BeautifulSoup(text, "html.parser") if status == 200 else None
+
+    def write(self, rel: str, text: str) -> None:
+        write_vault(self.vault, {rel: text})
+
+    def backlinks(self, note: str) -> list[str] | None:
+        soup = self.page(note)
+        if soup is None:
+            return None
+        return [a.get_text() for a in soup.select(".kb-backlinks > ul > li > a")]
+
+    def wait_for_page(self, note: str, check: Callable[[BeautifulSoup], bool], what: str
+                      ) -> BeautifulSoup:
+        return wait_until(lambda: (s := self.page(note)) is not None and check(s) and s, what)
+
+
+def serve_project(tmp: Path, files: dict[str, str]) -> Iterator[Served]:
+    root = tmp / "project"
+    root.mkdir()
+    shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    vault = write_vault(root / "vault", files)
+    preview = Preview(load_settings(root), "vault/")
+    first = preview.rebuild()
+    assert first.error is None, first.error
+    server = make_server(preview.site_dir, preview.changes, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rebuilds: list[Rebuild] = []
+    watcher = Watcher(preview, rebuilds.append)
+    watcher.start()
+    try:
+        yield Served(root, vault, f"http://127.0.0.1:{server.server_address[1]}/", preview, rebuilds)
+    finally:
+        server.shutdown()
+        server.server_close()
+        watcher.stop()
+        preview.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    yield from serve_project(tmp_path, {
+        "Alpha.md": "# Alpha\n\nThe first note.\n",
+        "Beta.md": "# Beta\n\nBeta points at [[Alpha]].\n",
+        "folder/Gamma.md": "# Gamma\n\nA note in a folder, about gradients.\n",
+    })
+
+
+def test_an_edit_shows_on_its_page_and_only_the_pages_it_affects_are_rebuilt(served):
+    assert "The first note." in served.page("Alpha").get_text()
+    served.write("folder/Gamma.md", "# Gamma\n\nA note in a folder, about 역전파 now.\n")
+    served.wait_for_page("folder/Gamma", lambda s: "역전파 now" in s.get_text(), "the edit")
+    last = served.rebuilds[-1]
+    assert last.error is None and last.changed_notes == ("folder/Gamma.md",)
+
+
+def test_backlinks_follow_notes_added_renamed_and_deleted(served):
+    assert served.backlinks("Alpha") == ["Beta"]
+    served.write("Delta.md", "# Delta\n\nDelta also points at [[Alpha]].\n")
+    wait_until(lambda: served.backlinks("Alpha") == ["Beta", "Delta"], "a new note's backlink")
+    assert served.page("Delta") is not None
+
+    (served.vault / "Delta.md").rename(served.vault / "folder" / "Epsilon.md")
+    wait_until(lambda: served.backlinks("Alpha") == ["Beta", "Epsilon"], "the renamed note's backlink")
+    wait_until(lambda: served.page("Delta") is None, "the old page to go")
+    epsilon = served.page("folder/Epsilon")
+    assert epsilon is not None and "Epsilon" in epsilon.title.get_text()
+
+    (served.vault / "folder" / "Epsilon.md").unlink()
+    wait_until(lambda: served.backlinks("Alpha") == ["Beta"], "the deleted note's backlink to go")
+    assert served.page("folder/Epsilon") is None
+
+
+def test_a_link_to_a_note_that_appears_later_starts_working(served):
+    served.write("Beta.md", "# Beta\n\nBeta points at [[Alpha]] and [[Zeta]].\n")
+    beta = served.wait_for_page("Beta", lambda s: s.select_one(".kb-unresolved") is not None,
+                                "the unresolved link")
+    assert beta.select_one(".kb-unresolved").get_text() == "Zeta"
+    served.write("Zeta.md", "# Zeta\n")
+    beta = served.wait_for_page("Beta", lambda s: s.select_one(".kb-unresolved") is None,
+                                "the link to resolve")
+    assert any(a.get_text() == "Zeta" for a in beta.select("article a"))
+
+
+def test_a_note_with_broken_yaml_shows_the_error_on_its_page_until_it_is_fixed(served):
+    served.write("Alpha.md", "---\ntags: [unclosed\n---\n# Alpha\n\nThe first note.\n")
+    alpha = served.wait_for_page("Alpha", lambda s: s.select_one(".kb-serve-problems.failure"),
+                                 "the error box")
+    box = alpha.select_one(".kb-serve-problems.failure").get_text()
+    assert "vault/Alpha.md:" in box and "invalid-front-matter" in box
+    line_col = box.split("vault/Alpha.md:", 1)[1].split(":")[:2]
+    assert all(part.isdigit() and int(part) > 0 for part in line_col)
+    assert served.page("Beta") is not None  # the server goes on
+    served.write("Alpha.md", "---\ntags: [fixed]\n---\n# Alpha\n\nThe first note.\n")
+    served.wait_for_page("Alpha", lambda s: s.select_one(".kb-serve-problems") is None,
+                         "the error box to go")
+
+
+def test_the_search_index_stays_complete_after_incremental_rebuilds(served):
+    served.write("Beta.md", "# Beta\n\nBeta points at [[Alpha]]. 몬테카를로 샘플링.\n")
+    served.wait_for_page("Beta", lambda s: "몬테카를로" in s.get_text(), "the edit")
+    served.write("Omega.md", "# Omega\n\nA new note about Lagrangians.\n")
+    served.wait_for_page("Omega", lambda s: True, "the new note")
+    _, text = served.get("search/search_index.json")
+    docs = json.loads(text)["docs"]
+    pages = {d["location"].split("#")[0] for d in docs}
+    assert pages == {"", "Alpha/", "Beta/", "folder/Gamma/", "Omega/"}
+    assert any("몬테카를로" in d["text"] for d in docs if d["location"].startswith("Beta/"))
+    assert any("Lagrangians" in d["text"] for d in docs)
+    assert any("gradients" in d["text"] for d in docs)  # a page not rebuilt keeps its entries
+
+
+def test_a_failed_rebuild_keeps_the_last_good_site_and_says_why(served):
+    config = served.root / "mkdocs.yml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("name: material", "name: no-such-theme"), encoding="utf-8")
+    _, state = wait_until(lambda: (s := json.loads(served.get(ENDPOINT + "?generation=-1")[1]))
+                          ["error"] and (True, s), "the failed rebuild")
+    assert "no-such-theme" in state["error"] or "theme" in state["error"].lower()
+    assert "The first note." in served.page("Alpha").get_text()
+    config.write_text(good, encoding="utf-8")
+    wait_until(lambda: json.loads(served.get(ENDPOINT + "?generation=-1")[1])["error"] is None,
+               "the error to clear")
+    served.write("Alpha.md", "# Alpha\n\nEdited after the repair.\n")
+    served.wait_for_page("Alpha", lambda s: "Edited after the repair." in s.get_text(), "the edit")
+
+
+def test_pages_carry_the_reload_script_and_the_endpoint_answers_when_a_rebuild_ends(served):
+    _, text = served.get("Alpha/")
+    assert 'id="kb-livereload"' in text and ENDPOINT in text
+    state = json.loads(served.get(ENDPOINT + "?generation=-1")[1])
+    answer: list[dict] = []
+    waiting = threading.Thread(target=lambda: answer.append(json.loads(served.get(
+        f"{ENDPOINT}?generation={state['generation']}")[1])))
+    waiting.start()
+    served.write("Alpha.md", "# Alpha\n\nChanged.\n")
+    waiting.join(WAIT)
+    assert answer and answer[0]["version"] > state["version"]
+
+
+def test_the_vault_is_never_written(tmp_path):
+    files = {"A.md": "# A\n\n[[B]]\n", "B.md": "---\nbad: [\n---\n# B\n"}
+    gen = serve_project(tmp_path, files)
+    served = next(gen)
+    before = tree_digest(served.vault)
+    served.write("C.md", "# C\n\n[[A]]\n")
+    served.wait_for_page("C", lambda s: True, "the new note")
+    assert tree_digest(served.vault) == {**before, "C.md": tree_digest(served.vault)["C.md"]}
+    gen.close()
+
+
+def test_incremental_pages_are_the_pages_a_full_build_makes(served, tmp_path):
+    served.write("Beta.md", "# Beta\n\nBeta points at [[Alpha#Alpha]] and [[Theta]].\n")
+    served.write("Theta.md", "# Theta\n\n[[Beta]]\n")
+    served.wait_for_page("Beta", lambda s: served.page("Theta") is not None and any(
+        a.get_text() == "Theta" for a in s.select("article a")), "the edits")
+    incremental = {p.relative_to(served.preview.site_dir).as_posix(): p.read_text(encoding="utf-8")
+                   for p in served.preview.site_dir.rglob("*.html")}
+    served.preview.close()  # the next rebuild starts MkDocs again: a full build
+    shutil.rmtree(served.preview.site_dir)
+    assert served.preview.rebuild().error is None
+    full = {p.relative_to(served.preview.site_dir).as_posix(): p.read_text(encoding="utf-8")
+            for p in served.preview.site_dir.rglob("*.html")}
+    assert incremental.keys() == full.keys()
+    for path, text in full.items():
+        assert incremental[path] == text, path
+
+
+def test_stage_changes_compares_pages_blobs_and_copied_files(tmp_path):
+    picture = tmp_path / "p.png"
+    picture.write_bytes(b"1")
+    old = Stage({"a.md": "A", "b.md": "B"}, {"p.png": picture}, (), {"f.svg": b"1"})
+    new = Stage({"a.md": "A", "c.md": "C"}, {"p.png": picture}, (), {"f.svg": b"2"})
+    stats = {"p.png": (picture, 1, 1)}
+    assert stage_changes(old, new, stats, stats) == ({"c.md", "f.svg"}, {"b.md"})
+    assert stage_changes(old, old, stats, {"p.png": (picture, 1, 2)}) == ({"p.png"}, set())
+    assert stage_changes(None, new, {}, {})[0] == {"a.md", "c.md", "p.png", "f.svg"}
+
+
+def test_problem_boxes_go_under_the_front_matter_of_the_notes_page():
+    from compiler.diagnostics import Diagnostic, Severity
+
+    stage = Stage({"x.md": "---\ntitle: X\n---\n\n# X\n", "index.md": "home"}, {})
+    found = (Diagnostic("a/x.md", 3, 7, Severity.ERROR, "invalid-front-matter", "bad <yaml>"),
+             Diagnostic("a/x.md", 5, 1, Severity.WARNING, "unresolved-link", "[[Y]]"))
+    text = with_problem_boxes(stage, found, {"a/x.md": "x.md"}, "vault/").pages["x.md"]
+    assert text.startswith("---\ntitle: X\n---\n\n<div class=\"admonition failure kb-serve-problems\"")
+    assert "vault/a/x.md:3:7: error[invalid-front-matter]: bad &lt;yaml&gt;" in text
+    assert "<details class=\"warning kb-serve-problems\"" in text and text.endswith("# X\n")
+
+
+def test_inject_puts_the_script_before_the_body_ends():
+    page = inject(b"<html><body><p>x</p></body></html>", Changes().state)
+    assert page.index(b"kb-livereload") < page.index(b"</body>")

@@ -1,0 +1,55 @@
+"""`kb serve` in a real headless Chromium: an open page reloads by itself after an edit, and
+shows a failed rebuild without losing the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api
+from tests.test_serve import WAIT, serve_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    yield from serve_project(tmp_path, {
+        "노트.md": "# 노트\n\n처음 문장.\n",
+        "Other.md": "# Other\n\nLinks to [[노트]].\n",
+    })
+
+
+def test_an_open_page_reloads_itself_after_an_edit_and_shows_a_failed_rebuild(served):
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = chromium.new_context(locale="ko-KR")
+            browser = Browser(context.new_page(), served.url)
+            # not Browser.open: the page's long-poll keeps the network from ever going idle
+            browser.page.goto(served.url + quote("노트/"), wait_until="load")
+            assert "처음 문장." in browser.page.locator("article").inner_text()
+            browser.page.evaluate("window.kbNotReloaded = true")
+
+            served.write("노트.md", "# 노트\n\n고친 문장.\n")
+            browser.page.wait_for_function(
+                "document.querySelector('article')?.innerText.includes('고친 문장.')",
+                timeout=WAIT * 1000)
+            assert browser.page.evaluate("window.kbNotReloaded") is None  # a new document
+
+            config = served.root / "mkdocs.yml"
+            good = config.read_text(encoding="utf-8")
+            config.write_text(good.replace("name: material", "name: no-such-theme"), encoding="utf-8")
+            alert = browser.page.locator("#kb-serve-error")
+            alert.wait_for(timeout=WAIT * 1000)
+            assert "last good site" in alert.inner_text()
+            assert "고친 문장." in browser.page.locator("article").inner_text()
+            config.write_text(good, encoding="utf-8")
+            alert.wait_for(state="detached", timeout=WAIT * 1000)
+            assert browser.foreign == []
+            assert browser.errors == []
+        finally:
+            chromium.close()
