@@ -50,13 +50,14 @@ def gradient_norms_by_layer(depth: int, act: str, width: int = 32, n: int = 64, 
 def vanishing_gradient_figure(depth: int = 12, acts=("sigmoid", "tanh", "relu"), seeds: int = 5):
     """‖∂L/∂W⁽ˡ⁾‖ for each layer of a 12-layer MLP at random initialisation, averaged over a few
     random networks, on a log scale: with sigmoid the first layers get almost no gradient."""
-    from snippets.plotting import figure, finish
+    from snippets.plotting import figure, finish, log_scale
 
     fig, ax = figure(figsize=(5.6, 3.6))
     layers = np.arange(1, depth + 1)
     for act in acts:
         norms = np.mean([gradient_norms_by_layer(depth, act, seed=s) for s in range(seeds)], axis=0)
-        ax.semilogy(layers, norms, "o-", ms=4, label=act)
+        ax.plot(layers, norms, "o-", ms=4, label=act)
+    log_scale(ax)
     ax.set(xlabel="층 l (1 = 입력 쪽)", ylabel="‖∂L/∂W⁽ˡ⁾‖ (로그 눈금)", xticks=layers)
     ax.legend(fontsize=8)
     return finish(fig, "기울기 소실: 입력 쪽 층으로 갈수록 작아지는 그래디언트")

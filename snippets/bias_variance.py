@@ -165,8 +165,8 @@ def tradeoff_figure(degrees=range(1, 11), noise: float = 0.3, trials: int = 200)
     degrees = list(degrees)
     rows = [simulate_bias_variance(polynomial_learner(d), noise=noise, trials=trials) for d in degrees]
     fig, ax = figure(figsize=(6.4, 3.8))
-    curves = (("bias2", "편향$^2$ (bias$^2$)", "o-"), ("variance", "분산 (variance)", "s-"),
-              ("noise", "노이즈 $\\sigma^2$ (줄일 수 없음)", ":"), ("mse", "테스트 오차 (합)", "k-"))
+    curves = (("bias2", "편향² (bias²)", "o-"), ("variance", "분산 (variance)", "s-"),
+              ("noise", "노이즈 σ² (줄일 수 없음)", ":"), ("mse", "테스트 오차 (합)", "k-"))
     for key, label, style in curves:
         ax.plot(degrees, [r[key] for r in rows], style, label=label, lw=2 if key == "mse" else 1.4)
     best = degrees[int(np.argmin([r["mse"] for r in rows]))]
@@ -175,7 +175,7 @@ def tradeoff_figure(degrees=range(1, 11), noise: float = 0.3, trials: int = 200)
     log_scale(ax)
     ax.set(xlabel="모델 복잡도 (다항식 차수)", ylabel="오차 (로그 축)", xticks=degrees)
     ax.legend(fontsize=8)
-    return finish(fig, "편향-분산 트레이드오프: 오차 = 편향$^2$ + 분산 + 노이즈")
+    return finish(fig, "편향-분산 트레이드오프: 오차 = 편향² + 분산 + 노이즈")
 
 
 def bagging_figure(depth: int = 6, n: int = 30, n_models: int = 20, seed: int = 3, trials: int = 120):

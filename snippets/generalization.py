@@ -68,7 +68,7 @@ def training_curves(steps: int = 30000, degree: int = 15, n_train: int = 12, lr:
 def generalization_gap_figure():
     """Training error falling while test error turns back up: the gap between them is the
     generalization gap, and it grows with overfitting."""
-    from snippets.plotting import PALETTE, figure, finish
+    from snippets.plotting import PALETTE, figure, finish, log_scale
 
     steps, train, test = training_curves()
     fig, ax = figure(figsize=(5.6, 3.6))
@@ -80,7 +80,9 @@ def generalization_gap_figure():
                 arrowprops={"arrowstyle": "<->", "color": "black"})
     ax.text(steps[-1] * 0.97, (train[-1] + test[-1]) / 2, "일반화 격차", ha="right", fontsize=9)
     ax.text(steps[best], ax.get_ylim()[1] * 0.9, " 테스트 오차 최소", fontsize=8, color="gray")
-    ax.set(xlabel="경사하강 횟수", ylabel="MSE", xscale="log", yscale="log")
+    ax.set(xlabel="경사하강 횟수", ylabel="MSE")
+    log_scale(ax, "x")
+    log_scale(ax, "y")
     ax.legend(fontsize=8, loc="lower left")
     return finish(fig, "일반화 성능: 학습 오차와 테스트 오차의 차이")
 

@@ -69,7 +69,7 @@ def descent_path_figure(lrs=(0.05, 0.3, 0.95), steps: int = 25):
 def regression_fit_figure(lr: float = 0.1, steps: int = 60, shown=(0, 2, 5, 15, 60)):
     """Left: the data and the line y = wx + b after several gradient-descent steps;
     right: the loss falling step by step."""
-    from snippets.plotting import figure, finish
+    from snippets.plotting import figure, finish, log_scale
 
     x, X, y = toy_regression()
     path, losses = linear_regression_gd(X, y, lr, steps)
@@ -83,5 +83,6 @@ def regression_fit_figure(lr: float = 0.1, steps: int = 60, shown=(0, 2, 5, 15, 
     left.set(title="직선이 데이터에 맞춰짐", xlabel="x", ylabel="y")
     left.legend(fontsize=7)
     right.plot(losses)
-    right.set(title="갱신할수록 줄어드는 손실", xlabel="갱신 횟수", ylabel="MSE 손실", yscale="log")
+    right.set(title="갱신할수록 줄어드는 손실", xlabel="갱신 횟수", ylabel="MSE 손실")
+    log_scale(right)
     return finish(fig)

@@ -75,7 +75,7 @@ def integral_error_figure(sizes=(10, 30, 100, 300, 1000, 3000, 10000, 30000), re
                           seed: int = 0):
     """Left: Monte Carlo estimates of ∫_{-1}^{1} e^{-x²} dx spreading less as the sample size grows;
     right: their mean absolute error against the exact √π·erf(1), on log axes, with a 1/√n line."""
-    from snippets.plotting import PALETTE, figure, finish
+    from snippets.plotting import PALETTE, figure, finish, log_scale
 
     rng = np.random.default_rng(seed)
     estimates = np.array([[monte_carlo_integral(gaussian_bump, -1, 1, n, rng)[0] for _ in range(repeats)]
@@ -88,8 +88,10 @@ def integral_error_figure(sizes=(10, 30, 100, 300, 1000, 3000, 10000, 30000), re
     left.legend(fontsize=8)
     error = np.abs(estimates - GAUSSIAN_INTEGRAL).mean(axis=1)
     sizes_a = np.array(sizes, dtype=float)
-    right.loglog(sizes_a, error, "o-", label="평균 절대 오차")
-    right.loglog(sizes_a, error[0] * np.sqrt(sizes_a[0] / sizes_a), "--", color="gray", label="1/√n 기울기")
+    right.plot(sizes_a, error, "o-", label="평균 절대 오차")
+    right.plot(sizes_a, error[0] * np.sqrt(sizes_a[0] / sizes_a), "--", color="gray", label="1/√n 기울기")
+    log_scale(right, "x")
+    log_scale(right, "y")
     right.set(title="오차는 1/√n 로 줄어듦", xlabel="샘플 수 n", ylabel="|추정값 - 참값|")
     right.legend(fontsize=8)
     return finish(fig)

@@ -11,9 +11,10 @@ from typing import Any
 PALETTE = ("#3f51b5", "#e91e63", "#009688", "#ff9800", "#9c27b0", "#607d8b")
 PANEL_WIDTH = 3.4  # inches per panel: readable at the content column's width
 PANEL_HEIGHT = 3.0
-# DejaVu Sans first: it has the math signs NanumGothic lacks (− in log-scale ticks, ŷ, ᵀ, ⁽ˡ⁾);
-# Hangul falls back to NanumGothic, which koreanize_matplotlib registers.
-FONT_FAMILY = ["DejaVu Sans", "NanumGothic"]
+# NanumGothic first (mathtext labels mixing Hangul use the first family), DejaVu Sans as the
+# fallback for the signs NanumGothic lacks (ŷ, ᵀ, ⁽ˡ⁾); log-scale ticks need `log_scale`.
+# koreanize_matplotlib registers NanumGothic.
+FONT_FAMILY = ["NanumGothic", "DejaVu Sans"]
 
 
 def figure(ncols: int = 1, nrows: int = 1, **kwargs: Any):
