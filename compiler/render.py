@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import textwrap
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import quote
 import networkx as nx
 import yaml
 
+from . import embeds
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .blocks import BlockResult
@@ -27,6 +29,7 @@ from .execute import Outcome
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
+    RESERVED_ANCHORS,
     TITLE_ANCHOR,
     CodeBlock,
     Note,
@@ -44,6 +47,9 @@ _FOOTNOTE_DEFINITION = re.compile(r"^[ \t]{0,3}\[\^[^\]\n]+\]:", re.M)
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*")
+_QUOTE_MARKERS = re.compile(r"(?:[ \t]*>[ \t]?)*")
+_CONTAINER = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*")
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+$")
 _LOADING_ATTRIBUTE = re.compile(r"\b(src|srcset|poster|data|href)(\s*=)|url\(|@import", re.I)
 
 
@@ -198,15 +204,16 @@ class _Page:
     def replace(self, start: int, end: int, text: str) -> None:
         self.edits.append((start, end, text))
 
-    def text(self) -> str:
-        out, last = [], len(self.note.source)
+    def text(self, begin: int, finish: int) -> str:
+        """source[begin:finish] with the edits inside it applied."""
+        out, last = [], finish
         for start, end, replacement in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
-            if end > last:  # overlapping edit: keep the later one already applied
+            if end > last or start < begin:  # overlapping or outside: keep what is applied
                 continue
             out.append(self.note.source[end:last])
             out.append(replacement)
             last = start
-        out.append(self.note.source[self.note.body_start:last])
+        out.append(self.note.source[begin:last])
         return "".join(reversed(out))
 
 
@@ -350,40 +357,105 @@ def _line_shifts(note: Note) -> dict[int, int]:
     return shifts
 
 
-def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
-                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "") -> str:
-    """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
-    `results` holds the executed blocks; without them blocks show their code only.
-    `header` goes right under the page's title."""
-    page = pages[note.path]
-    doc = _Page(note)
-    title = _inline_title(note)
-    if header and not title:  # the note opens with its own title: the header goes below it
-        line = note.headings[0].attr_line
-        end_of_title = doc.line_starts[line] + len(doc.lines[line])
-        doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
-    for item in links:
-        if item.link.start >= 0 and (item.kind is not Kind.EXTERNAL or item.link.embed):
-            alone = item.link.col == 1 and doc.lines[item.link.line - 1].rstrip() == item.link.raw
-            doc.replace(item.link.start, item.link.end,
-                        render_link(item, page, pages, results, alone))
+@dataclass
+class _Onto:
+    """The page a note, or a fragment of a note embedded in it, is drawn onto."""
+
+    page: str  # staged path: every URL is relative to it
+    pages: dict[str, str]
+    results: dict[tuple[str, int], BlockResult] | None
+    resolved: Resolved | None  # every note and its links, for embeds (None: embeds are links)
+    anchors: set[str]  # ids on the page: a heading of an embedded fragment takes a free one
+    embeds_left: int = embeds.MAX_PER_PAGE
+
+
+def _continuation(before: str, shift: int = 0, in_list: bool = True) -> str:
+    """The prefix that keeps further lines inside the container of what follows `before`
+    (the text before it on its line): the quote markers, and in a list item the indentation,
+    rounded up to the multiple of 4 that Python-Markdown wants (plus the line's shift)."""
+    quote = _QUOTE_MARKERS.match(before).group()
+    if not in_list:
+        return quote
+    width = len(re.sub(r"[^\t]", " ", before[len(quote):]).expandtabs(4)) + shift
+    return quote + " " * (-(-width // 4) * 4)
+
+
+def _fresh_anchor(base: str, taken: set[str]) -> str:
+    anchor, number = base, 0
+    while anchor in taken:
+        number += 1
+        anchor = f"{base}-{number}"
+    taken.add(anchor)
+    return anchor
+
+
+def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.Shown, ...],
+               onto: _Onto) -> str:
+    """A note embed: the shown fragment drawn onto this page in a box titled with a link to
+    its source, kept inside the list item or quote the embed stands in."""
+    link, resolved = item.link, onto.resolved
+    target = url(onto.page, onto.pages[item.path], item.anchor)
+    shown = embeds.shown_by(resolved.notes, item)
+    if shown is None:  # resolve has reported the missing heading or block
+        return _placeholder("kb-missing-attachment", "구역 없음", link.shown_text, link.raw)
+    if embeds.refusal(chain, shown) or onto.embeds_left <= 0:
+        return f'[{literal(link.shown_text)}]({target} "임베드하지 않음"){{ .kb-embed-refused }}'
+    onto.embeds_left -= 1
+    body = _draw(resolved.notes[shown.note], resolved.links[shown.note], (*chain, shown), onto)
+    label = link.display.strip() if link.display and link.display.strip() else \
+        shown.label.replace("#", " › ", 1)
+    container = _CONTAINER.match(before).group()  # quote and list markers, not the text
+    cont = _continuation(container, shift, link.holder == "list")
+    lines = ["", *("    " + line if line.strip() else "" for line in body.split("\n")), ""]
+    inner = "\n".join(cont + line if line else cont.rstrip() for line in lines)
+    head = f'!!! kb-embed "[{literal(label)}]({target})"'
+    if container != before or not _LIST_MARKER.search(before):  # after a blank line
+        head = f"\n{cont.rstrip()}\n{cont}{head}"
+    return f"{head}\n{inner}\n{cont}"
+
+
+def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown, ...],
+          onto: _Onto, doc: _Page | None = None) -> str:
+    """The Markdown of the span `chain[-1]` of a note, as `onto.page` shows it: the whole
+    page, or a fragment embedded in it (then nested: its headings take free ids, its block
+    ids give no anchors, its blocks need no wrapper)."""
+    span, nested = chain[-1], len(chain) > 1
+    doc = doc or _Page(note)
+
+    def within(start: int, end: int) -> bool:
+        return span.start <= start and end <= span.end
+
     shifts = _line_shifts(note)
+    for item in links:
+        link = item.link
+        if link.start < 0 or not within(link.start, link.end):
+            continue
+        if embeds.is_note_embed(item) and onto.resolved is not None:
+            line = doc.lines[link.line - 1]
+            doc.replace(link.start, link.end, _embed_box(
+                item, line[:link.col - 1], shifts.get(link.line - 1, 0), chain, onto))
+        elif item.kind is not Kind.EXTERNAL or link.embed:
+            alone = (not nested and link.col == 1
+                     and doc.lines[link.line - 1].rstrip() == link.raw)
+            doc.replace(link.start, link.end,
+                        render_link(item, onto.page, onto.pages, onto.results, alone))
     block_lines: set[int] = set()
     for block in note.blocks:
-        result = results.get((note.path, block.index)) if results is not None else None
+        if not within(block.start, block.end):
+            continue
+        result = onto.results.get((note.path, block.index)) if onto.results is not None else None
         first = block.line - 1
         last = note.source.count("\n", 0, block.end)
         block_lines.update(range(first, last + 1))
         # Inside a list or a callout every line keeps the container's prefix.
-        prefix = _QUOTE_PREFIX.match(doc.lines[first]).group()
-        if ">" not in prefix:  # in a list item: Python-Markdown wants multiples of 4 spaces
-            width = len(prefix.expandtabs(4)) + shifts.get(first, 0)
-            prefix = " " * (-(-width // 4) * 4)
-        shown = render_block(result, block, page, wrap=not prefix)
+        prefix = _continuation(_QUOTE_PREFIX.match(doc.lines[first]).group(), shifts.get(first, 0))
+        shown = render_block(result, block, onto.page, wrap=not prefix and not nested)
         lines = ["", *shown.split("\n"), ""]  # blank lines around: a block of its own
         doc.replace(block.start, block.end,
                     "\n".join(prefix + line if line else prefix.rstrip() for line in lines))
     for math in note.math:
+        if not within(math.start, math.end):
+            continue
         if math.mathml is None:
             shown = f'<code class="kb-math-error">{html.escape(math.latex)}</code>'
         elif math.block:
@@ -392,23 +464,60 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             shown = math.mathml
         doc.replace(math.start, math.end, shown)
     for start, end in note.blocked_html:
-        doc.replace(start, end, _blocked(note.source[start:end]))
+        if within(start, end):
+            doc.replace(start, end, _blocked(note.source[start:end]))
     for offset in note.hash_line_starts:
-        doc.replace(offset, offset + 1, "&#35;")
+        if within(offset, offset + 1):
+            doc.replace(offset, offset + 1, "&#35;")
     for heading in note.headings:
         line_start = doc.line_starts[heading.attr_line]
+        if not within(doc.line_starts[heading.line - 1], line_start):
+            continue
         line = doc.lines[heading.attr_line]
         closing = _ATX_CLOSING.search(line)
-        doc.replace(line_start + closing.start(), line_start + len(line),
-                    f" {{ #{heading.anchor} }}")
+        anchor = _fresh_anchor(heading.anchor, onto.anchors) if nested else heading.anchor
+        doc.replace(line_start + closing.start(), line_start + len(line), f" {{ #{anchor} }}")
+    anchored: set[str] = set()
+    for block_id in note.block_ids:
+        if not within(*block_id.marker):
+            continue
+        doc.replace(*block_id.marker, "")
+        if not nested and block_id.name.casefold() not in anchored:
+            anchored.add(block_id.name.casefold())
+            doc.replace(block_id.anchor_at, block_id.anchor_at,
+                        f'<span class="kb-block-anchor" id="{_attr(block_id.anchor)}"></span>')
+    first_line = note.source.count("\n", 0, span.start)
+    last_line = note.source.count("\n", 0, span.end)
     for line_number, spaces in shifts.items():
-        if doc.lines[line_number].strip() and line_number not in block_lines:
+        if (first_line <= line_number <= last_line and doc.lines[line_number].strip()
+                and line_number not in block_lines):
             doc.replace(doc.line_starts[line_number], doc.line_starts[line_number], " " * spaces)
     for line_number in note.blank_line_before:
-        prefix = _QUOTE_PREFIX.match(doc.lines[line_number]).group().rstrip()
-        at = doc.line_starts[line_number]
-        doc.replace(at, at, prefix + "\n")
-    body = doc.text().rstrip("\n")
+        if first_line <= line_number <= last_line:
+            prefix = _QUOTE_PREFIX.match(doc.lines[line_number]).group().rstrip()
+            at = doc.line_starts[line_number]
+            doc.replace(at, at, prefix + "\n")
+    text = doc.text(span.start, span.end)
+    return textwrap.dedent(text).strip("\n") if nested else text
+
+
+def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
+                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
+                resolved: Resolved | None = None) -> str:
+    """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
+    `results` holds the executed blocks; without them blocks show their code only.
+    `header` goes right under the page's title. With `resolved`, note embeds show the
+    embedded note (else they are links)."""
+    page = pages[note.path]
+    doc = _Page(note)
+    title = _inline_title(note)
+    if header and not title:  # the note opens with its own title: the header goes below it
+        line = note.headings[0].attr_line
+        end_of_title = doc.line_starts[line] + len(doc.lines[line])
+        doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
+    taken = {h.anchor for h in note.headings} | {b.anchor for b in note.block_ids}
+    onto = _Onto(page, pages, results, resolved, taken | set(RESERVED_ANCHORS))
+    body = _draw(note, links, (embeds.whole(note),), onto, doc).rstrip("\n")
     if _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
         body += f"\n\n{FOOTNOTES_PLACE}"
     return _front_matter(note.title) + (title + header if title else "") + body + "\n"
@@ -451,7 +560,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
         page = pages[path]
         measures = summary.measures.get(path) if summary is not None else None
         header = measures_box(measures, ranks[path], len(ranks)) if measures else ""
-        text = render_note(note, resolved.links[path], pages, results, header)
+        text = render_note(note, resolved.links[path], pages, results, header, resolved)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
         staged[page] = text + backlinks_section(path, page, graph, resolved.notes, pages)
