@@ -54,6 +54,7 @@ _LOADING_ATTRIBUTE = re.compile(r"\b(src|srcset|poster|data|href)(\s*=)|url\(|@i
 
 
 FIGURE_DIR = f"{ASSET_DIR}/figures"
+_MISSING_MEDIA = {"audio": "오디오 없음", "video": "동영상 없음", "pdf": "PDF 없음"}
 FOLD_MARKERS = {"collapsed": "???", "expanded": "???+"}
 
 
@@ -240,8 +241,12 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
             return link.raw
         # Loading it would make the site request another host: link to it instead.
         shown = literal(re.sub(r"^[a-z]+://", "", link.target)[:60])
-        return (f'<a class="kb-external-image" href="{_attr(link.target)}">'
-                f'<span class="kb-missing-label">외부 그림</span> {shown}</a>')
+        alt = link.display.strip() if link.display else ""
+        size = "".join(f' data-{k}="{v}"' for k, v in (("width", link.width),
+                                                       ("height", link.height)) if v)
+        return (f'<a class="kb-external-image" href="{_attr(link.target)}"{size}>'
+                f'<span class="kb-missing-label">외부 그림</span> '
+                f'{literal(alt) + " — " if alt else ""}{shown}</a>')
     if item.kind is Kind.NOTE and item.path is not None:
         return f"[{text}]({url(page, pages[item.path], item.anchor)}{title})"
     if item.kind is Kind.ATTACHMENT and item.path is not None:
@@ -249,6 +254,11 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         if link.embed and posixpath.splitext(item.path)[1].lower() in IMAGE_SUFFIXES:
             alt = literal(link.display or posixpath.basename(item.path))
             return f"![{alt}]({target}{title}){_size(link.width, link.height)}"
+        if link.embed and (media := embeds.media_kind(item.path)):
+            name = posixpath.basename(item.path)
+            # Raw HTML: MkDocs leaves its URLs alone, so they start from the page's address.
+            served = _relative(page_address(page), item.path)
+            return embeds.media_html(media, served, name, literal(name), link.fragment)
         return f"[{text}]({target}{title})"
     if item.kind is Kind.GENERATED and item.figure is not None:
         source = item.figure
@@ -272,8 +282,8 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
         name = link.target.strip().rsplit("/", 1)[-1]
         is_image = posixpath.splitext(name)[1].lower() in IMAGE_SUFFIXES
-        return _placeholder("kb-missing-attachment", "그림 없음" if is_image else "파일 없음", name,
-                            link.target.strip())
+        label = "그림 없음" if is_image else _MISSING_MEDIA.get(embeds.media_kind(name), "파일 없음")
+        return _placeholder("kb-missing-attachment", label, name, link.target.strip())
     reason = "볼트 밖을 가리키는 링크" if item.kind is Kind.REFUSED else "연결되지 않은 링크"
     return (f'<span class="kb-unresolved" title="{_attr(reason)}: {_attr(link.target.strip())}">'
             f"{text}</span>")
@@ -304,9 +314,12 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
     for source, group in by_source.items():
         lines.append(f"- [{literal(notes[source].title)}]({url(page, pages[source])})")
         for mention in group:
+            where = url(page, pages[source], mention.section or None)
             if any(mention.context):
-                where = url(page, pages[source], mention.section or None)
                 lines.append(f'    - <span class="kb-context">{_context_html(mention.context)}</span>'
+                             f' [↗]({where} "{_attr(notes[source].title)}")')
+            elif mention.embed:  # an embed has no sentence around it: say what it is
+                lines.append(f'    - <span class="kb-context kb-embed-mention">임베드</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
     lines += ["", "</div>", ""]
     return "\n".join(lines)
