@@ -76,6 +76,39 @@ def vault_writes(before: dict, after: dict) -> list[Diagnostic]:
 
 
 @dataclass(frozen=True)
+class Rendering:
+    """Everything before publishing: the staged site and the diagnostics that led to it."""
+
+    compilation: Compilation
+    blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
+    stage: Stage
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def render_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
+                 progress: Callable[[BlockResult], None] | None = None) -> Rendering:
+    """Compile, run the blocks, analyse and render: the staged site, not yet written."""
+    timer = timer or Timer()
+    compilation = compile_vault(settings, timer, use_cache)
+    if any(d.code == "vault-missing" for d in compilation.diagnostics):
+        raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
+    with timer.stage("execute"):
+        before = vault_state(settings.vault) if any(
+            n.blocks for n in compilation.resolved.notes.values()) else None
+        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
+                                            settings.cache_dir / "blocks", progress=progress)
+        if before is not None:
+            block_problems += vault_writes(before, vault_state(settings.vault))
+    with timer.stage("analysis"):
+        summary = analyse(compilation.graph, compilation.resolved.notes)
+    with timer.stage("render"):
+        stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
+                            settings.home, blocks, summary)
+    found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
+    return Rendering(compilation, blocks, stage, found)
+
+
+@dataclass(frozen=True)
 class BuildResult:
     compilation: Compilation
     blocks: dict[tuple[str, int], BlockResult]  # by (note path, block index)
@@ -96,24 +129,9 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
         site_assets.check_installed()
     except site_assets.MissingAsset as exc:
         raise PublishError(str(exc)) from None
-    compilation = compile_vault(settings, timer, use_cache)
-    if any(d.code == "vault-missing" for d in compilation.diagnostics):
-        raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
-    with timer.stage("execute"):
-        before = vault_state(settings.vault) if any(
-            n.blocks for n in compilation.resolved.notes.values()) else None
-        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
-                                            settings.cache_dir / "blocks", progress=progress)
-        if before is not None:
-            block_problems += vault_writes(before, vault_state(settings.vault))
-    with timer.stage("analysis"):
-        summary = analyse(compilation.graph, compilation.resolved.notes)
-    with timer.stage("render"):
-        stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                            settings.home, blocks, summary)
-    found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
-    if refuse is not None and refuse(found):
+    rendering = render_vault(settings, timer, use_cache, progress)
+    if refuse is not None and refuse(rendering.diagnostics):
         raise PublishError("the build was refused because of the diagnostics above")
-    written, published = publish(stage, settings, site_dir, timer)
-    return BuildResult(compilation, blocks, stage, written, found + published,
-                       tuple(timer.stages))
+    written, published = publish(rendering.stage, settings, site_dir, timer)
+    return BuildResult(rendering.compilation, rendering.blocks, rendering.stage, written,
+                       rendering.diagnostics + published, tuple(timer.stages))
