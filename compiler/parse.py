@@ -624,7 +624,8 @@ class _NoteBuilder:
                 f"block id ^{name} is already used on line {first.line}",
                 "links to it land on the first block; give this one another id"))
         self.block_ids.append(BlockId(
-            name, line + 1, caret - offset + 1, (offset + marker.start(), offset + marker.end()),
+            name, line + 1, caret - offset + 1,
+            (offset + marker.start(), offset + len(self.locator.lines[line])),
             (named.map[0], named.map[1]), caret if where is None else where))
 
     def inline_start(self, token: Token, parent: Token) -> int | None:

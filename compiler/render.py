@@ -427,6 +427,27 @@ def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.
     return f"{head}\n{inner}\n{cont}"
 
 
+def _keep_in_item(doc: _Page, line: int, shifts: dict[int, int]) -> None:
+    """The lines of a list item's paragraph after an embed follow a blank line there, so
+    Python-Markdown keeps them in the item only when they are indented like its content."""
+    marker_line = doc.lines[line - 1]
+    content = _CONTAINER.match(marker_line).group()
+    if ">" in content:
+        return
+    width = len(re.sub(r"[^\t]", " ", content).expandtabs(4)) + shifts.get(line - 1, 0)
+    wanted = -(-width // 4) * 4
+    for number in range(line, len(doc.lines)):
+        text = doc.lines[number]
+        if not text.strip():
+            return
+        if _LIST_MARKER.search(_CONTAINER.match(text).group()):  # the next item: set it apart
+            doc.replace(doc.line_starts[number], doc.line_starts[number], "\n")
+            return
+        indent = len(text.expandtabs(4)) - len(text.expandtabs(4).lstrip()) + shifts.get(number, 0)
+        if indent < wanted:
+            doc.replace(doc.line_starts[number], doc.line_starts[number], " " * (wanted - indent))
+
+
 def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown, ...],
           onto: _Onto, doc: _Page | None = None) -> str:
     """The Markdown of the span `chain[-1]` of a note, as `onto.page` shows it: the whole
@@ -444,9 +465,13 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
         if link.start < 0 or not within(link.start, link.end):
             continue
         if embeds.is_note_embed(item) and onto.resolved is not None:
-            line = doc.lines[link.line - 1]
-            doc.replace(link.start, link.end, _embed_box(
-                item, line[:link.col - 1], shifts.get(link.line - 1, 0), chain, onto))
+            before = doc.lines[link.line - 1][:link.col - 1]
+            after_text = before != _CONTAINER.match(before).group()
+            gap = len(before) - len(before.rstrip()) if after_text else 0
+            doc.replace(link.start - gap, link.end, _embed_box(
+                item, before, shifts.get(link.line - 1, 0), chain, onto))
+            if link.holder == "list":
+                _keep_in_item(doc, link.line, shifts)
         elif item.kind is not Kind.EXTERNAL or link.embed:
             alone = (not nested and link.col == 1
                      and doc.lines[link.line - 1].rstrip() == link.raw)
