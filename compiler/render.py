@@ -379,7 +379,7 @@ class _Onto:
     results: dict[tuple[str, int], BlockResult] | None
     resolved: Resolved | None  # every note and its links, for embeds (None: embeds are links)
     anchors: set[str]  # ids on the page: a heading of an embedded fragment takes a free one
-    embeds_left: int = embeds.MAX_PER_PAGE
+    embeds_left: int  # embeds this page may still draw
 
 
 def _continuation(before: str, shift: int = 0, in_list: bool = True) -> str:
@@ -554,7 +554,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         end_of_title = doc.line_starts[line] + len(doc.lines[line])
         doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
     taken = {h.anchor for h in note.headings} | {b.anchor for b in note.block_ids}
-    onto = _Onto(page, pages, results, resolved, taken | set(RESERVED_ANCHORS))
+    onto = _Onto(page, pages, results, resolved, taken | set(RESERVED_ANCHORS),
+                 embeds.MAX_PER_PAGE)
     body = _draw(note, links, (embeds.whole(note),), onto, doc).rstrip("\n")
     if _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
         body += f"\n\n{FOOTNOTES_PLACE}"
