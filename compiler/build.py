@@ -17,6 +17,7 @@ from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
+from .embeds import check_embeds
 from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
@@ -64,7 +65,7 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("graph"):
         graph = build_graph(resolved)
     diagnostics = (*scan.diagnostics, *(d for n in notes.values() for d in n.diagnostics),
-                   *resolved.diagnostics)
+                   *resolved.diagnostics, *check_embeds(resolved))
     return Compilation(scan, resolved, graph, diagnostics, cache.hits)
 
 

@@ -1,7 +1,8 @@
 """Graph: the concept graph (networkx). Backlinks, degrees and rankings come from here only.
 
 Notes are nodes; unresolved targets are ghost nodes, as in Obsidian's graph view. An edge
-from A to B keeps every place in A that links to B (line, section, context). A note with
+from A to B keeps every place in A that links to B (line, section, context), and is marked
+`embed` when A embeds B (`![[B]]`, a section or a block of it) at least once. A note with
 `publish: false` is left out, with its links: neither it nor its text shows anywhere.
 """
 
@@ -54,10 +55,17 @@ def build_graph(resolved: Resolved) -> nx.DiGraph:
             mention = Mention(source, item.link.line, item.link.section, item.link.context,
                               item.link.embed)
             if graph.has_edge(source, target):
-                graph.edges[source, target]["mentions"].append(mention)
+                edge = graph.edges[source, target]
+                edge["mentions"].append(mention)
+                edge["embed"] = edge["embed"] or mention.embed
             else:
-                graph.add_edge(source, target, mentions=[mention])
+                graph.add_edge(source, target, mentions=[mention], embed=mention.embed)
     return graph
+
+
+def embedded_in(graph: nx.DiGraph, path: str) -> list[str]:
+    """The other notes that embed `path` (or a section or block of it)."""
+    return sorted(s for s in graph.predecessors(path) if s != path and graph.edges[s, path]["embed"])
 
 
 def backlinks(graph: nx.DiGraph, path: str) -> list[Mention]:

@@ -30,7 +30,7 @@ from .syntax import (
     tag_name,
 )
 
-PARSER_VERSION = "9"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "10"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -39,6 +39,11 @@ _HASH_LINE = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*#(?=[^\s#])")
 _EXTERNAL_LOAD = re.compile(
     r"""(?:\b(?:src|srcset|poster|data|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)"""
     r"""(?P<url>(?:https?:)?//[^\s"'>)]+)""", re.I)
+# ` ^id` ending a paragraph's last line (or `^id` standing alone): Latin letters, digits, dashes.
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
+# Blocks a `^id` paragraph right after them names (Obsidian: "a separate line after").
+_HOLDERS = {"heading_open": "heading", "th_open": "table", "td_open": "table"}
+_ID_AFTER = {"bullet_list_close", "ordered_list_close", "blockquote_close", "table_close"}
 _IMAGE_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])(?<![0-9][.])\s+|\n")  # "4. Archive" goes on
 CONTEXT_CHARS = 160
@@ -83,6 +88,9 @@ class Link:
     width: int | None = None
     height: int | None = None
     title: str | None = None  # a Markdown link's "title"
+    # What it stands in: "paragraph", "list" (a list item's paragraph), "heading", "table",
+    # "property" (the front matter).
+    holder: str = "paragraph"
 
     @property
     def shown_text(self) -> str:
@@ -128,6 +136,23 @@ class InlineFootnote:
 
     start: int  # offsets of the whole `^[...]`
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class BlockId:
+    """` ^id` at the end of a paragraph or list item, or `^id` on a line of its own after a
+    list, quote or table: the block that `[[Note#^id]]` links to and `![[Note#^id]]` embeds."""
+
+    name: str  # as written, without the caret
+    line: int  # 1-based, of the marker
+    col: int  # 1-based, of the caret
+    marker: tuple[int, int]  # offsets of the marker and the blank before it: hidden on the page
+    lines: tuple[int, int]  # 0-based source lines [first, end) of the block it names
+    anchor_at: int  # offset of the block's first text, where its anchor goes
+
+    @property
+    def anchor(self) -> str:
+        return "^" + self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +256,7 @@ class Note:
     properties: dict = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     headings: tuple[Heading, ...] = ()
+    block_ids: tuple[BlockId, ...] = ()  # in source order; a name used twice names its first
     links: tuple[Link, ...] = ()
     math: tuple[Math, ...] = ()
     tags: tuple[Tag, ...] = ()  # the `tags` property's first, then the text's, in order
@@ -358,7 +384,7 @@ def _property_links(properties: dict, locator: _Locator, end_line: int) -> list[
         target, _, fragment = target_part.partition("#")
         links.append(Link(target=target, fragment=fragment, display=display,
                           embed=bool(match.group(1)), style="property", external=False, raw=raw,
-                          start=-1, end=-1, line=line + 1, col=col + 1))
+                          start=-1, end=-1, line=line + 1, col=col + 1, holder="property"))
     return links
 
 
@@ -582,7 +608,7 @@ def _split_href(href: str) -> tuple[str, str]:
 
 
 def _make_link(token: Token, content: str, where: tuple[int, int, int, int] | None,
-               section: str, source: str) -> Link:
+               section: str, source: str, holder: str = "paragraph") -> Link:
     span = token.meta["span"]
     raw = content[span[0]:span[1]]
     start, end, line, col = where if where else (-1, -1, 0, 0)
@@ -609,7 +635,7 @@ def _make_link(token: Token, content: str, where: tuple[int, int, int, int] | No
         display = display.rsplit("|", 1)[0] if "|" in display else None
     return Link(target=target, fragment=fragment, display=display, embed=embed, style=style,
                 external=external, raw=raw, start=start, end=end, line=line + 1, col=col + 1,
-                section=section, width=width, height=height, title=title)
+                section=section, width=width, height=height, title=title, holder=holder)
 
 
 def _unique_anchor(text: str, taken: set[str]) -> str:
@@ -632,6 +658,7 @@ class _NoteBuilder:
         self.properties: dict = {}
         self.body_start = 0
         self.headings: list[Heading] = []
+        self.block_ids: list[BlockId] = []
         self.links: list[Link] = []
         self.math: list[Math] = []
         self.tags: list[Tag] = []
@@ -684,6 +711,53 @@ class _NoteBuilder:
                 self.check_html(token.content, start, token.map[0], 0)
             elif token.type == "inline" and token.map is not None:
                 self.inline(token, tokens[index - 1])
+                if tokens[index - 1].type == "paragraph_open":
+                    self.block_id(tokens, index)
+
+    def block_id(self, tokens: list[Token], index: int) -> None:
+        """A paragraph ending in ` ^id` names itself, or its list item when it opens one; a
+        paragraph that is only `^id` names the list, quote or table right before it."""
+        token = tokens[index]
+        if not (found := _BLOCK_ID.search(token.content.rsplit("\n", 1)[-1])):
+            return
+        line = token.map[1] - 1
+        marker = _BLOCK_ID.search(self.locator.lines[line].rstrip())
+        if marker is None:
+            return
+        name = found.group(1)
+        offset = self.locator.offsets[line]
+        caret = offset + marker.start(1) - 1
+        named, first_inline = tokens[index - 1], index
+        before = tokens[index - 2] if index >= 2 else None
+        alone = "\n" not in token.content and found.start() == 0
+        if alone and before is not None and before.type in _ID_AFTER:
+            opener = before.type.replace("_close", "_open")
+            at = index - 2
+            while at > 0 and not (tokens[at].type == opener and tokens[at].level == before.level):
+                at -= 1
+            named = tokens[at]
+            first_inline = next(i for i in range(at, index + 1) if tokens[i].type == "inline")
+        elif before is not None and before.type == "list_item_open":
+            named = before
+        where = self.inline_start(tokens[first_inline], tokens[first_inline - 1])
+        first = next((b for b in self.block_ids if b.name.casefold() == name.casefold()), None)
+        if first is not None:
+            self.diagnostics.append(Diagnostic(
+                self.path, line + 1, caret - offset + 1, Severity.WARNING, "duplicate-block-id",
+                f"block id ^{name} is already used on line {first.line}",
+                "links to it land on the first block; give this one another id"))
+        self.block_ids.append(BlockId(
+            name, line + 1, caret - offset + 1,
+            (offset + marker.start(), offset + len(self.locator.lines[line])),
+            (named.map[0], named.map[1]), caret if where is None else where))
+
+    def inline_start(self, token: Token, parent: Token) -> int | None:
+        """Offset in the source of an inline token's first character."""
+        if parent.type in ("th_open", "td_open"):
+            mapped = self.locator.map_cell(token.map[0], 0, (0, 0))
+            return mapped[0] if mapped else None
+        mapped = self.locator.map_offset(token.content, 0, token.map[0]) if token.content else None
+        return self.locator.offsets[mapped[0]] + mapped[1] if mapped else None
 
     def open_list(self, token: Token) -> None:
         """Nested lists are measured from the quote markers of their own quote, if any."""
@@ -798,7 +872,9 @@ class _NoteBuilder:
                 self.tags.append(Tag(nfc(child.content), line + 1, col + 1, start, end))
             else:
                 made[id(child)] = _make_link(child, token.content, where, self.section,
-                                             self.source)
+                                             self.source,
+                                             _HOLDERS.get(parent.type,
+                                                          "list" if self.open_items else "paragraph"))
 
         plain_parts: list[str] = []
         ranges: dict[int, tuple[int, int]] = {}
@@ -842,6 +918,7 @@ class _NoteBuilder:
             properties=self.properties,
             aliases=aliases,
             headings=tuple(self.headings),
+            block_ids=tuple(self.block_ids),
             links=tuple(self.links),
             math=tuple(self.math),
             tags=tuple(self.tags),

@@ -12,6 +12,8 @@ import dataclasses
 import html
 import posixpath
 import re
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from urllib.parse import quote
 import networkx as nx
 import yaml
 
+from . import embeds
 from . import graph as graphs
 from . import graph_view
 from .analysis import GraphSummary, NoteMeasures
@@ -30,6 +33,7 @@ from .execute import Outcome
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
+    RESERVED_ANCHORS,
     TITLE_ANCHOR,
     CodeBlock,
     Note,
@@ -49,10 +53,14 @@ _FOOTNOTE_DEFINITION = re.compile(r"^[ \t]{0,3}\[\^[^\]\n]+\]:", re.M)
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*")
+_QUOTE_MARKERS = re.compile(r"(?:[ \t]*>[ \t]?)*")
+_CONTAINER = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*")
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+$")
 _LOADING_ATTRIBUTE = re.compile(r"\b(src|srcset|poster|data|href)(\s*=)|url\(|@import", re.I)
 
 
 FIGURE_DIR = f"{ASSET_DIR}/figures"
+_MISSING_MEDIA = {"audio": "오디오 없음", "video": "동영상 없음", "pdf": "PDF 없음"}
 FOLD_MARKERS = {"collapsed": "???", "expanded": "???+"}
 
 
@@ -218,15 +226,16 @@ class _Page:
         out.append(self.note.source[start:last])
         return "".join(reversed(out))
 
-    def text(self) -> str:
-        out, last = [], len(self.note.source)
+    def text(self, begin: int, finish: int) -> str:
+        """source[begin:finish] with the edits inside it applied."""
+        out, last = [], finish
         for start, end, replacement in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
-            if end > last:  # overlapping edit: keep the later one already applied
+            if end > last or start < begin:  # overlapping or outside: keep what is applied
                 continue
             out.append(self.note.source[end:last])
             out.append(replacement)
             last = start
-        out.append(self.note.source[self.note.body_start:last])
+        out.append(self.note.source[begin:last])
         return "".join(reversed(out))
 
 
@@ -253,8 +262,12 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
             return link.raw
         # Loading it would make the site request another host: link to it instead.
         shown = literal(re.sub(r"^[a-z]+://", "", link.target)[:60])
-        return (f'<a class="kb-external-image" href="{_attr(link.target)}">'
-                f'<span class="kb-missing-label">외부 그림</span> {shown}</a>')
+        alt = link.display.strip() if link.display else ""
+        size = "".join(f' data-{k}="{v}"' for k, v in (("width", link.width),
+                                                       ("height", link.height)) if v)
+        return (f'<a class="kb-external-image" href="{_attr(link.target)}"{size}>'
+                f'<span class="kb-missing-label">외부 그림</span> '
+                f'{literal(alt) + " — " if alt else ""}{shown}</a>')
     if item.kind is Kind.NOTE and item.path is not None:
         return f"[{text}]({url(page, pages[item.path], item.anchor)}{title})"
     if item.kind is Kind.ATTACHMENT and item.path is not None:
@@ -262,6 +275,11 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         if link.embed and posixpath.splitext(item.path)[1].lower() in IMAGE_SUFFIXES:
             alt = literal(link.display or posixpath.basename(item.path))
             return f"![{alt}]({target}{title}){_size(link.width, link.height)}"
+        if link.embed and (media := embeds.media_kind(item.path)):
+            name = posixpath.basename(item.path)
+            # Raw HTML: MkDocs leaves its URLs alone, so they start from the page's address.
+            served = _relative(page_address(page), item.path)
+            return embeds.media_html(media, served, name, literal(name), link.fragment)
         return f"[{text}]({target}{title})"
     if item.kind is Kind.GENERATED and item.figure is not None:
         source = item.figure
@@ -285,8 +303,8 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
         name = link.target.strip().rsplit("/", 1)[-1]
         is_image = posixpath.splitext(name)[1].lower() in IMAGE_SUFFIXES
-        return _placeholder("kb-missing-attachment", "그림 없음" if is_image else "파일 없음", name,
-                            link.target.strip())
+        label = "그림 없음" if is_image else _MISSING_MEDIA.get(embeds.media_kind(name), "파일 없음")
+        return _placeholder("kb-missing-attachment", label, name, link.target.strip())
     if item.kind is Kind.UNPUBLISHED:  # `publish: false`: not a link, and not a broken one
         if link.embed:
             return _placeholder("kb-missing-attachment", "공개하지 않은 노트", link.shown_text,
@@ -324,9 +342,12 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
     for source, group in by_source.items():
         lines.append(f"- [{literal(notes[source].title)}]({url(page, pages[source])})")
         for mention in group:
+            where = url(page, pages[source], mention.section or None)
             if any(mention.context):
-                where = url(page, pages[source], mention.section or None)
                 lines.append(f'    - <span class="kb-context">{_context_html(mention.context)}</span>'
+                             f' [↗]({where} "{_attr(notes[source].title)}")')
+            elif mention.embed:  # an embed has no sentence around it: say what it is
+                lines.append(f'    - <span class="kb-context kb-embed-mention">임베드</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
     lines += ["", "</div>", ""]
     return "\n".join(lines)
@@ -371,19 +392,23 @@ def _inline_title(note: Note) -> str:
     return f"# {literal(note.title)} {{ #{TITLE_ANCHOR} }}\n\n"
 
 
-def _hide_comments_and_number_footnotes(note: Note, doc: _Page) -> list[str]:
-    """`%%comments%%` go; each `^[inline footnote]` becomes `[^kb-inline-N]`, whose
-    definitions (returned) close the page. Done last: they take the edits inside them."""
+def _hide_comments_and_number_footnotes(note: Note, doc: _Page, within: Callable[[int, int], bool],
+                                        definitions: list[str]) -> None:
+    """`%%comments%%` in the span go; each `^[inline footnote]` becomes `[^kb-inline-N]`,
+    numbered after the page's `definitions` so far, whose definition joins them (they close
+    the page). Done last: they take the edits inside them."""
     for start, end in note.comments:
-        doc.take(start, end)
-        doc.replace(start, end, "")
-    definitions = []
-    for number, footnote in enumerate(note.inline_footnotes, 1):
+        if within(start, end):
+            doc.take(start, end)
+            doc.replace(start, end, "")
+    for footnote in note.inline_footnotes:
+        if not within(footnote.start, footnote.end):
+            continue
+        number = len(definitions) + 1
         inner = doc.take(footnote.start + 2, footnote.end - 1).strip()
         doc.take(footnote.start, footnote.end)
         doc.replace(footnote.start, footnote.end, f"[^kb-inline-{number}]")
         definitions.append(f"[^kb-inline-{number}]: " + inner.replace("\n", "\n    "))
-    return definitions
 
 
 def tag_link(name: str, page: str, tags_page: str) -> str:
@@ -391,24 +416,108 @@ def tag_link(name: str, page: str, tags_page: str) -> str:
     return f"[{literal('#' + name)}]({url(page, tags_page, tag_anchor(name.casefold()))}){{ .kb-tag }}"
 
 
-def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
-                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
-                tags_page: str | None = None) -> str:
-    """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
-    `results` holds the executed blocks; without them blocks show their code only.
-    `header` goes right under the page's title; tags link to `tags_page`."""
-    page = pages[note.path]
-    doc = _Page(note)
-    title = _inline_title(note)
-    if header and not title:  # the note opens with its own title: the header goes below it
-        line = note.headings[0].attr_line
-        end_of_title = doc.line_starts[line] + len(doc.lines[line])
-        doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
-    for item in links:
-        if item.link.start >= 0 and (item.kind is not Kind.EXTERNAL or item.link.embed):
-            alone = item.link.col == 1 and doc.lines[item.link.line - 1].rstrip() == item.link.raw
-            doc.replace(item.link.start, item.link.end,
-                        render_link(item, page, pages, results, alone))
+@dataclass
+class _Onto:
+    """The page a note, or a fragment of a note embedded in it, is drawn onto."""
+
+    page: str  # staged path: every URL is relative to it
+    pages: dict[str, str]
+    results: dict[tuple[str, int], BlockResult] | None
+    resolved: Resolved | None  # every note and its links, for embeds (None: embeds are links)
+    anchors: set[str]  # ids on the page: a heading of an embedded fragment takes a free one
+    embeds_left: int  # embeds this page may still draw
+    tags_page: str | None = None  # where tags link to (None: tags stay text)
+    # Definitions of the page's inline footnotes, embedded ones included: one numbering.
+    footnotes: list[str] = field(default_factory=list)
+
+
+def _line_shifts(note: Note) -> dict[int, int]:
+    """Spaces added at the start of each line of a nested list outside quotes (the rest of
+    a line's prefix, see containers, is written by `line_prefixes`)."""
+    shifts: dict[int, int] = {}
+    for first, end, spaces, quotes in note.list_indents:
+        if not quotes:
+            for line_number in range(first, end):
+                shifts[line_number] = shifts.get(line_number, 0) + spaces
+    return shifts
+
+
+def _continuation(before: str, shift: int = 0, in_list: bool = True) -> str:
+    """The prefix that keeps further lines inside the container of what follows `before`
+    (the staged text before it on its line): the quote markers and indentation (a callout's
+    body is indented), and in a list item the indentation rounded up to the multiple of 4
+    that Python-Markdown wants (plus the line's shift)."""
+    if not in_list:
+        return _QUOTE_PREFIX.match(before).group()
+    quote = _QUOTE_MARKERS.match(before).group()
+    width = len(re.sub(r"[^\t]", " ", before[len(quote):]).expandtabs(4)) + shift
+    return quote + " " * (-(-width // 4) * 4)
+def _fresh_anchor(base: str, taken: set[str]) -> str:
+    anchor, number = base, 0
+    while anchor in taken:
+        number += 1
+        anchor = f"{base}-{number}"
+    taken.add(anchor)
+    return anchor
+
+
+def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.Shown, ...],
+               onto: _Onto) -> str:
+    """A note embed: the shown fragment drawn onto this page in a box titled with a link to
+    its source, kept inside the list item or quote the embed stands in."""
+    link, resolved = item.link, onto.resolved
+    target = url(onto.page, onto.pages[item.path], item.anchor)
+    shown = embeds.shown_by(resolved.notes, item)
+    if shown is None:  # resolve has reported the missing heading or block
+        return _placeholder("kb-missing-attachment", "구역 없음", link.shown_text, link.raw)
+    if embeds.refusal(chain, shown) or onto.embeds_left <= 0:
+        return f'[{literal(link.shown_text)}]({target} "임베드하지 않음"){{ .kb-embed-refused }}'
+    onto.embeds_left -= 1
+    body = _draw(resolved.notes[shown.note], resolved.links[shown.note], (*chain, shown), onto)
+    label = link.display.strip() if link.display and link.display.strip() else \
+        shown.label.replace("#", " › ", 1)
+    container = _CONTAINER.match(before).group()  # quote and list markers, not the text
+    cont = _continuation(container, shift, link.holder == "list")
+    lines = ["", *("    " + line if line.strip() else "" for line in body.split("\n")), ""]
+    inner = "\n".join(cont + line if line else cont.rstrip() for line in lines)
+    head = f'!!! kb-embed "[{literal(label)}]({target})"'
+    if container != before or not _LIST_MARKER.search(before):  # after a blank line
+        head = f"\n{cont.rstrip()}\n{cont}{head}"
+    return f"{head}\n{inner}\n{cont}"
+
+
+def _keep_in_item(doc: _Page, line: int, shifts: dict[int, int]) -> None:
+    """The lines of a list item's paragraph after an embed follow a blank line there, so
+    Python-Markdown keeps them in the item only when they are indented like its content."""
+    marker_line = doc.lines[line - 1]
+    content = _CONTAINER.match(marker_line).group()
+    if ">" in content:
+        return
+    width = len(re.sub(r"[^\t]", " ", content).expandtabs(4)) + shifts.get(line - 1, 0)
+    wanted = -(-width // 4) * 4
+    for number in range(line, len(doc.lines)):
+        text = doc.lines[number]
+        if not text.strip():
+            return
+        if _LIST_MARKER.search(_CONTAINER.match(text).group()):  # the next item: set it apart
+            doc.replace(doc.line_starts[number], doc.line_starts[number], "\n")
+            return
+        indent = len(text.expandtabs(4)) - len(text.expandtabs(4).lstrip()) + shifts.get(number, 0)
+        if indent < wanted:
+            doc.replace(doc.line_starts[number], doc.line_starts[number], " " * (wanted - indent))
+
+
+def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown, ...],
+          onto: _Onto, doc: _Page | None = None) -> str:
+    """The Markdown of the span `chain[-1]` of a note, as `onto.page` shows it: the whole
+    page, or a fragment embedded in it (then nested: its headings take free ids, its block
+    ids give no anchors, its blocks need no wrapper)."""
+    span, nested = chain[-1], len(chain) > 1
+    doc = doc or _Page(note)
+
+    def within(start: int, end: int) -> bool:
+        return span.start <= start and end <= span.end
+
     prefixes = line_prefixes(doc.lines, note.callouts, note.list_indents)
 
     def container_prefix(line_number: int) -> str:
@@ -417,14 +526,42 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             return prefixes[line_number].text.rpartition("\n")[2]
         return _QUOTE_PREFIX.match(doc.lines[line_number]).group()
 
+    def staged(line_number: int, before: str) -> str:
+        """The start of a line, up to some point in it, with its prefix as staged."""
+        if line_number in prefixes:
+            return container_prefix(line_number) + before[prefixes[line_number].length:]
+        return before
+
+    shifts = _line_shifts(note)
+    for item in links:
+        link = item.link
+        if link.start < 0 or not within(link.start, link.end):
+            continue
+        if embeds.is_note_embed(item) and onto.resolved is not None:
+            before = doc.lines[link.line - 1][:link.col - 1]
+            after_text = before != _CONTAINER.match(before).group()
+            gap = len(before) - len(before.rstrip()) if after_text else 0
+            doc.replace(link.start - gap, link.end, _embed_box(
+                item, staged(link.line - 1, before), 0, chain, onto))
+            if link.holder == "list":
+                _keep_in_item(doc, link.line, shifts)
+        elif item.kind is not Kind.EXTERNAL or link.embed:
+            alone = (not nested and link.col == 1
+                     and doc.lines[link.line - 1].rstrip() == link.raw)
+            doc.replace(link.start, link.end,
+                        render_link(item, onto.page, onto.pages, onto.results, alone))
     for callout in note.callouts:
+        if not within(*callout.marker):
+            continue
         start, end = callout.title
         doc.replace(*callout.marker, callout_header(callout, end > start))
         if end > start:
             doc.replace(end, end, '"')
     block_lines: set[int] = set()
     for block in note.blocks:
-        result = results.get((note.path, block.index)) if results is not None else None
+        if not within(block.start, block.end):
+            continue
+        result = onto.results.get((note.path, block.index)) if onto.results is not None else None
         first = block.line - 1
         last = note.source.count("\n", 0, block.end)
         block_lines.update(range(first, last + 1))
@@ -432,11 +569,13 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         prefix = container_prefix(first)
         if ">" not in prefix:  # in a list item: Python-Markdown wants multiples of 4 spaces
             prefix = " " * (-(-len(prefix.expandtabs(4)) // 4) * 4)
-        shown = render_block(result, block, page, wrap=not prefix)
+        shown = render_block(result, block, onto.page, wrap=not prefix and not nested)
         lines = ["", *shown.split("\n"), ""]  # blank lines around: a block of its own
         doc.replace(block.start, block.end,
                     "\n".join(prefix + line if line else prefix.rstrip() for line in lines))
     for math in note.math:
+        if not within(math.start, math.end):
+            continue
         if math.mathml is None:
             shown = f'<code class="kb-math-error">{html.escape(math.latex)}</code>'
         elif math.block:
@@ -449,35 +588,72 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
             shown = container_prefix(first) + shown
         doc.replace(math.start, math.end, shown)
     for start, end in note.blocked_html:
-        doc.replace(start, end, _blocked(note.source[start:end]))
+        if within(start, end):
+            doc.replace(start, end, _blocked(note.source[start:end]))
     tag_starts = set()
     for tag in note.tags:
-        if tag.start >= 0 and tags_page:
-            doc.replace(tag.start, tag.end, tag_link(tag.name, page, tags_page))
+        if tag.start >= 0 and onto.tags_page and within(tag.start, tag.end):
+            doc.replace(tag.start, tag.end, tag_link(tag.name, onto.page, onto.tags_page))
             tag_starts.add(tag.start)
     for offset in note.escaped_dollars:
-        doc.replace(offset, offset + 2, "&#36;")
+        if within(offset, offset + 2):
+            doc.replace(offset, offset + 2, "&#36;")
     for offset in note.hash_line_starts:
-        if offset not in tag_starts:  # a tag link does not start with '#'
+        if within(offset, offset + 1) and offset not in tag_starts:  # a tag link has no '#'
             doc.replace(offset, offset + 1, "&#35;")
     for heading in note.headings:
         line_start = doc.line_starts[heading.attr_line]
+        if not within(doc.line_starts[heading.line - 1], line_start):
+            continue
         line = doc.lines[heading.attr_line]
         closing = _ATX_CLOSING.search(line)
-        doc.replace(line_start + closing.start(), line_start + len(line),
-                    f" {{ #{heading.anchor} }}")
+        anchor = _fresh_anchor(heading.anchor, onto.anchors) if nested else heading.anchor
+        doc.replace(line_start + closing.start(), line_start + len(line), f" {{ #{anchor} }}")
+    anchored: set[str] = set()
+    for block_id in note.block_ids:
+        if not within(*block_id.marker):
+            continue
+        doc.replace(*block_id.marker, "")
+        if not nested and block_id.name.casefold() not in anchored:
+            anchored.add(block_id.name.casefold())
+            doc.replace(block_id.anchor_at, block_id.anchor_at,
+                        f'<span class="kb-block-anchor" id="{_attr(block_id.anchor)}"></span>')
+    first_line = note.source.count("\n", 0, span.start)
+    last_line = note.source.count("\n", 0, span.end)
     for line_number, prefix in prefixes.items():
-        if line_number not in block_lines:
+        if first_line <= line_number <= last_line and line_number not in block_lines:
             at = doc.line_starts[line_number]
             doc.replace(at, at + prefix.length, prefix.text)
     for line_number in note.blank_line_before:
-        at = doc.line_starts[line_number]
-        doc.replace(at, at, container_prefix(line_number).rstrip() + "\n")
-    definitions = _hide_comments_and_number_footnotes(note, doc)
-    body = doc.text().rstrip("\n")
-    if definitions:
-        body += "\n\n" + "\n\n".join(definitions)
-    if definitions or _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
+        if first_line <= line_number <= last_line:
+            at = doc.line_starts[line_number]
+            doc.replace(at, at, container_prefix(line_number).rstrip() + "\n")
+    _hide_comments_and_number_footnotes(note, doc, within, onto.footnotes)
+    text = doc.text(span.start, span.end)
+    return textwrap.dedent(text).strip("\n") if nested else text
+
+
+def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
+                results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
+                tags_page: str | None = None, resolved: Resolved | None = None) -> str:
+    """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
+    `results` holds the executed blocks; without them blocks show their code only.
+    `header` goes right under the page's title; tags link to `tags_page`. With `resolved`,
+    note embeds show the embedded note (else they are links)."""
+    page = pages[note.path]
+    doc = _Page(note)
+    title = _inline_title(note)
+    if header and not title:  # the note opens with its own title: the header goes below it
+        line = note.headings[0].attr_line
+        end_of_title = doc.line_starts[line] + len(doc.lines[line])
+        doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
+    taken = {h.anchor for h in note.headings} | {b.anchor for b in note.block_ids}
+    onto = _Onto(page, pages, results, resolved, taken | set(RESERVED_ANCHORS),
+                 embeds.MAX_PER_PAGE, tags_page)
+    body = _draw(note, links, (embeds.whole(note),), onto, doc).rstrip("\n")
+    if onto.footnotes:
+        body += "\n\n" + "\n\n".join(onto.footnotes)
+    if onto.footnotes or _FOOTNOTE_DEFINITION.search(note.source, note.body_start):
         body += f"\n\n{FOOTNOTES_PLACE}"
     content = (title + header if title else "") + body
     if classes := css_classes(note):  # the user's CSS snippets style the note by its cssclasses
@@ -542,7 +718,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
         measures = summary.measures.get(path) if summary is not None else None
         header = properties_box(note, resolved.links[path], page, pages, tags_path)
         header += measures_box(measures, ranks[path], len(ranks)) if measures else ""
-        text = render_note(note, resolved.links[path], pages, results, header, tags_path)
+        text = render_note(note, resolved.links[path], pages, results, header, tags_path,
+                           resolved)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
         if site_graph is not None and graph_page is not None:

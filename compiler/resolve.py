@@ -10,7 +10,6 @@ with `publish: false` is not linked. Nothing here reads a file.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
-from .parse import Link, Note, heading_key
+from .parse import BlockId, Link, Note, heading_key
 from .scan import VaultFile
 
 SUGGESTION_POOL = 64  # names scored for a did-you-mean hint
@@ -242,8 +241,10 @@ def _is_subsequence(wanted: list[str], chain: list[str]) -> bool:
     return all(any(w == c for c in remaining) for w in wanted)
 
 
-def has_block(note: Note, block_id: str) -> bool:
-    return re.search(rf"(?:^|\s)\^{re.escape(block_id)}[ \t]*$", note.source, re.M) is not None
+def find_block(note: Note, name: str) -> BlockId | None:
+    """The block `[[Note#^name]]` lands on (ids match case-insensitively; the first wins)."""
+    wanted = name.strip().casefold()
+    return next((b for b in note.block_ids if b.name.casefold() == wanted), None)
 
 
 def _diagnostic(source: str, link: Link, severity: Severity, code: str, message: str,
@@ -317,15 +318,20 @@ def _resolve_fragment(target: Note, source: str, link: Link
                       ) -> tuple[str | None, list[Diagnostic]]:
     fragment = link.fragment.strip()
     if fragment.startswith("^"):
-        if has_block(target, fragment[1:]):
-            return None, []
+        if block := find_block(target, fragment[1:]):
+            return block.anchor, []
+        names = list(dict.fromkeys(f"^{b.name}" for b in target.block_ids))
+        existing = ("block ids: " + ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+                    if names else "it has no block ids; write ' ^id' at the end of a paragraph")
         return None, [_diagnostic(source, link, Severity.WARNING, "missing-block",
                                   f"{link.raw}: {target.path!r} has no block ^{fragment[1:]}",
-                                  "a block id is written ' ^id' at the end of a paragraph")]
+                                  existing)]
     anchor = find_heading(target, fragment)
     if anchor is not None:
         return anchor, []
-    existing = ", ".join(f"#{h.text}" for h in target.headings[:12]) or "it has no headings"
+    shown = [f"#{h.text}" for h in target.headings[:12]]
+    more = ", …" if len(target.headings) > 12 else ""
+    existing = ", ".join(shown) + more if shown else "it has no headings"
     return None, [_diagnostic(source, link, Severity.WARNING, "missing-heading",
                               f"{link.raw}: {target.path!r} has no heading {fragment!r}",
                               f"headings: {existing}")]

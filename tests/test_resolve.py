@@ -222,9 +222,16 @@ def test_a_same_note_link_to_a_missing_heading_is_reported():
 def test_a_block_link_resolves_when_the_target_has_that_block_id():
     doc = "A paragraph that ends with an id. ^my-block\n\n- item\n\n^list-id\n"
     resolved = resolve({"src.md": "[[Doc#^my-block]] [[Doc#^list-id]]", "Doc.md": doc})
-    assert target(resolved, "src.md", "[[Doc#^my-block]]") == (Kind.NOTE, "Doc.md", None)
-    assert target(resolved, "src.md", "[[Doc#^list-id]]") == (Kind.NOTE, "Doc.md", None)
+    assert target(resolved, "src.md", "[[Doc#^my-block]]") == (Kind.NOTE, "Doc.md", "^my-block")
+    assert target(resolved, "src.md", "[[Doc#^list-id]]") == (Kind.NOTE, "Doc.md", "^list-id")
     assert diagnostics(resolved) == []
+
+
+def test_block_ids_match_case_insensitively_and_a_missing_one_names_those_that_exist():
+    resolved = resolve({"src.md": "[[Doc#^ABC]] [[Doc#^zzz]]", "Doc.md": "one ^abc\n\ntwo ^x-1\n"})
+    assert target(resolved, "src.md", "[[Doc#^ABC]]")[2] == "^abc"
+    [problem] = diagnostics(resolved)
+    assert problem.code == "missing-block" and problem.hint == "block ids: ^abc, ^x-1"
 
 
 def test_a_block_link_to_a_missing_id_is_a_missing_block():
