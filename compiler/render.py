@@ -22,9 +22,8 @@ from urllib.parse import quote
 import networkx as nx
 import yaml
 
-from . import embeds
+from . import embeds, graph_view
 from . import graph as graphs
-from . import graph_view
 from .analysis import GraphSummary, NoteMeasures
 from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
