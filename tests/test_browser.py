@@ -112,6 +112,19 @@ def test_missing_images_show_placeholders_and_no_image_is_broken(browser):
     assert broken == 0
 
 
+def search(browser: Browser, query: str) -> list[tuple[str, list[str]]]:
+    """Type a query into Material's search box: [(note title, [section titles])], best first."""
+    browser.open("")
+    browser.page.keyboard.press("s")  # Material's shortcut focuses the search box
+    browser.page.locator("input.md-search__input").fill(query)
+    browser.page.keyboard.press("End")  # Material searches on keyup, which fill() does not send
+    items = browser.page.locator(".md-search-result__item")
+    items.first.wait_for(timeout=10_000)
+    return [(item.locator("article h1").first.inner_text(),
+             item.locator("article h2").evaluate_all("hs => hs.map(h => h.textContent)"))
+            for item in items.all()]
+
+
 @pytest.mark.parametrize(("query", "expected_title"), [
     ("역전파", "역전파 알고리즘"),
     ("몬테카를로", "몬테카를로 샘플링"),
@@ -119,11 +132,4 @@ def test_missing_images_show_placeholders_and_no_image_is_broken(browser):
     ("Adam", "Hyper Parameter"),
 ])
 def test_search_finds_notes_by_korean_and_english_words(browser, query, expected_title):
-    browser.open("")
-    browser.page.keyboard.press("s")  # Material's shortcut focuses the search box
-    browser.page.locator("input.md-search__input").fill(query)
-    browser.page.keyboard.press("End")  # Material searches on keyup, which fill() does not send
-    results = browser.page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=10_000)
-    titles = [t.split("\n", 1)[0] for t in results.all_inner_texts()]
-    assert expected_title in titles
+    assert expected_title in [title for title, _ in search(browser, query)]

@@ -10,7 +10,7 @@ import pytest
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 from tests import test_browser as shared  # noqa: E402  (after the skip when Playwright is absent)
-from tests.test_browser import SEED, Browser  # noqa: E402
+from tests.test_browser import SEED, Browser, search  # noqa: E402
 
 # The browser fixtures of test_browser, shared by name.
 chromium, served_site, browser = shared.chromium, shared.served_site, shared.browser
@@ -18,19 +18,6 @@ chromium, served_site, browser = shared.chromium, shared.served_site, shared.bro
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTES = "4. Archive/AI 공부/Ai Tech 딥러닝 공부/"
-
-
-def search(browser: Browser, query: str) -> list[tuple[str, list[str]]]:
-    """Type a query into Material's search box: [(note title, [section titles])], best first."""
-    browser.open("")
-    browser.page.keyboard.press("s")  # Material's shortcut focuses the search box
-    browser.page.locator("input.md-search__input").fill(query)
-    browser.page.keyboard.press("End")  # Material searches on keyup, which fill() does not send
-    items = browser.page.locator(".md-search-result__item")
-    items.first.wait_for(timeout=10_000)
-    return [(item.locator("article h1").first.inner_text(),
-             item.locator("article h2").evaluate_all("hs => hs.map(h => h.textContent)"))
-            for item in items.all()]
 
 
 @pytest.mark.parametrize(("query", "first", "also"), [
