@@ -138,8 +138,9 @@ def build_side(project: Path, vault: Path) -> tuple[dict, Stage]:
 def small_site(stage: Stage, project: Path) -> tuple[Path, str]:
     """The site of the home page, the graph page and the best-linked note, built by MkDocs."""
     graph_page = next(p for p, text in stage.pages.items() if 'data-kb-graph="global"' in text)
-    notes = {p: t for p, t in stage.pages.items() if p not in (HOME, graph_page)}
-    widest = max(notes, key=lambda p: len(re.search(r'data-kb-local="([^"]*)"', notes[p]).group(1)))
+    local = {p: m.group(1) for p, text in stage.pages.items()
+             if p not in (HOME, graph_page) and (m := re.search(r'data-kb-local="([^"]*)"', text))}
+    widest = max(local, key=lambda p: len(local[p]))
     kept = {p: stage.pages[p] for p in (HOME, graph_page, widest)}
     settings = load_settings(project, vault=project / "vault")
     stage_dir, site = project / "graph-stage", project / "graph-site"
