@@ -20,6 +20,11 @@
   var DIM = "rgba(160,164,168,0.25)";
   var CURRENT = "#e8453c";
   var views = [];
+  // Past this many edges, a moving camera shows a picture of the edges instead of drawing
+  // them (see EdgePicture); the page may lower it before this script runs (tests do).
+  var PICTURE_EDGES = typeof window.KB_GRAPH_PICTURE_EDGES === "number" ? window.KB_GRAPH_PICTURE_EDGES : 4000;
+  // The camera counts as still once it has not moved for this long.
+  var SETTLE_MS = typeof window.KB_GRAPH_SETTLE_MS === "number" ? window.KB_GRAPH_SETTLE_MS : 160;
 
   function key(text) {
     return String(text || "").normalize("NFC").toLowerCase();
@@ -127,6 +132,102 @@
     };
   }
 
+  /* Edges while the camera moves.
+   *
+   * Under software WebGL (no GPU), drawing thousands of edges takes most of a frame, while the
+   * nodes alone draw several times faster. So while the camera moves, the edges are not drawn:
+   * the picture of them taken at the last still frame is moved and scaled with the camera (a
+   * CSS transform, done by the compositor), and they are drawn again once the camera stops.
+   * The nodes, labels and hover are drawn live on every frame. */
+  function EdgePicture(renderer) {
+    var self = this;
+    this.renderer = renderer;
+    this.edges = renderer.getCanvases().edges;
+    this.picture = document.createElement("canvas");
+    this.picture.className = "kb-graph-edge-picture";
+    this.picture.setAttribute("aria-hidden", "true");
+    this.edges.parentNode.insertBefore(this.picture, this.edges.nextSibling);
+    this.moving = false;
+    this.taken = null; // the camera state the picture was taken at
+    this.timer = null;
+    renderer.getCamera().on("updated", function () {
+      self.moving = true;
+      clearTimeout(self.timer);
+      self.timer = setTimeout(function () {
+        self.moving = false;
+        renderer.scheduleRender();
+      }, SETTLE_MS);
+    });
+    renderer.on("afterRender", function () { self.afterRender(); });
+  }
+
+  EdgePicture.prototype.afterRender = function () {
+    if (this.moving && this.taken) {
+      this.picture.style.transform = this.transform(this.taken, this.renderer.getCamera().getState());
+      this.picture.style.visibility = "visible";
+    } else if (!this.moving) {
+      this.take();
+    }
+  };
+
+  // Called in the task that drew the edges: their WebGL drawing buffer is still readable.
+  EdgePicture.prototype.take = function () {
+    var picture = this.picture, edges = this.edges;
+    if (picture.width !== edges.width || picture.height !== edges.height) {
+      picture.width = edges.width;
+      picture.height = edges.height;
+    }
+    picture.style.width = edges.style.width;
+    picture.style.height = edges.style.height;
+    picture.style.visibility = "hidden";
+    var context = picture.getContext("2d");
+    context.clearRect(0, 0, picture.width, picture.height);
+    context.drawImage(edges, 0, 0);
+    this.taken = this.renderer.getCamera().getState();
+  };
+
+  // The CSS transform that moves what was drawn at camera state `from` to where the same
+  // points are drawn at `to`: an affine map, found from three points of the viewport.
+  EdgePicture.prototype.transform = function (from, to) {
+    var renderer = this.renderer;
+    var p = [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }].map(function (point) {
+      return renderer.framedGraphToViewport(renderer.viewportToFramedGraph(point, { cameraState: from }),
+                                            { cameraState: to });
+    });
+    return "matrix(" + [p[1].x - p[0].x, p[1].y - p[0].y, p[2].x - p[0].x, p[2].y - p[0].y,
+                        p[0].x, p[0].y].join(",") + ")";
+  };
+
+  function moving(view) {
+    return !!(view.edgePicture && view.edgePicture.moving);
+  }
+
+  // Sigma's one-pixel GL lines, skipped while the edge picture stands in for them.
+  function edgeLines(view) {
+    return class extends Sigma.rendering.EdgeLineProgram {
+      render(params) {
+        if (!moving(view)) super.render(params);
+      }
+    };
+  }
+
+  // Sigma's GL points. Each frame they are drawn twice: once to be seen and once into the
+  // picking layer that finds the node under the pointer. Nothing is hovered while the camera
+  // moves, so the second drawing waits for the camera to stop.
+  function nodePoints(view) {
+    return class extends Sigma.rendering.NodePointProgram {
+      render(params) {
+        var picking = this.pickProgram;
+        if (moving(view)) this.pickProgram = null;
+        try {
+          super.render(params);
+        } finally {
+          this.pickProgram = picking;
+        }
+      }
+    };
+  }
+
   function message(container, text) {
     var p = document.createElement("p");
     p.className = "kb-graph-message";
@@ -161,9 +262,9 @@
       // One-pixel GL lines rather than Sigma's default quads: a fraction of the fill cost,
       // which decides the frame rate of a large graph under software WebGL.
       defaultEdgeType: "line",
-      edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram },
+      edgeProgramClasses: { line: edgeLines(this) },
       defaultNodeType: "point",
-      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
+      nodeProgramClasses: { point: nodePoints(this) },
       defaultDrawNodeHover: drawHover(palette),
       minCameraRatio: 0.02,
       maxCameraRatio: 4,
@@ -174,6 +275,8 @@
     this.renders = 1;
     if (kind === "global") performance.mark("kb-graph-drawn");
     this.renderer.on("afterRender", function () { self.renders += 1; });
+    this.edgePicture = graph.size > PICTURE_EDGES ? new EdgePicture(this.renderer) : null;
+    if (this.edgePicture) this.edgePicture.take();
     this.renderer.on("enterNode", function (event) {
       self.setFocus(event.node);
       container.style.cursor = graph.getNodeAttribute(event.node, "url") !== null ? "pointer" : "";
@@ -318,6 +421,8 @@
       focus: function () { return self.focus && graph.getNodeAttribute(self.focus, "title"); },
       highlighted: function () { return titles(self.highlighted); },
       camera: function () { return self.renderer.getCamera().getState(); },
+      // True while the camera moves and a picture stands in for the edges (large graphs).
+      moving: function () { return moving(self); },
       // Where a node is drawn, in CSS pixels of the browser's viewport.
       position: function (title) {
         var node = nodeByTitle(title);
