@@ -13,6 +13,7 @@ import html
 import posixpath
 import re
 import textwrap
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -199,12 +200,22 @@ def staged_paths(notes: dict[str, Note], home: str | None
     return placed, problems
 
 
+class OverlappingEdits(RuntimeError):
+    """Two edits of a page touch the same text: a bug in the compiler, which would otherwise
+    lose the text of one of them. (Edits that nest are composed with `_Page.take`.)"""
+
+
+Edit = tuple[int, int, str]  # source[start:end] becomes the text
+
+
 class _Page:
-    """Builds one staged page: edits to the note's source, applied back to front."""
+    """Builds one staged page: edits to the note's source, applied back to front. Edits may
+    touch (an insertion at either end of a replacement) but never overlap: an edit of text
+    that holds other edits first `take`s their result."""
 
     def __init__(self, note: Note):
         self.note = note
-        self.edits: list[tuple[int, int, str]] = []
+        self.edits: list[Edit] = []
         self.lines = note.source.split("\n")
         self.line_starts = line_offsets(self.lines)
 
@@ -216,26 +227,43 @@ class _Page:
         (for a span whose text moves elsewhere or goes away)."""
         inside = [e for e in self.edits if start <= e[0] and e[1] <= end]
         self.edits = [e for e in self.edits if not (start <= e[0] and e[1] <= end)]
-        out, last = [], end
-        for at, until, replacement in sorted(inside, key=lambda e: (e[0], e[1]), reverse=True):
-            if until > last:
-                continue
-            out += [self.note.source[until:last], replacement]
-            last = at
-        out.append(self.note.source[start:last])
-        return "".join(reversed(out))
+        return self._applied(inside, start, end)
 
     def text(self, begin: int, finish: int) -> str:
-        """source[begin:finish] with the edits inside it applied."""
-        out, last = [], finish
-        for start, end, replacement in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
-            if end > last or start < begin:  # overlapping or outside: keep what is applied
-                continue
-            out.append(self.note.source[end:last])
-            out.append(replacement)
-            last = start
+        """source[begin:finish] with the edits inside it applied (those outside it belong
+        to the rest of the note)."""
+        inside = []
+        for edit in self.edits:
+            start, end, _ = edit
+            if begin <= start and end <= finish:
+                inside.append(edit)
+            elif start < finish and end > begin:  # partly inside
+                self._overlap(edit, (begin, finish, "(the span drawn)"))
+        return self._applied(inside, begin, finish)
+
+    def _applied(self, edits: list[Edit], begin: int, finish: int) -> str:
+        out, last, later = [], finish, None
+        # Back to front; at one offset the longer edit first, so an insertion there precedes it.
+        for edit in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+            start, end, replacement = edit
+            if end > last:
+                self._overlap(edit, later)
+            out += [self.note.source[end:last], replacement]
+            last, later = start, edit
         out.append(self.note.source[begin:last])
         return "".join(reversed(out))
+
+    def _where(self, offset: int) -> str:
+        line = bisect_right(self.line_starts, offset) - 1
+        return f"{line + 1}:{offset - self.line_starts[line] + 1}"
+
+    def _overlap(self, one: Edit, other: Edit) -> None:
+        def shown(edit: Edit) -> str:
+            start, end, text = edit
+            return (f"{self._where(start)}-{self._where(end)} (offsets {start}-{end}, "
+                    f"{self.note.source[start:end][:60]!r} -> {text[:60]!r})")
+        raise OverlappingEdits(f"internal error: rendering {self.note.path}, two edits overlap: "
+                               f"{shown(one)} and {shown(other)}")
 
 
 def _attr(value: str) -> str:
