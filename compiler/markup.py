@@ -41,3 +41,11 @@ def front_matter(title: str) -> str:
     # named `<img src=x onerror=...>` is shown as its name.
     return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
                                      allow_unicode=True) + "---\n\n"
+
+
+def task_marker(mark: str) -> str:
+    """A task item's marker `[c]` for a character c other than space and x, which
+    pymdownx.tasklist does not know: a done task (as Obsidian counts it) that keeps its
+    character, shown and styled by kb.css through `data-task` as Obsidian's themes do."""
+    return (f'[x] <span class="kb-task" data-task="{html.escape(mark, quote=True)}">'
+            f"&#{ord(mark)};</span>")

@@ -28,7 +28,7 @@ from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
-from .markup import front_matter, literal, relative, url
+from .markup import front_matter, literal, relative, task_marker, url
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
@@ -590,6 +590,9 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
         if tag.start >= 0 and onto.tags_page and within(tag.start, tag.end):
             doc.replace(tag.start, tag.end, tag_link(tag.name, onto.page, onto.tags_page))
             tag_starts.add(tag.start)
+    for start, mark in note.task_marks:
+        if within(start, start + 3):
+            doc.replace(start, start + 3, task_marker(mark))
     for offset in note.escaped_dollars:
         if within(offset, offset + 2):
             doc.replace(offset, offset + 2, "&#36;")
