@@ -56,6 +56,9 @@ RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR
 # `[!type]+ title` on a blockquote's first line: an Obsidian callout.
 _CALLOUT = re.compile(r"\[!(?P<kind>[^\]\n]+)\](?P<fold>[+-]?)[ \t]*(?P<title>[^\n]*)")
 _QUOTE_MARKER = re.compile(r"[ \t]*>")
+# A task item's marker other than `[ ]` and `[x]`: Obsidian takes any one character as a task
+# (done unless it is a space) and keeps it for themes (`[?]`, `[-]`, `[>]`, ...).
+_OTHER_TASK = re.compile(r"\[([^\s\[\]xX])\] +\S")
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
                        "blockquote_open", "math_block"}
 
@@ -275,6 +278,8 @@ class Note:
     comments: tuple[tuple[int, int], ...] = ()  # offsets of `%%...%%`, which are not shown
     inline_footnotes: tuple[InlineFootnote, ...] = ()
     escaped_dollars: tuple[int, ...] = ()  # offsets of the `\\` of each `\\$`
+    # (offset of `[`, character) of each task item marked other than `[ ]` and `[x]`
+    task_marks: tuple[tuple[int, str], ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
@@ -676,6 +681,7 @@ class _NoteBuilder:
         self.comments: list[tuple[int, int]] = []
         self.inline_footnotes: list[InlineFootnote] = []
         self.escaped_dollars: list[int] = []
+        self.task_marks: list[tuple[int, str]] = []
         self.indents: list[tuple[int, int, int]] = []
         self.blocks: list[CodeBlock] = []
 
@@ -713,6 +719,8 @@ class _NoteBuilder:
                 self.inline(token, tokens[index - 1])
                 if tokens[index - 1].type == "paragraph_open":
                     self.block_id(tokens, index)
+                    if index >= 2 and tokens[index - 2].type == "list_item_open":
+                        self.task_mark(token, tokens[index - 1])
 
     def block_id(self, tokens: list[Token], index: int) -> None:
         """A paragraph ending in ` ^id` names itself, or its list item when it opens one; a
@@ -750,6 +758,13 @@ class _NoteBuilder:
             name, line + 1, caret - offset + 1,
             (offset + marker.start(), offset + len(self.locator.lines[line])),
             (named.map[0], named.map[1]), caret if where is None else where))
+
+    def task_mark(self, token: Token, paragraph: Token) -> None:
+        """A list item that opens with `[c] ` for a character c other than space and x."""
+        found = _OTHER_TASK.match(token.content)
+        start = self.inline_start(token, paragraph) if found else None
+        if found and start is not None:
+            self.task_marks.append((start, found.group(1)))
 
     def inline_start(self, token: Token, parent: Token) -> int | None:
         """Offset in the source of an inline token's first character."""
@@ -931,6 +946,7 @@ class _NoteBuilder:
             comments=tuple(self.comments),
             inline_footnotes=tuple(self.inline_footnotes),
             escaped_dollars=tuple(self.escaped_dollars),
+            task_marks=tuple(self.task_marks),
             blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
         )

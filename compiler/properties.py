@@ -7,9 +7,12 @@ page rather than describe the note (`title`, `publish`, `cssclasses`) are not li
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from .markup import literal
 from .parse import Note
 from .resolve import ResolvedLink
+from .tagindex import tag_link
 
 HIDDEN = frozenset({"title", "publish", "cssclasses", "cssclass"})
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?$")
@@ -39,14 +42,12 @@ class _Values:
     """Renders property values: a property that is a link shows as its resolved link."""
 
     def __init__(self, note: Note, links: tuple[ResolvedLink, ...], page: str,
-                 pages: dict[str, str], tags_page: str | None):
-        self.note, self.page, self.pages, self.tags_page = note, page, pages, tags_page
+                 show_link: Callable[[ResolvedLink], str], tags_page: str | None):
+        self.note, self.page, self.show_link, self.tags_page = note, page, show_link, tags_page
         self.links = {item.link.raw: item for item in reversed(links)
                       if item.link.style == "property"}
 
     def value(self, value: object) -> str:
-        from .render import literal, render_link  # render imports this module
-
         if value is None:
             return ""
         if isinstance(value, bool):
@@ -61,7 +62,7 @@ class _Values:
             return "; ".join(f"{literal(str(k))}: {self.value(v)}" for k, v in value.items())
         text = str(value)
         if (link := self.links.get(text.strip())) is not None:
-            return render_link(link, self.page, self.pages)
+            return self.show_link(link)
         if (date := readable_date(text)) is not None:
             return f'<time datetime="{text}">{date}</time>'
         if _URL.match(text) and ">" not in text:
@@ -69,19 +70,16 @@ class _Values:
         return literal(text).replace("\n", " ")
 
     def tags(self) -> str:
-        from .render import literal, tag_link  # render imports this module
-
         shown = [tag_link(t.name, self.page, self.tags_page) if self.tags_page
                  else literal("#" + t.name) for t in self.note.tags if t.start < 0]
         return " ".join(f'<span class="kb-property-item">{t}</span>' for t in shown)
 
 
-def properties_box(note: Note, links: tuple[ResolvedLink, ...], page: str, pages: dict[str, str],
-                   tags_page: str | None = None) -> str:
-    """The box of properties under the title; "" when there is nothing to show."""
-    from .render import literal  # render imports this module
-
-    values = _Values(note, links, page, pages, tags_page)
+def properties_box(note: Note, links: tuple[ResolvedLink, ...], page: str,
+                   show_link: Callable[[ResolvedLink], str], tags_page: str | None = None) -> str:
+    """The box of properties under the title of `page`; "" when there is nothing to show.
+    A property that is a link is shown by `show_link` (the page's way of drawing links)."""
+    values = _Values(note, links, page, show_link, tags_page)
     rows = []
     for key, value in note.properties.items():
         if key in HIDDEN:

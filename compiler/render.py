@@ -9,18 +9,17 @@ an escape that CommonMark does not.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import posixpath
 import re
 import textwrap
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
 import networkx as nx
-import yaml
 
 from . import embeds, graph_view
 from . import graph as graphs
@@ -29,6 +28,7 @@ from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
+from .markup import front_matter, literal, relative, task_marker, url
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
@@ -41,7 +41,7 @@ from .parse import (
 from .properties import css_classes, properties_box
 from .resolve import Kind, Resolved, ResolvedLink
 from .site_assets import ASSET_DIR, SITE_ASSETS
-from .tagindex import tag_anchor, tag_tree, tags_page, tags_page_path
+from .tagindex import tag_link, tag_tree, tags_page, tags_page_path
 
 HOME = "index.md"
 FOLDER_LISTING = 40  # notes named per folder on the generated home page
@@ -49,7 +49,6 @@ IMAGE_SUFFIXES = frozenset({".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".
 # Python-Markdown's footnotes extension puts the footnotes here, above the backlinks.
 FOOTNOTES_PLACE = "///Footnotes Go Here///"
 _FOOTNOTE_DEFINITION = re.compile(r"^[ \t]{0,3}\[\^[^\]\n]+\]:", re.M)
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 _ATX_CLOSING = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*")
 _QUOTE_MARKERS = re.compile(r"(?:[ \t]*>[ \t]?)*")
@@ -140,24 +139,6 @@ def render_block(result: BlockResult | None, block: CodeBlock, page: str, wrap: 
     return f'<div class="kb-block" markdown>\n\n{shown}\n\n</div>' if wrap else shown
 
 
-def literal(text: str) -> str:
-    """Text that Python-Markdown shows exactly as given (no markup, no HTML)."""
-    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
-
-
-@lru_cache(maxsize=65536)
-def _relative(from_folder: str, to_path: str) -> str:
-    return quote(posixpath.relpath(to_path, from_folder or "."), safe="/")
-
-
-def url(from_page: str, to_path: str, anchor: str | None = None) -> str:
-    """Relative URL from one staged page to a staged file, as MkDocs expects (`../x.md#id`)."""
-    fragment = f"#{anchor}" if anchor else ""
-    if to_path == from_page:
-        return fragment or quote(posixpath.basename(to_path))
-    return _relative(posixpath.dirname(from_page), to_path) + fragment
-
-
 def page_address(staged: str) -> str:
     """The address MkDocs gives a staged page: `a/b.md` -> `a/b`, `a/index.md` -> `a`
     (README.md counts as an index too)."""
@@ -199,12 +180,22 @@ def staged_paths(notes: dict[str, Note], home: str | None
     return placed, problems
 
 
+class OverlappingEdits(RuntimeError):
+    """Two edits of a page touch the same text: a bug in the compiler, which would otherwise
+    lose the text of one of them. (Edits that nest are composed with `_Page.take`.)"""
+
+
+Edit = tuple[int, int, str]  # source[start:end] becomes the text
+
+
 class _Page:
-    """Builds one staged page: edits to the note's source, applied back to front."""
+    """Builds one staged page: edits to the note's source, applied back to front. Edits may
+    touch (an insertion at either end of a replacement) but never overlap: an edit of text
+    that holds other edits first `take`s their result."""
 
     def __init__(self, note: Note):
         self.note = note
-        self.edits: list[tuple[int, int, str]] = []
+        self.edits: list[Edit] = []
         self.lines = note.source.split("\n")
         self.line_starts = line_offsets(self.lines)
 
@@ -216,26 +207,43 @@ class _Page:
         (for a span whose text moves elsewhere or goes away)."""
         inside = [e for e in self.edits if start <= e[0] and e[1] <= end]
         self.edits = [e for e in self.edits if not (start <= e[0] and e[1] <= end)]
-        out, last = [], end
-        for at, until, replacement in sorted(inside, key=lambda e: (e[0], e[1]), reverse=True):
-            if until > last:
-                continue
-            out += [self.note.source[until:last], replacement]
-            last = at
-        out.append(self.note.source[start:last])
-        return "".join(reversed(out))
+        return self._applied(inside, start, end)
 
     def text(self, begin: int, finish: int) -> str:
-        """source[begin:finish] with the edits inside it applied."""
-        out, last = [], finish
-        for start, end, replacement in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
-            if end > last or start < begin:  # overlapping or outside: keep what is applied
-                continue
-            out.append(self.note.source[end:last])
-            out.append(replacement)
-            last = start
+        """source[begin:finish] with the edits inside it applied (those outside it belong
+        to the rest of the note)."""
+        inside = []
+        for edit in self.edits:
+            start, end, _ = edit
+            if begin <= start and end <= finish:
+                inside.append(edit)
+            elif start < finish and end > begin:  # partly inside
+                self._overlap(edit, (begin, finish, "(the span drawn)"))
+        return self._applied(inside, begin, finish)
+
+    def _applied(self, edits: list[Edit], begin: int, finish: int) -> str:
+        out, last, later = [], finish, None
+        # Back to front; at one offset the longer edit first, so an insertion there precedes it.
+        for edit in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+            start, end, replacement = edit
+            if end > last:
+                self._overlap(edit, later)
+            out += [self.note.source[end:last], replacement]
+            last, later = start, edit
         out.append(self.note.source[begin:last])
         return "".join(reversed(out))
+
+    def _where(self, offset: int) -> str:
+        line = bisect_right(self.line_starts, offset) - 1
+        return f"{line + 1}:{offset - self.line_starts[line] + 1}"
+
+    def _overlap(self, one: Edit, other: Edit) -> None:
+        def shown(edit: Edit) -> str:
+            start, end, text = edit
+            return (f"{self._where(start)}-{self._where(end)} (offsets {start}-{end}, "
+                    f"{self.note.source[start:end][:60]!r} -> {text[:60]!r})")
+        raise OverlappingEdits(f"internal error: rendering {self.note.path}, two edits overlap: "
+                               f"{shown(one)} and {shown(other)}")
 
 
 def _attr(value: str) -> str:
@@ -277,7 +285,7 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         if link.embed and (media := embeds.media_kind(item.path)):
             name = posixpath.basename(item.path)
             # Raw HTML: MkDocs leaves its URLs alone, so they start from the page's address.
-            served = _relative(page_address(page), item.path)
+            served = relative(page_address(page), item.path)
             return embeds.media_html(media, served, name, literal(name), link.fragment)
         return f"[{text}]({target}{title})"
     if item.kind is Kind.GENERATED and item.figure is not None:
@@ -373,13 +381,6 @@ def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note
             f"## 먼저 읽을 노트 {{ #{READ_BEFORE_ANCHOR} }}\n\n{items}\n\n</div>\n")
 
 
-def _front_matter(title: str) -> str:
-    # MkDocs and Material put the page title into the navigation as HTML: escaped, a note
-    # named `<img src=x onerror=...>` is shown as its name.
-    return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
-                                     allow_unicode=True) + "---\n\n"
-
-
 def _inline_title(note: Note) -> str:
     """The note's name above its text, as Obsidian's inline title shows it, unless the note
     already opens with that very heading."""
@@ -408,11 +409,6 @@ def _hide_comments_and_number_footnotes(note: Note, doc: _Page, within: Callable
         doc.take(footnote.start, footnote.end)
         doc.replace(footnote.start, footnote.end, f"[^kb-inline-{number}]")
         definitions.append(f"[^kb-inline-{number}]: " + inner.replace("\n", "\n    "))
-
-
-def tag_link(name: str, page: str, tags_page: str) -> str:
-    """A tag, linking to its section of the tags page."""
-    return f"[{literal('#' + name)}]({url(page, tags_page, tag_anchor(name.casefold()))}){{ .kb-tag }}"
 
 
 @dataclass
@@ -594,6 +590,9 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
         if tag.start >= 0 and onto.tags_page and within(tag.start, tag.end):
             doc.replace(tag.start, tag.end, tag_link(tag.name, onto.page, onto.tags_page))
             tag_starts.add(tag.start)
+    for start, mark in note.task_marks:
+        if within(start, start + 3):
+            doc.replace(start, start + 3, task_marker(mark))
     for offset in note.escaped_dollars:
         if within(offset, offset + 2):
             doc.replace(offset, offset + 2, "&#36;")
@@ -657,7 +656,7 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     content = (title + header if title else "") + body
     if classes := css_classes(note):  # the user's CSS snippets style the note by its cssclasses
         content = f'<div class="kb-note {" ".join(classes)}" markdown>\n\n{content}\n\n</div>'
-    return _front_matter(note.title) + content + "\n"
+    return front_matter(note.title) + content + "\n"
 
 
 def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
@@ -667,7 +666,7 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     folders: dict[str, list[str]] = {}
     for path in sorted(notes):
         folders.setdefault(path.rpartition("/")[0], []).append(path)
-    lines = [_front_matter("홈"), f"# {literal(site_name)} {{ #{TITLE_ANCHOR} }}", "",
+    lines = [front_matter("홈"), f"# {literal(site_name)} {{ #{TITLE_ANCHOR} }}", "",
              f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
              f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
     if graph_page:
@@ -715,7 +714,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     for path, note in resolved.notes.items():
         page = pages[path]
         measures = summary.measures.get(path) if summary is not None else None
-        header = properties_box(note, resolved.links[path], page, pages, tags_path)
+        header = properties_box(note, resolved.links[path], page,
+                                functools.partial(render_link, page=page, pages=pages), tags_path)
         header += measures_box(measures, ranks[path], len(ranks)) if measures else ""
         text = render_note(note, resolved.links[path], pages, results, header, tags_path,
                            resolved)

@@ -51,8 +51,11 @@ def npm_asset(package: str, file: str, linked: bool = True) -> SiteAsset:
 SITE_ASSETS: tuple[SiteAsset, ...] = (
     own_asset("kb.css"),
     # Material draws ```mermaid blocks with `window.mermaid` when a page defines it, and
-    # fetches it from unpkg.com otherwise: the site serves its own.
-    npm_asset("mermaid", "dist/mermaid.min.js"),
+    # fetches it from unpkg.com otherwise: the site serves its own. Every page links the small
+    # loader, which defines `window.mermaid` and fetches Mermaid (3 MB, not linked) the first
+    # time a diagram is drawn: pages without a diagram never load it.
+    own_asset("mermaid-loader.js"),
+    npm_asset("mermaid", "dist/mermaid.min.js", linked=False),
     own_asset("graph.css"),
     npm_asset("graphology", "dist/graphology.umd.min.js"),  # global `graphology`
     npm_asset("sigma", "dist/sigma.min.js"),  # global `Sigma`: draws the graph with WebGL

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from .markup import front_matter, literal, url
 from .parse import RESERVED_ANCHORS, Note
 
 TAGS_PAGE = "tags.md"
@@ -33,6 +34,11 @@ class TagNode:
 def tag_anchor(key: str) -> str:
     """The id of a tag's section on the tags page: its case-folded name (`공부/딥러닝`)."""
     return f"{key}-tag" if key in RESERVED_ANCHORS else key
+
+
+def tag_link(name: str, page: str, tags_page: str) -> str:
+    """A tag, linking to its section of the tags page."""
+    return f"[{literal('#' + name)}]({url(page, tags_page, tag_anchor(name.casefold()))}){{ .kb-tag }}"
 
 
 def tag_tree(notes: dict[str, Note]) -> list[TagNode]:
@@ -80,11 +86,9 @@ def tags_page_path(taken_addresses: set[str]) -> str:
 def tags_page(roots: list[TagNode], page: str, pages: dict[str, str], notes: dict[str, Note]
               ) -> str:
     """Every tag as a section (nested tags one heading level deeper), its count, its notes."""
-    from .render import _front_matter, literal, url  # render imports this module
-
     nodes = walk(roots)
     tagged = len({p for node in nodes for p in node.notes})
-    lines = [_front_matter(TAGS_TITLE), f"# {TAGS_TITLE} {{ #kb-title }}", "",
+    lines = [front_matter(TAGS_TITLE), f"# {TAGS_TITLE} {{ #kb-title }}", "",
              f"태그 {len(nodes)}개, 태그가 붙은 노트 {tagged}개.", ""]
     for node in nodes:
         level = min(2 + node.depth, 6)

@@ -1,0 +1,51 @@
+"""Small pieces of the staged Markdown that every page writer shares (render, properties,
+the tags page): text shown literally, relative URLs between staged files, a page's front
+matter. Pure functions; nothing here knows about notes or links.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from functools import lru_cache
+from urllib.parse import quote
+
+import yaml
+
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
+
+
+def literal(text: str) -> str:
+    """Text that Python-Markdown shows exactly as given (no markup, no HTML)."""
+    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
+
+
+@lru_cache(maxsize=65536)
+def relative(from_folder: str, to_path: str) -> str:
+    """The percent-encoded relative path from a folder of the stage to a staged file."""
+    return quote(posixpath.relpath(to_path, from_folder or "."), safe="/")
+
+
+def url(from_page: str, to_path: str, anchor: str | None = None) -> str:
+    """Relative URL from one staged page to a staged file, as MkDocs expects (`../x.md#id`)."""
+    fragment = f"#{anchor}" if anchor else ""
+    if to_path == from_page:
+        return fragment or quote(posixpath.basename(to_path))
+    return relative(posixpath.dirname(from_page), to_path) + fragment
+
+
+def front_matter(title: str) -> str:
+    """The page's front matter: its title."""
+    # MkDocs and Material put the page title into the navigation as HTML: escaped, a note
+    # named `<img src=x onerror=...>` is shown as its name.
+    return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
+                                     allow_unicode=True) + "---\n\n"
+
+
+def task_marker(mark: str) -> str:
+    """A task item's marker `[c]` for a character c other than space and x, which
+    pymdownx.tasklist does not know: a done task (as Obsidian counts it) that keeps its
+    character, shown and styled by kb.css through `data-task` as Obsidian's themes do."""
+    return (f'[x] <span class="kb-task" data-task="{html.escape(mark, quote=True)}">'
+            f"&#{ord(mark)};</span>")
