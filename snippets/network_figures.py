@@ -30,7 +30,6 @@ def key_components_figure():
     """The four things that describe a deep-learning method: data, model, loss, and the
     optimisation algorithm that updates the model to lower the loss."""
     fig, ax = figure(figsize=(7.0, 3.4))
-    ax.grid(False)
     boxes = {"데이터\n(모델이 배울 것)": (0, 1.4), "모델\n(데이터를 변환)": (3, 1.4),
              "손실함수\n(모델이 얼마나 틀렸나)": (6, 1.4),
              "최적화 알고리즘\n(손실을 줄이도록 파라미터 갱신)": (3, -0.6)}
@@ -75,8 +74,7 @@ def linear_shapes_figure(n: int = 5, d: int = 4, p: int = 3, seed: int = 0):
         ax.text(x0 + cols * scale / 2, top + 0.25, name, ha="center", fontsize=12, weight="bold")
         ax.text(x0 + cols * scale / 2, -top - 0.2, label, ha="center", va="top", fontsize=8)
         x0 += cols * scale + 0.15
-    ax.set(xlim=(-0.2, x0 + 0.2), ylim=(-2.4, 1.7))
-    ax.axis("off")
+    blank(ax, (-0.2, x0 + 0.2), (-2.4, 1.7))
     return finish(fig, "선형모델 O = XW + b 의 행렬 모양")
 
 
@@ -84,7 +82,6 @@ def weight_arrows_figure(d: int = 4, p: int = 3):
     """The weight matrix as arrows: each of the d inputs connects to each of the p outputs, one
     arrow per entry w_ij of W, d × p arrows in all."""
     fig, ax = figure(figsize=(5.0, 3.6))
-    ax.grid(False)
     left, right = column(d, 0, 0.8), column(p, 3, 0.8)
     for i, a in enumerate(left):
         for j, b in enumerate(right):
@@ -105,7 +102,6 @@ def weight_arrows_figure(d: int = 4, p: int = 3):
 def neuron_layer_figure(d: int = 3, p: int = 2):
     """One layer step by step: inputs x, weighted sums z = Wx + b, activations H = σ(z)."""
     fig, ax = figure(figsize=(6.2, 3.4))
-    ax.grid(False)
     xs, zs, hs = column(d, 0, 0.9), column(p, 3, 1.2), column(p, 5, 1.2)
     dense(ax, xs, zs)
     for i, xy in enumerate(xs):
@@ -125,7 +121,6 @@ def neuron_layer_figure(d: int = 3, p: int = 2):
 def two_layer_figure():
     """The 2-layer network: x → (W⁽¹⁾, b⁽¹⁾) → z → σ → H → (W⁽²⁾, b⁽²⁾) → O."""
     fig, ax = figure(figsize=(6.4, 3.6))
-    ax.grid(False)
     network(ax, [4, 5, 3], ["입력 x", "잠재벡터\nH = σ(XW⁽¹⁾+b⁽¹⁾)", "출력\nO = HW⁽²⁾+b⁽²⁾"],
             x_step=2.6, edge_labels=["W⁽¹⁾", "W⁽²⁾"])
     return finish(fig, "2층 신경망: 가중치 행렬 두 개")
@@ -160,8 +155,6 @@ def forward_figure(layers: int = 4, seed: int = 0):
 def wide_vs_deep_figure():
     """A shallow network needs many neurons; a deeper one reaches a similar function with fewer."""
     fig, (left, right) = figure(ncols=2, figsize=(7.4, 3.6))
-    for ax in (left, right):
-        ax.grid(False)
     network(left, [2, 12, 1], ["입력", "은닉층 12개", "출력"], x_step=1.8, spread=0.42)
     left.set_title("얕고 넓은 신경망 (뉴런 12개)", fontsize=10)
     network(right, [2, 3, 3, 3, 1], ["입력", "", "은닉층 3×3", "", "출력"], x_step=1.3, spread=0.6,
@@ -174,7 +167,6 @@ def backprop_graph_figure():
     """The computation of a 2-layer network as a graph: forward values (black, left to right) and
     the chain-rule gradients flowing back (red, right to left) to each parameter."""
     fig, ax = figure(figsize=(7.6, 3.4))
-    ax.grid(False)
     nodes = {"x": (0, 0), "z⁽¹⁾": (1.8, 0), "H": (3.6, 0), "O": (5.4, 0), "L": (7.2, 0),
              "W⁽¹⁾": (1.8, 1.4), "W⁽²⁾": (5.4, 1.4)}
     for name, xy in nodes.items():
@@ -211,7 +203,6 @@ def backward_flow_figure(depth: int = 5, seed: int = 0):
     _, grads = loss_and_grads(init_mlp(sizes, rng), X, y, "softmax-ce", "sigmoid")
     norms = [float(np.linalg.norm(dW)) for dW, _ in grads]
     fig, (left, right) = figure(ncols=2, figsize=(7.4, 3.8))
-    left.grid(False)
     for l in range(depth):
         y0 = l * 1.0
         _frame(left, (0, y0), 1.6, 0.55, f"층 {l + 1}: z{sup(l + 1)}",
@@ -237,7 +228,6 @@ def chain_rule_figure(x: float = 1.0, y: float = 2.0):
     z, dzdx, dzdy = square_of_sum(x, y)
     w = x + y
     fig, ax = figure(figsize=(6.6, 3.4))
-    ax.grid(False)
     nodes = {"x": (0, 1), "y": (0, -1), "w": (2.6, 0), "z": (5.2, 0)}
     texts = {"x": f"x\n{x:g}", "y": f"y\n{y:g}", "w": f"w = x+y\n{w:g}", "z": f"z = w²\n{z:g}"}
     for name, xy in nodes.items():

@@ -154,9 +154,7 @@ def rolled_unrolled_figure(steps: int = 4):
         arrow(ax, (cx, 2.0), (cx, 2.72), shrink=1)
         if t:
             arrow(ax, (cx - 1.3, 1.6), (cx - 0.5, 1.6), colour=PALETTE[1], shrink=1, lw=1.6)
-    ax.annotate("", xy=(1.1, 1.4), xytext=(1.1, 1.8),
-                arrowprops={"arrowstyle": "-|>", "color": PALETTE[1], "lw": 1.6,
-                            "connectionstyle": "arc3,rad=-2.6"})
+    arrow(ax, (1.1, 1.8), (1.1, 1.4), colour=PALETTE[1], lw=1.6, rad=-2.6, shrink=2, head=10, zorder=3)
     ax.text(1.75, 2.25, "자기 자신으로", ha="left", fontsize=8, color=PALETTE[1])
     ax.text(2.5, 1.6, "=", fontsize=18, ha="center", va="center")
     ax.text(3.3 + steps * 1.8 - 0.6, -0.75, "같은 셀(같은 가중치)을 시간 순으로 펼친 것", ha="right",
