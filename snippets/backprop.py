@@ -1,9 +1,7 @@
-"""Backpropagation by hand: the chain rule on the notes' z = (x + y)², numerical gradient checks,
-and how gradients shrink across depth (vanishing gradients)."""
+"""Backpropagation by hand: the chain rule on the notes' z = (x + y)², and how gradients shrink
+across depth (vanishing gradients). The numerical checks are snippets.gradient_check's."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 
@@ -17,21 +15,6 @@ def square_of_sum(x: float, y: float) -> tuple[float, float, float]:
     z = w ** 2
     dz_dw = 2 * w
     return z, dz_dw * 1.0, dz_dw * 1.0
-
-
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences (f(x + εe_i) - f(x - εe_i)) / 2ε for every entry of x (any shape)."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        saved = x[i]
-        x[i] = saved + eps
-        up = f(x)
-        x[i] = saved - eps
-        down = f(x)
-        x[i] = saved
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 def gradient_norms_by_layer(depth: int, act: str, width: int = 32, n: int = 64, seed: int = 0

@@ -15,7 +15,7 @@ from snippets.conv import (
     output_size,
     param_count,
 )
-from snippets.drawing import HIGHLIGHT, arrow, blank, box, cells, node, outline
+from snippets.drawing import HIGHLIGHT, INK, arrow, blank, box, cells, node, outline
 from snippets.gradient_check import numerical_gradient
 from snippets.plotting import PALETTE, figure, finish
 
@@ -29,11 +29,11 @@ def dense_figure(rows: int = 4, cols: int = 6, row: int = 1, seed: int = 0):
     h = w @ x
     fig, ax = figure(figsize=(8.0, 4.2))
     blank(ax, (-0.5, cols + 7.5), (-cols - 1.8, 1.6))
-    cells(ax, w, 0, 0, highlight=[(row, c) for c in range(cols)], label=f"가중치 W ({rows}×{cols})")
+    cells(ax, w, (0, 0), highlight=[(row, c) for c in range(cols)], label=f"가중치 W ({rows}×{cols})")
     ax.text(cols + 0.7, -rows / 2, "×", fontsize=16, ha="center", va="center")
-    cells(ax, x[:, None], cols + 1.5, 0, label="입력 x")
+    cells(ax, x[:, None], (cols + 1.5, 0), label="입력 x")
     ax.text(cols + 3.3, -rows / 2, "=", fontsize=16, ha="center", va="center")
-    cells(ax, h[:, None], cols + 4.1, 0, highlight=[(row, 0)], label="z = Wx")
+    cells(ax, h[:, None], (cols + 4.1, 0), highlight=[(row, 0)], label="z = Wx")
     arrow(ax, (cols + 5.2, -row - 0.5), (cols + 6.6, -row - 0.5), text="σ", fontsize=11)
     ax.text(cols + 7.0, -row - 0.5, f"$h_{row + 1}$", fontsize=12, va="center")
     ax.text((cols + 6) / 2, -cols - 0.9,
@@ -82,13 +82,13 @@ def sliding_1d_figure(x=(1, 2, 0, 3, 1, 2, 1), w=(1, 0, -1), positions=(0, 1, 4)
     blank(ax, (-1.6, n + out.size + 3.3), (-height * len(positions) + 0.3, 1.4))
     for r, p in enumerate(positions):
         top = -r * height
-        cells(ax, x, 0, top, highlight=range(p, p + k), label="입력 x" if r == 0 else None)
-        outline(ax, p, top, k, 1)
-        cells(ax, w, p, top - 1.25, colour="#fce4ec", fontsize=8)
+        cells(ax, x, (0, top), highlight=range(p, p + k), label="입력 x" if r == 0 else None)
+        outline(ax, (p, top), k, 1)
+        cells(ax, w, (p, top - 1.25), fill="#fce4ec", fontsize=8)
         ax.text(p - 0.15, top - 1.75, "w", ha="right", va="center", fontsize=9, color=PALETTE[1])
         arrow(ax, (n + 0.2, top - 0.5), (n + 1.8, top - 0.5))
         shown = np.where(np.arange(out.size) <= p, out, np.nan)
-        cells(ax, shown, n + 2, top, highlight=[p], fmt="", label="출력" if r == 0 else None)
+        cells(ax, shown, (n + 2, top), highlight=[p], fmt="", label="출력" if r == 0 else None)
         for i in range(p + 1):
             ax.text(n + 2.5 + i, top - 0.5, f"{out[i]:g}", ha="center", va="center", fontsize=9)
         terms = " + ".join(f"{x[p + j]:g}·({w[j]:g})" if w[j] < 0 else f"{x[p + j]:g}·{w[j]:g}"
@@ -105,12 +105,13 @@ def sliding_2d_figure(seed: int = 3, positions=((0, 0), (1, 2))):
     fig, axes = figure(nrows=len(positions), figsize=(7.6, 3.0 * len(positions)))
     for ax, (p, q) in zip(np.atleast_1d(axes), positions, strict=True):
         blank(ax, (-0.3, 14.5), (-5.4, 1.1))
-        cells(ax, x, 0, 0, highlight=[(p + i, q + j) for i in range(3) for j in range(3)], label="입력 (5×5)")
-        outline(ax, q, -p, 3, 3)
+        window = [(p + i, q + j) for i in range(3) for j in range(3)]
+        cells(ax, x, (0, 0), highlight=window, label="입력 (5×5)")
+        outline(ax, (q, -p), 3, 3)
         ax.text(5.6, -2.5, "$\\star$", fontsize=18, ha="center", va="center")
-        cells(ax, w, 6.3, -1, colour="#fce4ec", label="커널 (3×3)")
+        cells(ax, w, (6.3, -1), fill="#fce4ec", label="커널 (3×3)")
         ax.text(9.9, -2.5, "=", fontsize=16, ha="center", va="center")
-        cells(ax, out, 10.6, -1, highlight=[(p, q)], label="출력 (3×3)")
+        cells(ax, out, (10.6, -1), highlight=[(p, q)], label="출력 (3×3)")
         ax.text(10.6, -4.6, f"위치 ({p + 1}, {q + 1}): 창 안의 9개 곱의 합 = {out[p, q]:g}", fontsize=8.5)
     return finish(fig, "2차원 Convolution: 커널이 입력 위를 미끄러지며 출력 한 칸씩 계산")
 
@@ -131,16 +132,16 @@ def multichannel_figure(seed: int = 1, channels: int = 3):
     tints = ("#ffcdd2", "#c8e6c9", "#bbdefb")
     for c in range(channels):
         top = -c * row_height
-        cells(ax, x[c], 0, top, colour=tints[c % 3], fontsize=8, label="입력" if c == 0 else None)
+        cells(ax, x[c], (0, top), fill=tints[c % 3], fontsize=8, label="입력" if c == 0 else None)
         ax.text(-0.4, top - 2.5, names[c % 3], ha="right", va="center", fontsize=9, rotation=90)
         ax.text(5.7, top - 2.5, "$\\star$", fontsize=16, ha="center", va="center")
-        cells(ax, w[c], 6.4, top - 1, colour="#fce4ec", fontsize=8, label="커널 조각" if c == 0 else None)
+        cells(ax, w[c], (6.4, top - 1), fill="#fce4ec", fontsize=8, label="커널 조각" if c == 0 else None)
         ax.text(10.0, top - 2.5, "=", fontsize=14, ha="center", va="center")
-        cells(ax, partial[c], 10.7, top - 1, fontsize=8, label="채널별 결과" if c == 0 else None)
+        cells(ax, partial[c], (10.7, top - 1), fontsize=8, label="채널별 결과" if c == 0 else None)
         arrow(ax, (14.0, top - 2.5), (16.2, -row_height * (channels - 1) / 2 - 2.5), colour="#90a4ae")
     mid = -row_height * (channels - 1) / 2
     ax.text(18.3, mid + 1.3, "합 Σ", fontsize=11, ha="center", va="center")
-    cells(ax, total, 16.8, mid - 1, colour=HIGHLIGHT, fontsize=8, label="출력 1채널")
+    cells(ax, total, (16.8, mid - 1), fill=HIGHLIGHT, fontsize=8, label="출력 1채널")
     ax.text(18.3, mid - 4.7, f"입력 {channels}×5×5, 커널 {channels}×3×3\n$\\rightarrow$ 출력 1×3×3\n"
             "커널을 O개 쓰면\n출력 채널도 O개", ha="center", va="top", fontsize=8.5)
     return finish(fig, "채널이 여러 개인 2차원 입력(3차원 텐서)의 Convolution")
@@ -205,11 +206,11 @@ def _conv_graph(ax, x, w, delta, edges_focus=None, focus_colour=PALETTE[3], show
             colour = KERNEL_COLOURS[j] if edges_focus is None or focused else "#cfd8dc"
             ax.plot([i + j + 0.5, i + 1.5], [0.4, 2.3], color=colour, lw=3.2 if focused else 1.4, zorder=1)
     for idx in range(n):
-        node(ax, idx + 0.5, 0, f"$x_{idx + 1}$\n{x[idx]:g}", fontsize=8)
+        node(ax, (idx + 0.5, 0), f"$x_{idx + 1}$\n{x[idx]:g}", fontsize=8)
     out = np.convolve(x, w[::-1], mode="valid")
     for i in range(m):
         label = f"$o_{i + 1}$\n{out[i]:g}"
-        node(ax, i + 1.5, 2.7, label, fontsize=8, colour="#fff3e0")
+        node(ax, (i + 1.5, 2.7), label, fontsize=8, fill="#fff3e0")
         if show_delta:
             ax.text(i + 1.5, 3.3, f"δ{i + 1}={delta[i]:g}", ha="center", fontsize=8, color=PALETTE[1])
     return out
@@ -329,7 +330,7 @@ def architecture_figure():
             height, depth = min(shape[0] / 120, 1.0) * 2.6, 0.25
         kind = name.split()[0]
         for layer_shift in (0.12, 0.06, 0.0):
-            box(ax, cx + layer_shift, layer_shift, depth, height, colour=colours[kind])
+            box(ax, (cx + layer_shift, layer_shift), depth, height, fill=colours[kind])
         shape_text = "×".join(str(s) for s in (shape[1:] + shape[:1] if len(shape) == 3 else shape))
         ax.text(cx, -1.55, f"{name}\n{shape_text}", ha="center", va="top", fontsize=8)
         if params:
@@ -347,7 +348,7 @@ def stride_figure(n: int = 9, k: int = 3, strides=(1, 2)):
     fig, axes = figure(nrows=len(strides), figsize=(8.0, 2.3 * len(strides)))
     for ax, s in zip(np.atleast_1d(axes), strides, strict=True):
         blank(ax, (-0.5, n + 5.5), (-1.3, 2.4))
-        cells(ax, np.arange(1, n + 1), 0, 0, fmt="{:g}")
+        cells(ax, np.arange(1, n + 1), (0, 0), fmt="{:g}")
         starts = range(0, n - k + 1, s)
         for idx, p in enumerate(starts):
             level = 0.25 + (idx % 3) * 0.55
@@ -372,11 +373,11 @@ def padding_figure(n: int = 5, k: int = 3, seed: int = 2):
         blank(ax, (-0.5, n + 2 * p + 4.6), (-(n + 2 * p) - 2.2, 1.2))
         border = [(i, j) for i in range(n + 2 * p) for j in range(n + 2 * p)
                   if min(i, j) < p or max(i, j) >= n + p]
-        cells(ax, padded, 0, 0, highlight=border, highlight_colour="#e0e0e0", fontsize=8,
+        cells(ax, padded, (0, 0), highlight=border, highlight_fill="#e0e0e0", fontsize=8,
               label=f"입력 {n}×{n}" + (f" + 패딩 {p}" if p else ""))
-        outline(ax, 0, 0, k, k)
+        outline(ax, (0, 0), k, k)
         out = conv2d(x[None, None], np.ones((1, 1, k, k)), padding=p)[0, 0]
-        cells(ax, np.full(out.shape, np.nan), n + 2 * p + 0.8, -1, size=0.7, fmt="",
+        cells(ax, np.full(out.shape, np.nan), (n + 2 * p + 0.8, -1), size=0.7, fmt="",
               highlight=[(0, 0)], label=f"출력 {out.shape[0]}×{out.shape[1]}", fontsize=8)
         ax.text((n + 2 * p) / 2, -(n + 2 * p) - 0.9,
                 f"출력 크기 = ({n} + 2·{p} - {k}) + 1 = {output_size(n, k, padding=p)}",
@@ -396,7 +397,7 @@ def _cuboid(ax, x, y, width, height, depth, colour, label):
     side = [(x + width, y), (x + width + dx, y + dy), (x + width + dx, y + height + dy),
             (x + width, y + height)]
     for face, shade in ((front, 1.0), (top, 0.85), (side, 0.7)):
-        ax.add_patch(Polygon(face, closed=True, facecolor=colour, alpha=shade, edgecolor="#455a64", lw=0.8))
+        ax.add_patch(Polygon(face, closed=True, facecolor=colour, alpha=shade, edgecolor=INK, lw=0.8))
     ax.text(x + width / 2, y - 0.25, label, ha="center", va="top", fontsize=9)
 
 

@@ -1,4 +1,11 @@
-"""Drawing primitives for the convolution and recurrence diagrams: cells, boxes, nodes, arrows."""
+"""Primitives for the diagrams the concept notes draw: nodes, boxes, arrows, grids of numbered
+cells, and whole fully connected networks, on an axes made blank for a diagram.
+
+`snippets.plotting` gives every figure its look (size, fonts, palette, log axes); this module
+draws shapes on one of its axes. Positions are data coordinates: a point is an (x, y) pair,
+a grid or a frame is placed by its top-left corner. Sizes in points (line widths, arrow heads,
+shrink, font sizes) are named so.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,12 @@ import numpy as np
 
 from snippets.plotting import PALETTE
 
-LIGHT = "#eceff1"
-HIGHLIGHT = "#ffcc80"
+INK = "#455a64"  # outlines and arrows of the diagrams
+LIGHT = "#eceff1"  # the fill of a plain node, box or cell
+HIGHLIGHT = "#ffcc80"  # the cells or the part a diagram points out
+EDGE_GREY = "#9e9e9e"  # the connections of a dense layer
+
+Point = tuple[float, float]
 
 
 def blank(ax, xlim: tuple[float, float], ylim: tuple[float, float]):
@@ -18,19 +29,62 @@ def blank(ax, xlim: tuple[float, float], ylim: tuple[float, float]):
     return ax
 
 
-def cells(ax, values: np.ndarray, x: float, y: float, size: float = 1.0, colour: str = LIGHT,
-          highlight=(), highlight_colour: str = HIGHLIGHT, fmt: str = "{:g}", fontsize: float = 9,
+def node(ax, xy: Point, text: str = "", *, fill: str = LIGHT, edge: str = INK, lw: float = 1.0,
+         radius: float = 0.38, fontsize: float = 10):
+    """A circle centred at `xy` with a label at its centre."""
+    from matplotlib.patches import Circle
+
+    ax.add_patch(Circle(xy, radius, facecolor=fill, edgecolor=edge, lw=lw, zorder=3))
+    if text:
+        ax.text(*xy, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+
+
+def box(ax, xy: Point, width: float, height: float, text: str = "", *, fill: str = LIGHT,
+        edge: str = INK, lw: float = 1.0, pad: float = 0.02, rounding: float = 0.08,
+        fontsize: float = 10, text_colour: str = "black", zorder: float = 3):
+    """A rounded box centred at `xy` with a label (zorder 0: a frame behind everything)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                boxstyle=f"round,pad={pad},rounding_size={rounding}",
+                                facecolor=fill, edgecolor=edge, lw=lw, zorder=zorder))
+    if text:
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=zorder + 1,
+                color=text_colour)
+
+
+def arrow(ax, start: Point, end: Point, text: str | None = None, *, colour: str = INK,
+          lw: float = 1.3, fontsize: float = 8, rad: float = 0.0, shrink: float = 12.0,
+          head: float = 12.0, style: str = "-|>", text_offset: Point = (0.0, 0.0), zorder: float = 2):
+    """An arrow from start to end, curved by `rad`, its ends `shrink` points short of the points
+    (clear of a node drawn there), a head of `head` points; `text` on a white patch at its
+    middle, moved by `text_offset`."""
+    ax.annotate("", xy=end, xytext=start, zorder=zorder,
+                arrowprops={"arrowstyle": style, "color": colour, "lw": lw, "shrinkA": shrink,
+                            "shrinkB": shrink, "connectionstyle": f"arc3,rad={rad}",
+                            "mutation_scale": head})
+    if text:
+        middle = ((start[0] + end[0]) / 2 + text_offset[0], (start[1] + end[1]) / 2 + text_offset[1])
+        ax.text(*middle, text, ha="center", va="center", fontsize=fontsize, color=colour,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}, zorder=zorder + 3)
+
+
+def cells(ax, values: np.ndarray, corner: Point, size: float = 1.0, *, fill: str = LIGHT,
+          highlight=(), highlight_fill: str = HIGHLIGHT, fmt: str = "{:g}", fontsize: float = 9,
           label: str | None = None):
-    """A grid of numbered cells; `values` is 1-D (one row) or 2-D; (x, y) is the top-left corner
-    and rows go down. `highlight` lists (row, col) cells (or cols for 1-D) to colour."""
+    """A grid of numbered cells, `corner` its top-left corner, rows going down; `values` is 1-D
+    (one row) or 2-D. `highlight` lists the (row, col) cells (or cols, for 1-D) to fill with
+    `highlight_fill`; `label` goes above the grid."""
     from matplotlib.patches import Rectangle
 
+    x, y = corner
     grid = np.atleast_2d(values)
     marked = {(0, h) if np.ndim(h) == 0 else tuple(h) for h in highlight}
     for (r, c), value in np.ndenumerate(grid):
-        face = highlight_colour if (r, c) in marked else colour
+        face = highlight_fill if (r, c) in marked else fill
         ax.add_patch(Rectangle((x + c * size, y - (r + 1) * size), size, size, facecolor=face,
-                               edgecolor="#455a64", lw=0.8))
+                               edgecolor=INK, lw=0.8))
         if fmt:
             ax.text(x + (c + 0.5) * size, y - (r + 0.5) * size, fmt.format(value), ha="center",
                     va="center", fontsize=fontsize)
@@ -39,45 +93,43 @@ def cells(ax, values: np.ndarray, x: float, y: float, size: float = 1.0, colour:
                 fontsize=fontsize + 1)
 
 
-def outline(ax, x: float, y: float, width: float, height: float, colour: str = PALETTE[1],
+def outline(ax, corner: Point, width: float, height: float, *, edge: str = PALETTE[1],
             lw: float = 2.2):
-    """A coloured frame (e.g. the kernel's current window), (x, y) the top-left corner."""
+    """A coloured frame (e.g. a kernel's current window), `corner` its top-left corner."""
     from matplotlib.patches import Rectangle
 
-    ax.add_patch(Rectangle((x, y - height), width, height, fill=False, edgecolor=colour, lw=lw))
+    x, y = corner
+    ax.add_patch(Rectangle((x, y - height), width, height, fill=False, edgecolor=edge, lw=lw))
 
 
-def node(ax, x: float, y: float, text: str, colour: str = LIGHT, radius: float = 0.38,
-         fontsize: float = 10, edge: str = "#455a64"):
-    """A circle with a label at its centre."""
-    from matplotlib.patches import Circle
-
-    ax.add_patch(Circle((x, y), radius, facecolor=colour, edgecolor=edge, lw=1.0, zorder=3))
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+def column(n: int, x: float, spread: float = 0.7) -> list[Point]:
+    """`n` points stacked `spread` apart at `x`, centred on y = 0, top first: one layer's units."""
+    return [(x, (n - 1) / 2 * spread - i * spread) for i in range(n)]
 
 
-def box(ax, x: float, y: float, width: float, height: float, text: str = "", colour: str = LIGHT,
-        fontsize: float = 10, edge: str = "#455a64", text_colour: str = "black", zorder: float = 3):
-    """A rounded box centred at (x, y) with a label (zorder 0: a frame behind everything)."""
-    from matplotlib.patches import FancyBboxPatch
-
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle="round,pad=0.02,rounding_size=0.08", facecolor=colour,
-                                edgecolor=edge, lw=1.0, zorder=zorder))
-    if text:
-        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=zorder + 1,
-                color=text_colour)
+def dense(ax, left: list[Point], right: list[Point], colour: str = EDGE_GREY, lw: float = 0.7):
+    """A line from every point of `left` to every point of `right`: a fully connected layer."""
+    for a in left:
+        for b in right:
+            ax.plot([a[0], b[0]], [a[1], b[1]], color=colour, lw=lw, zorder=1)
 
 
-def arrow(ax, start: tuple[float, float], end: tuple[float, float], colour: str = "#455a64",
-          lw: float = 1.3, text: str | None = None, fontsize: float = 8, rad: float = 0.0,
-          shrink: float = 12.0, style: str = "-|>"):
-    """An arrow from start to end (optionally curved by rad), with a label at its middle."""
-    ax.annotate("", xy=end, xytext=start, zorder=2,
-                arrowprops={"arrowstyle": style, "color": colour, "lw": lw, "shrinkA": shrink,
-                            "shrinkB": shrink, "connectionstyle": f"arc3,rad={rad}",
-                            "mutation_scale": 12})
-    if text:
-        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        ax.text(mx, my, text, ha="center", va="center", fontsize=fontsize, color=colour,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}, zorder=5)
+def network(ax, sizes: list[int], names: list[str], x_step: float = 2.0,
+            colours: list[str] | None = None, edge_labels: list[str] | None = None,
+            spread: float = 0.7) -> list[list[Point]]:
+    """A fully connected network: one column of white nodes per layer, ringed in the layer's
+    colour and named below, the weights of each layer named above; returns the columns."""
+    colours = colours or [PALETTE[i % len(PALETTE)] for i in range(len(sizes))]
+    columns = [column(n, i * x_step, spread) for i, n in enumerate(sizes)]
+    for i in range(len(columns) - 1):
+        dense(ax, columns[i], columns[i + 1])
+        if edge_labels:
+            ax.text((i + 0.5) * x_step, (max(sizes) - 1) / 2 * spread + 0.45, edge_labels[i],
+                    ha="center", fontsize=10, color=PALETTE[1])
+    bottom = -(max(sizes) - 1) / 2 * spread - 0.6
+    for i, (layer, name) in enumerate(zip(columns, names, strict=True)):
+        for xy in layer:
+            node(ax, xy, fill="white", edge=colours[i], lw=1.6, radius=0.18)
+        ax.text(i * x_step, bottom, name, ha="center", va="top", fontsize=9)
+    blank(ax, (-0.6, (len(sizes) - 1) * x_step + 0.6), (bottom - 0.6, -bottom + 0.3))
+    return columns

@@ -30,9 +30,9 @@ def sequence_figure(length: int = 40, context: int = 8, seed: int = 0):
     return finish(fig, "순차 데이터: 다음 값은 앞의 맥락 없이는 예측하기 어렵다")
 
 
-def _chain(ax, n, y, labels, colour, radius=0.36):
+def _chain(ax, n, y, labels, fill, radius=0.36):
     for i in range(n):
-        node(ax, i * 1.3, y, labels[i], colour=colour, radius=radius, fontsize=9)
+        node(ax, (i * 1.3, y), labels[i], fill=fill, radius=radius, fontsize=9)
 
 
 def factorization_figure(steps: int = 7, tau: int = 2):
@@ -58,14 +58,14 @@ def _unrolled(ax, steps, with_backward=False):
     """X_t at the bottom, H_t in the middle, O_t on top; H_{t-1} -> H_t with the shared W_H."""
     for t in range(steps):
         cx = 0.8 + t * 2.0
-        node(ax, cx, 0, f"$X_{t + 1}$", X_COLOUR)
-        node(ax, cx, 1.6, f"$H_{t + 1}$", H_COLOUR)
-        node(ax, cx, 3.2, f"$O_{t + 1}$", O_COLOUR)
+        node(ax, (cx, 0), f"$X_{t + 1}$", fill=X_COLOUR)
+        node(ax, (cx, 1.6), f"$H_{t + 1}$", fill=H_COLOUR)
+        node(ax, (cx, 3.2), f"$O_{t + 1}$", fill=O_COLOUR)
         arrow(ax, (cx, 0), (cx, 1.6), text="$W_X$")
         arrow(ax, (cx, 1.6), (cx, 3.2), text="$W_O$")
         arrow(ax, (cx - 2.0 if t else -0.9, 1.6), (cx, 1.6), text="$W_H$")
         if with_backward:
-            node(ax, cx, 4.5, f"$L_{t + 1}$", "#ffebee", radius=0.3, fontsize=8)
+            node(ax, (cx, 4.5), f"$L_{t + 1}$", fill="#ffebee", radius=0.3, fontsize=8)
             arrow(ax, (cx + 0.25, 4.5), (cx + 0.25, 3.2), colour=PALETTE[1], lw=1.6, shrink=10)
             arrow(ax, (cx + 0.25, 3.2), (cx + 0.25, 1.6), colour=PALETTE[1], lw=1.6, shrink=12)
             if t:
@@ -120,19 +120,19 @@ def latent_autoregressive_figure(steps: int = 6, tau: int = 3):
     blank(ax_ar, (-0.8, steps * 1.3 + 0.6), (-0.7, 1.9))
     _chain(ax_ar, steps, 0, [f"$x_{i + 1}$" for i in range(steps)], X_COLOUR)
     predict = steps * 1.3 - 0.1
-    node(ax_ar, predict, 1.3, "$\\hat x_{t+1}$", O_COLOUR, fontsize=8)
+    node(ax_ar, (predict, 1.3), "$\\hat x_{t+1}$", fill=O_COLOUR, fontsize=8)
     for s in range(steps - tau, steps):
         arrow(ax_ar, (s * 1.3, 0), (predict, 1.3), colour=PALETTE[0])
     ax_ar.set_title(f"자기회귀 모델 AR(τ={tau}): 최근 τ개의 원본 값만 본다", fontsize=9.5)
     blank(ax_latent, (-0.8, steps * 1.3 + 0.6), (-0.7, 2.6))
     for i in range(steps):
         cx = i * 1.3
-        node(ax_latent, cx, 0, f"$x_{i + 1}$", X_COLOUR)
-        node(ax_latent, cx, 1.4, f"$H_{i + 1}$", H_COLOUR, fontsize=8)
+        node(ax_latent, (cx, 0), f"$x_{i + 1}$", fill=X_COLOUR)
+        node(ax_latent, (cx, 1.4), f"$H_{i + 1}$", fill=H_COLOUR, fontsize=8)
         arrow(ax_latent, (cx, 0), (cx, 1.4))
         if i:
             arrow(ax_latent, (cx - 1.3, 1.4), (cx, 1.4), colour=PALETTE[1])
-    node(ax_latent, predict, 1.4, "$\\hat x_{t+1}$", O_COLOUR, fontsize=8)
+    node(ax_latent, (predict, 1.4), "$\\hat x_{t+1}$", fill=O_COLOUR, fontsize=8)
     arrow(ax_latent, ((steps - 1) * 1.3, 1.4), (predict, 1.4), colour=PALETTE[0])
     ax_latent.text(steps * 0.65 - 0.4, 2.3,
                    "$H_t = g(H_{t-1}, x_t)$: 과거 전체를 요약한 잠재 상태 하나만 넘긴다",
@@ -147,16 +147,14 @@ def rolled_unrolled_figure(steps: int = 4):
     blank(ax, (-0.6, 3.2 + steps * 1.8), (-0.9, 3.8))
     for t, cx in [(None, 0.6), *((t, 3.3 + t * 1.8) for t in range(steps))]:
         sub = "t" if t is None else str(t)
-        node(ax, cx, 0, f"$x_{sub}$", X_COLOUR)
-        box(ax, cx, 1.6, 1.0, 0.8, "RNN", H_COLOUR)
-        node(ax, cx, 3.1, f"$h_{sub}$", O_COLOUR)
+        node(ax, (cx, 0), f"$x_{sub}$", fill=X_COLOUR)
+        box(ax, (cx, 1.6), 1.0, 0.8, "RNN", fill=H_COLOUR)
+        node(ax, (cx, 3.1), f"$h_{sub}$", fill=O_COLOUR)
         arrow(ax, (cx, 0.38), (cx, 1.2), shrink=1)
         arrow(ax, (cx, 2.0), (cx, 2.72), shrink=1)
         if t:
             arrow(ax, (cx - 1.3, 1.6), (cx - 0.5, 1.6), colour=PALETTE[1], shrink=1, lw=1.6)
-    ax.annotate("", xy=(1.1, 1.4), xytext=(1.1, 1.8),
-                arrowprops={"arrowstyle": "-|>", "color": PALETTE[1], "lw": 1.6,
-                            "connectionstyle": "arc3,rad=-2.6"})
+    arrow(ax, (1.1, 1.8), (1.1, 1.4), colour=PALETTE[1], lw=1.6, rad=-2.6, shrink=2, head=10, zorder=3)
     ax.text(1.75, 2.25, "자기 자신으로", ha="left", fontsize=8, color=PALETTE[1])
     ax.text(2.5, 1.6, "=", fontsize=18, ha="center", va="center")
     ax.text(3.3 + steps * 1.8 - 0.6, -0.75, "같은 셀(같은 가중치)을 시간 순으로 펼친 것", ha="right",
@@ -183,7 +181,7 @@ def long_term_figure(steps: int = 40, hidden: int = 16, seed: int = 0):
 
 
 def _op(ax, x, y, symbol):
-    node(ax, x, y, symbol, "#ffffff", radius=0.2, fontsize=10)
+    node(ax, (x, y), symbol, fill="#ffffff", radius=0.2, fontsize=10)
 
 
 def lstm_cell_figure():
@@ -191,7 +189,7 @@ def lstm_cell_figure():
     input gate writes part of a new candidate, the output gate reads it out."""
     fig, ax = figure(figsize=(9.4, 4.8))
     blank(ax, (-1.6, 11.4), (-1.2, 5.2))
-    box(ax, 4.2, 1.9, 9.6, 4.9, colour="#fafafa", edge="#b0bec5", zorder=0)
+    box(ax, (4.2, 1.9), 9.6, 4.9, fill="#fafafa", edge="#b0bec5", zorder=0)
     top, gate_y = 3.8, 1.0
     ax.text(-1.2, top, "$C_{t-1}$", fontsize=11, va="center")
     ax.text(10.0, top, "$C_t$", fontsize=11, va="center")
@@ -200,7 +198,7 @@ def lstm_cell_figure():
     _op(ax, 4.5, top, "+")
     gates = [(1.5, "σ", "망각 f"), (3.2, "σ", "입력 i"), (4.5, "tanh", "후보 g"), (6.5, "σ", "출력 o")]
     for gx, fn, name in gates:
-        box(ax, gx, gate_y, 0.9, 0.6, fn, GATE_COLOUR, fontsize=10)
+        box(ax, (gx, gate_y), 0.9, 0.6, fn, fill=GATE_COLOUR, fontsize=10)
         ax.text(gx, gate_y - 0.55, name, ha="center", va="top", fontsize=8.5)
         ax.plot([gx, gx], [-0.15, gate_y - 0.3], color="#90a4ae", lw=1, zorder=1)
     ax.plot([-0.4, 6.5], [-0.15, -0.15], color="#90a4ae", lw=1.2, zorder=1)
@@ -210,7 +208,7 @@ def lstm_cell_figure():
     arrow(ax, (3.2, gate_y), (3.85, 2.4), shrink=12)
     arrow(ax, (4.5, gate_y), (3.85, 2.4), shrink=12)
     arrow(ax, (3.85, 2.4), (4.5, top), shrink=8)
-    box(ax, 7.8, 2.9, 0.9, 0.5, "tanh", "#e8f5e9", fontsize=9)
+    box(ax, (7.8, 2.9), 0.9, 0.5, "tanh", fill="#e8f5e9", fontsize=9)
     arrow(ax, (7.8, top), (7.8, 2.9), shrink=8)
     _op(ax, 7.8, 1.0, "×")
     arrow(ax, (7.8, 2.9), (7.8, 1.0), shrink=8)
@@ -230,7 +228,7 @@ def gru_cell_figure():
     decides how much of the old state the candidate sees; no separate cell state."""
     fig, ax = figure(figsize=(9.4, 4.6))
     blank(ax, (-1.6, 11.4), (-1.2, 5.0))
-    box(ax, 4.4, 1.9, 9.6, 4.6, colour="#fafafa", edge="#b0bec5", zorder=0)
+    box(ax, (4.4, 1.9), 9.6, 4.6, fill="#fafafa", edge="#b0bec5", zorder=0)
     top = 3.6
     ax.text(-1.2, top, "$h_{t-1}$", fontsize=11, va="center")
     ax.plot([-0.4, 9.8], [top, top], color="#455a64", lw=2.2, zorder=1)
@@ -239,7 +237,7 @@ def gru_cell_figure():
     _op(ax, 7.0, top, "+")
     gates = [(1.2, "σ", "리셋 r"), (3.0, "σ", "업데이트 z"), (5.6, "tanh", "후보 n")]
     for gx, fn, name in gates:
-        box(ax, gx, 1.0, 0.9, 0.6, fn, GATE_COLOUR, fontsize=10)
+        box(ax, (gx, 1.0), 0.9, 0.6, fn, fill=GATE_COLOUR, fontsize=10)
         ax.text(gx, 0.45, name, ha="center", va="top", fontsize=8.5)
         ax.plot([gx, gx], [-0.15, 0.7], color="#90a4ae", lw=1, zorder=1)
     ax.plot([-0.4, 5.6], [-0.15, -0.15], color="#90a4ae", lw=1.2, zorder=1)

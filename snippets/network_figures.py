@@ -1,10 +1,14 @@
-"""Diagrams of the computations in the notes (layers, weights, computation graphs), drawn with
-matplotlib so that they regenerate like any other figure."""
+"""Figures of the notes on neural-network basics (딥러닝 구성요소, 선형모델, 신경망, 다층 퍼셉트론,
+역전파 알고리즘, 연쇄법칙): layers, weights and computation graphs drawn with snippets.drawing,
+and the numbers they show computed by snippets.linear, snippets.mlp and snippets.backprop."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from snippets.drawing import arrow, blank, box, column, dense, network, node
 from snippets.plotting import PALETTE, figure, finish
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -15,86 +19,27 @@ def sup(n: int) -> str:
     return f"⁽{str(n).translate(SUPERSCRIPT)}⁾"
 
 
-def _blank(ax, xlim, ylim) -> None:
-    ax.set(xlim=xlim, ylim=ylim)
-    ax.set_aspect("equal")
-    ax.axis("off")
+# The look of these notes' diagrams: white shapes ringed in a colour of the palette; black
+# arrows drawn over the nodes they touch (zorder 3), their labels just above them.
+_ring = partial(node, fill="white", edge=PALETTE[0], lw=1.6, radius=0.22, fontsize=9)
+_frame = partial(box, fill="white", edge=PALETTE[0], lw=1.6, pad=0.05, rounding=0.05, fontsize=9)
+_link = partial(arrow, colour="black", lw=1.2, head=10, text_offset=(0, 0.15), zorder=3)
 
-
-def _node(ax, xy, text="", color=PALETTE[0], radius=0.22, fontsize=9, fill="white") -> None:
-    from matplotlib.patches import Circle
-
-    ax.add_patch(Circle(xy, radius, facecolor=fill, edgecolor=color, lw=1.6, zorder=3))
-    if text:
-        ax.text(*xy, text, ha="center", va="center", fontsize=fontsize, zorder=4)
-
-
-def _box(ax, xy, text, width=1.6, height=0.7, color=PALETTE[0], fontsize=9) -> None:
-    from matplotlib.patches import FancyBboxPatch
-
-    x, y = xy
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle="round,pad=0.05", facecolor="white", edgecolor=color, lw=1.6,
-                                zorder=3))
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
-
-
-def _arrow(ax, start, end, color="black", text=None, lw=1.2, offset=(0, 0.15), fontsize=8, rad=0.0,
-           shrink=12):
-    ax.annotate("", end, start, arrowprops={"arrowstyle": "-|>", "color": color, "lw": lw,
-                                            "shrinkA": shrink, "shrinkB": shrink,
-                                            "connectionstyle": f"arc3,rad={rad}"})
-    if text:
-        mid = ((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1])
-        ax.text(*mid, text, ha="center", va="center", fontsize=fontsize, color=color,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-
-
-def _column(n: int, x: float, spread: float = 0.7) -> list[tuple[float, float]]:
-    return [(x, (n - 1) / 2 * spread - i * spread) for i in range(n)]
-
-
-def _dense(ax, left, right, color="#9e9e9e", lw=0.7) -> None:
-    for a in left:
-        for b in right:
-            ax.plot([a[0], b[0]], [a[1], b[1]], color=color, lw=lw, zorder=1)
-
-
-def network(ax, sizes, names, x_step=2.0, colors=None, edge_labels=None, spread=0.7) -> list:
-    """Draws a fully connected network: one column of nodes per layer, named below; returns columns."""
-    colors = colors or [PALETTE[i % len(PALETTE)] for i in range(len(sizes))]
-    columns = [_column(n, i * x_step, spread) for i, n in enumerate(sizes)]
-    for i in range(len(columns) - 1):
-        _dense(ax, columns[i], columns[i + 1])
-        if edge_labels:
-            ax.text((i + 0.5) * x_step, (max(sizes) - 1) / 2 * spread + 0.45, edge_labels[i],
-                    ha="center", fontsize=10, color=PALETTE[1])
-    bottom = -(max(sizes) - 1) / 2 * spread - 0.6
-    for i, (column, name) in enumerate(zip(columns, names, strict=True)):
-        for xy in column:
-            _node(ax, xy, color=colors[i], radius=0.18)
-        ax.text(i * x_step, bottom, name, ha="center", va="top", fontsize=9)
-    _blank(ax, (-0.6, (len(sizes) - 1) * x_step + 0.6), (bottom - 0.6, -bottom + 0.3))
-    return columns
-
-
-# -- the notes' figures -----------------------------------------------------------------------------
 
 def key_components_figure():
     """The four things that describe a deep-learning method: data, model, loss, and the
     optimisation algorithm that updates the model to lower the loss."""
     fig, ax = figure(figsize=(7.0, 3.4))
-    ax.grid(False)
     boxes = {"데이터\n(모델이 배울 것)": (0, 1.4), "모델\n(데이터를 변환)": (3, 1.4),
              "손실함수\n(모델이 얼마나 틀렸나)": (6, 1.4),
              "최적화 알고리즘\n(손실을 줄이도록 파라미터 갱신)": (3, -0.6)}
     for i, (text, xy) in enumerate(boxes.items()):
-        _box(ax, xy, text, width=2.3 if i < 3 else 3.4, height=1.0, color=PALETTE[i], fontsize=9)
-    _arrow(ax, (1.15, 1.4), (1.85, 1.4), text="입력 x")
-    _arrow(ax, (4.15, 1.4), (4.85, 1.4), text="예측 ŷ")
-    _arrow(ax, (6, 0.85), (4.75, -0.4), text="∇L", offset=(0.35, 0.1))
-    _arrow(ax, (3, -0.05), (3, 0.85), text="θ 갱신", offset=(0.5, 0))
-    _blank(ax, (-1.4, 7.4), (-1.3, 2.2))
+        _frame(ax, xy, 2.3 if i < 3 else 3.4, 1.0, text, edge=PALETTE[i])
+    _link(ax, (1.15, 1.4), (1.85, 1.4), text="입력 x")
+    _link(ax, (4.15, 1.4), (4.85, 1.4), text="예측 ŷ")
+    _link(ax, (6, 0.85), (4.75, -0.4), text="∇L", text_offset=(0.35, 0.1))
+    _link(ax, (3, -0.05), (3, 0.85), text="θ 갱신", text_offset=(0.5, 0))
+    blank(ax, (-1.4, 7.4), (-1.3, 2.2))
     return finish(fig, "딥러닝을 바라보는 4가지 항목")
 
 
@@ -129,8 +74,7 @@ def linear_shapes_figure(n: int = 5, d: int = 4, p: int = 3, seed: int = 0):
         ax.text(x0 + cols * scale / 2, top + 0.25, name, ha="center", fontsize=12, weight="bold")
         ax.text(x0 + cols * scale / 2, -top - 0.2, label, ha="center", va="top", fontsize=8)
         x0 += cols * scale + 0.15
-    ax.set(xlim=(-0.2, x0 + 0.2), ylim=(-2.4, 1.7))
-    ax.axis("off")
+    blank(ax, (-0.2, x0 + 0.2), (-2.4, 1.7))
     return finish(fig, "선형모델 O = XW + b 의 행렬 모양")
 
 
@@ -138,49 +82,45 @@ def weight_arrows_figure(d: int = 4, p: int = 3):
     """The weight matrix as arrows: each of the d inputs connects to each of the p outputs, one
     arrow per entry w_ij of W, d × p arrows in all."""
     fig, ax = figure(figsize=(5.0, 3.6))
-    ax.grid(False)
-    left, right = _column(d, 0, 0.8), _column(p, 3, 0.8)
+    left, right = column(d, 0, 0.8), column(p, 3, 0.8)
     for i, a in enumerate(left):
         for j, b in enumerate(right):
-            ax.annotate("", b, a, arrowprops={"arrowstyle": "-|>", "color": PALETTE[i], "lw": 0.9,
-                                              "shrinkA": 10, "shrinkB": 10})
+            _link(ax, a, b, colour=PALETTE[i], lw=0.9, shrink=10)
             if i == 0 and j == 0:
                 ax.text(1.5, (a[1] + b[1]) / 2 + 0.25, "w₁₁", color=PALETTE[0], fontsize=9, ha="center")
     for i, xy in enumerate(left):
-        _node(ax, xy, f"x{'₁₂₃₄₅₆'[i]}", color=PALETTE[i])
+        _ring(ax, xy, f"x{'₁₂₃₄₅₆'[i]}", edge=PALETTE[i])
     for j, xy in enumerate(right):
-        _node(ax, xy, f"o{'₁₂₃₄₅₆'[j]}", color="black")
+        _ring(ax, xy, f"o{'₁₂₃₄₅₆'[j]}", edge="black")
     ax.text(0, -2.0, f"입력 d = {d}", ha="center", fontsize=9)
     ax.text(3, -2.0, f"출력 p = {p}", ha="center", fontsize=9)
     ax.text(1.5, 1.75, f"화살표 {d} × {p} = {d * p}개 = W 의 원소 수", ha="center", fontsize=9)
-    _blank(ax, (-0.6, 3.6), (-2.3, 2.0))
+    blank(ax, (-0.6, 3.6), (-2.3, 2.0))
     return finish(fig, "가중치 행렬 W: 입력 공간에서 출력 공간으로")
 
 
 def neuron_layer_figure(d: int = 3, p: int = 2):
     """One layer step by step: inputs x, weighted sums z = Wx + b, activations H = σ(z)."""
     fig, ax = figure(figsize=(6.2, 3.4))
-    ax.grid(False)
-    xs, zs, hs = _column(d, 0, 0.9), _column(p, 3, 1.2), _column(p, 5, 1.2)
-    _dense(ax, xs, zs)
+    xs, zs, hs = column(d, 0, 0.9), column(p, 3, 1.2), column(p, 5, 1.2)
+    dense(ax, xs, zs)
     for i, xy in enumerate(xs):
-        _node(ax, xy, f"x{'₁₂₃'[i]}", color=PALETTE[0])
+        _ring(ax, xy, f"x{'₁₂₃'[i]}", edge=PALETTE[0])
     for j, (z, h) in enumerate(zip(zs, hs, strict=True)):
-        _node(ax, z, f"z{'₁₂'[j]}", color=PALETTE[2])
-        _node(ax, h, f"h{'₁₂'[j]}", color=PALETTE[1])
-        _arrow(ax, z, h, text="σ", offset=(0, 0.2), fontsize=10)
+        _ring(ax, z, f"z{'₁₂'[j]}", edge=PALETTE[2])
+        _ring(ax, h, f"h{'₁₂'[j]}", edge=PALETTE[1])
+        _link(ax, z, h, text="σ", text_offset=(0, 0.2), fontsize=10)
     ax.text(1.5, 1.55, "z = Wᵀx + b\n(가중합)", ha="center", fontsize=9)
     ax.text(4, 1.55, "H = σ(z)\n(활성함수)", ha="center", fontsize=9)
     for x, text in ((0, "입력 x"), (3, "가중합 z"), (5, "잠재벡터 H")):
         ax.text(x, -1.75, text, ha="center", fontsize=9)
-    _blank(ax, (-0.6, 5.6), (-2.0, 2.1))
+    blank(ax, (-0.6, 5.6), (-2.0, 2.1))
     return finish(fig, "신경망 한 층의 계산")
 
 
 def two_layer_figure():
     """The 2-layer network: x → (W⁽¹⁾, b⁽¹⁾) → z → σ → H → (W⁽²⁾, b⁽²⁾) → O."""
     fig, ax = figure(figsize=(6.4, 3.6))
-    ax.grid(False)
     network(ax, [4, 5, 3], ["입력 x", "잠재벡터\nH = σ(XW⁽¹⁾+b⁽¹⁾)", "출력\nO = HW⁽²⁾+b⁽²⁾"],
             x_step=2.6, edge_labels=["W⁽¹⁾", "W⁽²⁾"])
     return finish(fig, "2층 신경망: 가중치 행렬 두 개")
@@ -215,12 +155,10 @@ def forward_figure(layers: int = 4, seed: int = 0):
 def wide_vs_deep_figure():
     """A shallow network needs many neurons; a deeper one reaches a similar function with fewer."""
     fig, (left, right) = figure(ncols=2, figsize=(7.4, 3.6))
-    for ax in (left, right):
-        ax.grid(False)
     network(left, [2, 12, 1], ["입력", "은닉층 12개", "출력"], x_step=1.8, spread=0.42)
     left.set_title("얕고 넓은 신경망 (뉴런 12개)", fontsize=10)
     network(right, [2, 3, 3, 3, 1], ["입력", "", "은닉층 3×3", "", "출력"], x_step=1.3, spread=0.6,
-            colors=[PALETTE[0], PALETTE[2], PALETTE[2], PALETTE[2], PALETTE[1]])
+            colours=[PALETTE[0], PALETTE[2], PALETTE[2], PALETTE[2], PALETTE[1]])
     right.set_title("깊고 좁은 신경망 (뉴런 9개)", fontsize=10)
     return finish(fig, "층이 얕으면 필요한 뉴런 수가 늘어남")
 
@@ -229,27 +167,27 @@ def backprop_graph_figure():
     """The computation of a 2-layer network as a graph: forward values (black, left to right) and
     the chain-rule gradients flowing back (red, right to left) to each parameter."""
     fig, ax = figure(figsize=(7.6, 3.4))
-    ax.grid(False)
     nodes = {"x": (0, 0), "z⁽¹⁾": (1.8, 0), "H": (3.6, 0), "O": (5.4, 0), "L": (7.2, 0),
              "W⁽¹⁾": (1.8, 1.4), "W⁽²⁾": (5.4, 1.4)}
     for name, xy in nodes.items():
-        _node(ax, xy, name, color=PALETTE[2] if name.startswith("W") else PALETTE[0], radius=0.32)
+        _ring(ax, xy, name, edge=PALETTE[2] if name.startswith("W") else PALETTE[0], radius=0.32)
     forward = [("x", "z⁽¹⁾", "xW⁽¹⁾+b"), ("z⁽¹⁾", "H", "σ"), ("H", "O", "HW⁽²⁾+b"), ("O", "L", "손실")]
     for a, b, text in forward:
-        _arrow(ax, nodes[a], nodes[b], text=text, offset=(0, 0.28))
-    _arrow(ax, nodes["W⁽¹⁾"], nodes["z⁽¹⁾"])
-    _arrow(ax, nodes["W⁽²⁾"], nodes["O"])
+        _link(ax, nodes[a], nodes[b], text=text, text_offset=(0, 0.28))
+    _link(ax, nodes["W⁽¹⁾"], nodes["z⁽¹⁾"])
+    _link(ax, nodes["W⁽²⁾"], nodes["O"])
     back = [("L", "O", "∂L/∂O"), ("O", "H", "∂L/∂H"), ("H", "z⁽¹⁾", "∂L/∂z⁽¹⁾ = ∂L/∂H ⊙ σ'(z⁽¹⁾)")]
     for a, b, text in back:
         xa, ya = nodes[a]
         xb, yb = nodes[b]
-        _arrow(ax, (xa, ya - 0.45), (xb, yb - 0.45), color=PALETTE[1], text=text, offset=(0, -0.3), rad=0.3)
-    _arrow(ax, (5.4, -0.2), (5.75, 1.2), color=PALETTE[1])
+        _link(ax, (xa, ya - 0.45), (xb, yb - 0.45), colour=PALETTE[1], text=text, text_offset=(0, -0.3),
+              rad=0.3)
+    _link(ax, (5.4, -0.2), (5.75, 1.2), colour=PALETTE[1])
     ax.text(6.6, 0.9, "∂L/∂W⁽²⁾ = Hᵀ ∂L/∂O", color=PALETTE[1], fontsize=8, ha="center")
-    _arrow(ax, (1.8, -0.2), (2.15, 1.2), color=PALETTE[1])
+    _link(ax, (1.8, -0.2), (2.15, 1.2), colour=PALETTE[1])
     ax.text(3.1, 1.35, "∂L/∂W⁽¹⁾ = xᵀ ∂L/∂z⁽¹⁾", color=PALETTE[1], fontsize=8, ha="center")
     ax.text(0, 1.5, "검정: 순전파\n빨강: 역전파", fontsize=8, va="center")
-    _blank(ax, (-0.5, 7.7), (-1.6, 2.0))
+    blank(ax, (-0.5, 7.7), (-1.6, 2.0))
     return finish(fig, "역전파의 계산 방식: 연쇄법칙으로 위에서부터")
 
 
@@ -265,18 +203,17 @@ def backward_flow_figure(depth: int = 5, seed: int = 0):
     _, grads = loss_and_grads(init_mlp(sizes, rng), X, y, "softmax-ce", "sigmoid")
     norms = [float(np.linalg.norm(dW)) for dW, _ in grads]
     fig, (left, right) = figure(ncols=2, figsize=(7.4, 3.8))
-    left.grid(False)
     for l in range(depth):
         y0 = l * 1.0
-        _box(left, (0, y0), f"층 {l + 1}: z{sup(l + 1)}", width=1.6, height=0.55,
-             color=PALETTE[1] if l == depth - 1 else PALETTE[0])
+        _frame(left, (0, y0), 1.6, 0.55, f"층 {l + 1}: z{sup(l + 1)}",
+               edge=PALETTE[1] if l == depth - 1 else PALETTE[0])
         if l < depth - 1:
-            _arrow(left, (0.95, y0 + 1.0), (0.95, y0), color=PALETTE[1],
-                   text=f"δ{sup(l + 1)}", offset=(0.45, 0), rad=-0.3)
-            _arrow(left, (-0.95, y0), (-0.95, y0 + 1.0), color="gray", rad=-0.3)
+            _link(left, (0.95, y0 + 1.0), (0.95, y0), colour=PALETTE[1],
+                  text=f"δ{sup(l + 1)}", text_offset=(0.45, 0), rad=-0.3)
+            _link(left, (-0.95, y0), (-0.95, y0 + 1.0), colour="gray", rad=-0.3)
     left.text(-1.6, depth - 0.6, "순전파 ↑", color="gray", fontsize=8)
     left.text(1.2, depth - 0.6, "역전파 ↓", color=PALETTE[1], fontsize=8)
-    _blank(left, (-2.0, 2.2), (-0.6, depth))
+    blank(left, (-2.0, 2.2), (-0.6, depth))
     right.barh(np.arange(1, depth + 1), norms, color=PALETTE[1])
     right.set(xlabel="‖∂L/∂W⁽ˡ⁾‖", ylabel="층", yticks=np.arange(1, depth + 1),
               title="층별 그래디언트 크기 (sigmoid)")
@@ -291,18 +228,17 @@ def chain_rule_figure(x: float = 1.0, y: float = 2.0):
     z, dzdx, dzdy = square_of_sum(x, y)
     w = x + y
     fig, ax = figure(figsize=(6.6, 3.4))
-    ax.grid(False)
     nodes = {"x": (0, 1), "y": (0, -1), "w": (2.6, 0), "z": (5.2, 0)}
     texts = {"x": f"x\n{x:g}", "y": f"y\n{y:g}", "w": f"w = x+y\n{w:g}", "z": f"z = w²\n{z:g}"}
     for name, xy in nodes.items():
-        _node(ax, xy, texts[name], color=PALETTE[0], radius=0.5, fontsize=8)
-    _arrow(ax, nodes["x"], nodes["w"], text="∂w/∂x = 1", offset=(0, 0.3), shrink=26)
-    _arrow(ax, nodes["y"], nodes["w"], text="∂w/∂y = 1", offset=(0, -0.3), shrink=26)
-    _arrow(ax, nodes["w"], nodes["z"], text=f"∂z/∂w = 2w = {2 * w:g}", offset=(0, 0.3), shrink=26)
+        _ring(ax, xy, texts[name], edge=PALETTE[0], radius=0.5, fontsize=8)
+    _link(ax, nodes["x"], nodes["w"], text="∂w/∂x = 1", text_offset=(0, 0.3), shrink=26)
+    _link(ax, nodes["y"], nodes["w"], text="∂w/∂y = 1", text_offset=(0, -0.3), shrink=26)
+    _link(ax, nodes["w"], nodes["z"], text=f"∂z/∂w = 2w = {2 * w:g}", text_offset=(0, 0.3), shrink=26)
     ax.text(2.6, -1.55, f"연쇄법칙: ∂z/∂x = ∂z/∂w · ∂w/∂x = 2(x+y) · 1 = {dzdx:g}", ha="center",
             fontsize=9, color=PALETTE[1])
     ax.text(2.6, -1.95, f"∂z/∂y = {dzdy:g}", ha="center", fontsize=9, color=PALETTE[1])
-    _blank(ax, (-0.7, 5.9), (-2.2, 1.7))
+    blank(ax, (-0.7, 5.9), (-2.2, 1.7))
     return finish(fig, "z = (x + y)² 의 계산 그래프와 연쇄법칙")
 
 
