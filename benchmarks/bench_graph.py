@@ -16,7 +16,13 @@ is the baseline of the same run. Measured:
     median of `--repeat` fresh browser contexts;
   - pan/zoom: the camera moved on every animation frame for `--frames` frames (a circle of
     pans while zooming in and out); frames per second from the requestAnimationFrame
-    timestamps.
+    timestamps;
+  - drag and wheel: the same through real input, as a reader does it (Playwright's mouse:
+    a drag across the graph, then wheel turns in and out); frames per second from the
+    renderer's own count of drawn frames over the gesture's duration;
+  - still frame: one complete drawing (every edge, the picking layer) as when the camera
+    stops, from requestAnimationFrame timestamps. A large graph shows a picture of its edges
+    while the camera moves (graph.js, EdgePicture); this is what it costs when it stops.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import argparse
 import functools
 import gzip
 import html
+import math
 import re
 import shutil
 import statistics
@@ -85,6 +92,47 @@ IDLE = """async (frames) => {
   });
   return frames / ((stamps[frames] - stamps[0]) / 1000);
 }"""
+# Frames drawn by the renderer, and when, while a gesture runs.
+COUNT_FRAMES = """() => {
+  window.kbFrames = [];
+  kbGraph.sigma.on("afterRender", () => window.kbFrames.push(performance.now()));
+}"""
+FRAMES_SINCE = """(since) => {
+  const stamps = window.kbFrames.filter((t) => t >= since);
+  return {frames: stamps.length, seconds: (performance.now() - since) / 1000};
+}"""
+STILL = """async (frames) => {
+  const renderer = kbGraph.sigma, stamps = [];
+  await new Promise((done) => {
+    function step(now) {
+      stamps.push(now);
+      if (stamps.length > frames) { done(); return; }
+      renderer.scheduleRender();
+      requestAnimationFrame(step);
+    }
+    requestAnimationFrame(step);
+  });
+  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
+}"""
+
+
+def gesture(page, box: dict) -> dict:
+    """A reader's pan and zoom with the real mouse: frames drawn per second while it runs."""
+    page.evaluate(COUNT_FRAMES)
+    since = page.evaluate("performance.now()")
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    for k in range(1, 61):
+        page.mouse.move(cx + 200 * math.sin(k / 10), cy + 120 * (1 - math.cos(k / 10)))
+    page.mouse.up()
+    for k in range(12):
+        page.mouse.wheel(0, -120 if k % 6 < 3 else 120)
+        page.wait_for_timeout(60)
+    return page.evaluate(FRAMES_SINCE, since)
+
+
 # The JavaScript side of one full redraw (reducers, WebGL calls, labels), without the
 # rasterising that SwiftShader does in the GPU process.
 DRAW = """() => {
@@ -156,7 +204,7 @@ def browser_side(site: Path, graph_address: str, frames: int, repeat: int) -> di
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/{quote(graph_address)}"
     foreign: list[str] = []
-    opens, motions, idle, draws = [], [], [], []
+    opens, motions, idle, draws, gestures, stills = [], [], [], [], [], []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -173,6 +221,9 @@ def browser_side(site: Path, graph_address: str, frames: int, repeat: int) -> di
                 idle.append(page.evaluate(IDLE, 60))
                 motions.append(page.evaluate(PAN_ZOOM, frames))
                 draws.append(page.evaluate(DRAW))
+                page.wait_for_function("!kbGraph.moving()")
+                stills.append(page.evaluate(STILL, 20))
+                gestures.append(gesture(page, page.locator("[data-kb-graph]").bounding_box()))
                 context.close()
             browser.close()
     finally:
@@ -183,21 +234,25 @@ def browser_side(site: Path, graph_address: str, frames: int, repeat: int) -> di
             "median_frame_ms": statistics.median(m["median_frame_ms"] for m in motions),
             "p95_frame_ms": statistics.median(m["p95_frame_ms"] for m in motions),
             "idle_fps": statistics.median(idle), "draw_ms": statistics.median(draws),
+            "gesture_fps": statistics.median(g["frames"] / g["seconds"] for g in gestures),
+            "still_frame_ms": statistics.median(stills),
             "frames": frames, "foreign_requests": foreign}
 
 
 def markdown(results: list[dict]) -> str:
     base = results[0]
     lines = ["| notes | nodes | links | layout | graph.json | gzip | local data / page (median, max) "
-             "| open (nav → drawn) | pan/zoom fps (idle page) | frame median / p95 | JS draw |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| open (nav → drawn) | pan/zoom fps (idle page) | frame median / p95 "
+             "| drag+wheel fps | still frame | JS draw |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(
             f"| {r['notes']:,} | {r['nodes']:,} | {r['edges']:,} | {r['layout_seconds']:.2f} s "
             f"| {r['json_bytes'] / KIB:,.0f} KiB | {r['json_gzip_bytes'] / KIB:,.0f} KiB "
             f"| {r['local_median_bytes'] / KIB:.1f} / {r['local_max_bytes'] / KIB:.1f} KiB "
             f"| {r['open_seconds']:.2f} s | {r['fps']:.0f} ({r['idle_fps']:.0f}) "
-            f"| {r['median_frame_ms']:.1f} / {r['p95_frame_ms']:.1f} ms | {r['draw_ms']:.1f} ms |")
+            f"| {r['median_frame_ms']:.1f} / {r['p95_frame_ms']:.1f} ms | {r['gesture_fps']:.0f} "
+            f"| {r['still_frame_ms']:.0f} ms | {r['draw_ms']:.1f} ms |")
     if len(results) > 1:
         last = results[-1]
         lines += ["", f"{last['notes']:,} against {base['notes']:,} notes: layout "

@@ -215,8 +215,9 @@ def backward_flow_figure(depth: int = 5, seed: int = 0):
     left.text(1.2, depth - 0.6, "역전파 ↓", color=PALETTE[1], fontsize=8)
     blank(left, (-2.0, 2.2), (-0.6, depth))
     right.barh(np.arange(1, depth + 1), norms, color=PALETTE[1])
-    right.set(xlabel="‖∂L/∂W⁽ˡ⁾‖", ylabel="층", yticks=np.arange(1, depth + 1),
+    right.set(xlabel="‖∂L/∂W⁽ˡ⁾‖", yticks=np.arange(1, depth + 1),
               title="층별 그래디언트 크기 (sigmoid)")
+    right.set_ylabel("층", rotation=0, labelpad=10)  # one Hangul syllable reads upright
     return finish(fig, "출력층에서 입력층 방향으로 기울기 전달")
 
 
