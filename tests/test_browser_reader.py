@@ -68,6 +68,22 @@ def test_a_note_named_by_the_query_comes_before_names_that_only_contain_it(
         assert title in expected, titles
 
 
+def test_the_page_opened_from_a_result_marks_the_word_inside_its_compound(browser):
+    """The results do not mark a word found inside a compound (Material marks only what its
+    tokenizer found in the text it shows); the page opened from the result does."""
+    search(browser, "적분")
+    browser.page.locator(".md-search-result__item", has_text="정규분포").first.locator(
+        "a").first.click()
+    browser.page.wait_for_load_state("load")
+    assert "h=" in browser.page.url
+    marks = browser.page.locator("article mark[data-md-highlight]")
+    marks.first.wait_for(timeout=10_000)
+    inside = browser.page.evaluate("""() => [...document.querySelectorAll(
+        'article mark[data-md-highlight]')].map(m => m.parentElement.textContent)
+        .filter(t => t.includes('정적분'))""")
+    assert inside, marks.all_inner_texts()
+
+
 def test_search_finds_english_inside_korean_text_and_lands_on_its_section(browser):
     results = dict(search(browser, "LSTM"))
     assert "RNN(Recurrent Neural Network)순환신경망" in results["딥러닝 기초 정리"]
