@@ -213,6 +213,24 @@ def test_serve_writes_the_search_index_that_build_writes_after_any_partial_rebui
     assert integral["aliases"].split()[:2] == ["Integral", "정적분"]
 
 
+def test_pages_left_by_an_earlier_preview_are_neither_served_nor_searched(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    write_vault(root / "vault", {"A.md": "# A\n\n글.\n"})
+    preview = Preview(load_settings(root), "vault/")
+    gone = preview.site_dir / "Gone" / "index.html"  # a note deleted while no preview ran
+    gone.parent.mkdir(parents=True)
+    gone.write_text('<html><article><h1 id="g">Gone</h1><p>옛 글</p></article></html>',
+                    encoding="utf-8")
+    try:
+        assert preview.rebuild().error is None
+    finally:
+        preview.close()
+    assert not gone.exists()
+    assert "옛 글" not in (preview.site_dir / INDEX_PATH).read_text(encoding="utf-8")
+
+
 def test_a_failed_rebuild_keeps_the_last_good_site_and_says_why(served):
     config = served.root / "mkdocs.yml"
     good = config.read_text(encoding="utf-8")
