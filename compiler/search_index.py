@@ -19,6 +19,19 @@ during the build: a partial rebuild of a few pages still gets a complete index b
 `write_search_index` on the whole site. Note titles weigh as much as Material's titles, and
 a note's aliases (front matter `aliases:`) as much as its title. The JSON is written as UTF-8
 (Material escapes every Hangul syllable as `\\uXXXX`, twice the bytes).
+
+A note whose name (title or alias) is what the reader typed comes first: `가능도` lists the note
+가능도 before 최대가능도 추정, whose alias `최대 가능도` has the word as well. Material appends
+`*` to every query word, so lunr cannot tell an exact match from a prefix match, and with its
+length normalisation off (`b = 0`) a word weighs as much in a long title as in a short one.
+So each note's names are also written whole, as words run together, into a `name` field that
+weighs ten times a title, each as several terms (`가능도§0`, `가능도§1`, ...) whose number
+falls with the name's length: a query matching the start of a name ranks the note by that
+name's shortness, and the shortest name that begins with the query is the query itself.
+The terms end in `§` so that no word of a text shares them (and their rarity, lunr's idf).
+
+`kb build` and `kb serve` write the index with the same function; serve passes a
+`PageEntries` cache so that a rebuild reads only the pages MkDocs wrote again.
 """
 
 from __future__ import annotations
@@ -43,8 +56,11 @@ MAX_PART = 10  # longest suffix kept: a query word longer than this inside a wor
 TITLE_BOOST = 1000.0  # Material's boost for titles
 # Extra fields, searched but never shown: aliases of a note (on its first entry), and the
 # inner parts of the words of a title and of a text.
-FIELDS = {"aliases": {"boost": TITLE_BOOST}, "title_parts": {"boost": TITLE_BOOST / 2},
-          "text_parts": {"boost": 1.0}}
+NAME_BOOST = TITLE_BOOST * 10  # a note's whole name: above any word of a title
+NAME_LENGTHS = 16  # a name of n letters is written as NAME_LENGTHS - n terms (at least one)
+NAME_MARK = "§"  # ends the name terms: no word of a text is one of them
+FIELDS = {"name": {"boost": NAME_BOOST}, "aliases": {"boost": TITLE_BOOST},
+          "title_parts": {"boost": TITLE_BOOST / 2}, "text_parts": {"boost": 1.0}}
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _TAG = re.compile(r"<[^>]*>")
 _EMPTY_ELEMENT = re.compile(r"<(\w+)>\s*</\1>")
@@ -77,6 +93,22 @@ def inner_parts(text: str) -> list[str]:
             continue  # a prefix match on the next one finds it as well
         kept.append(part)
     return kept
+
+
+_GLOSS = re.compile(r"\s*\([^()]*\)\s*$")  # a title's trailing gloss: 신경망(neural network)
+
+
+def name_terms(title: str, aliases: Sequence[str] = ()) -> list[str]:
+    """The `name` field's terms of a note: each of its names (the title, the title without a
+    trailing bracketed gloss, each alias) with its words run together, repeated with a
+    counter as many times as the name is shorter than NAME_LENGTHS (at least once)."""
+    names = [title, _GLOSS.sub("", title), *aliases]
+    terms: list[str] = []
+    for joined in dict.fromkeys("".join(words(name)) for name in names):
+        if joined:
+            terms += (f"{joined}{NAME_MARK}{number:x}"
+                      for number in range(max(1, NAME_LENGTHS - len(joined))))
+    return terms
 
 
 @dataclass
@@ -198,9 +230,12 @@ def page_entries(page_html: str, location: str, aliases: Sequence[str] = ()) -> 
             title = found.group(1).split(" - ")[0].strip() if found else ""
         entry = {"location": location + (f"#{section.anchor}" if section.anchor else ""),
                  "title": title, "text": text}
-        if not entries and aliases:
-            shown = " ".join(escape(a, quote=False) for a in aliases)
-            entry["aliases"] = " ".join([shown, *inner_parts(shown)])
+        if not entries:
+            shown = [escape(a, quote=False) for a in aliases]
+            if terms := name_terms(title, shown):
+                entry["name"] = " ".join(terms)
+            if shown:
+                entry["aliases"] = " ".join([*shown, *inner_parts(" ".join(shown))])
         if parts := inner_parts(title):
             entry["title_parts"] = " ".join(parts)
         if parts := inner_parts(text):
@@ -226,16 +261,38 @@ def site_pages(site_dir: Path) -> Iterator[tuple[Path, str, str]]:
         yield path, location, address
 
 
+class PageEntries:
+    """The search entries of the pages already read, by page file, kept while the file stays
+    the same one (MkDocs writes a page aside and renames it: a new inode and time) and the
+    page's aliases stay the same. Pages that went away leave at the next call."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple, list[dict]]] = {}
+
+    def entries(self, site_dir: Path, aliases: Mapping[str, Sequence[str]]) -> list[dict]:
+        """The entries of every page of the site, reading only the pages that changed."""
+        known: dict[Path, tuple[tuple, list[dict]]] = {}
+        docs = []
+        for path, location, address in site_pages(site_dir):
+            names = tuple(aliases.get(address, ()))
+            state = path.stat()
+            key = (state.st_ino, state.st_mtime_ns, state.st_size, names)
+            cached = self._known.get(path)
+            if cached is None or cached[0] != key:
+                cached = (key, page_entries(path.read_text(encoding="utf-8", errors="replace"),
+                                            location, names))
+            known[path] = cached
+            docs += (dict(entry) for entry in cached[1])
+        self._known = known
+        return docs
+
+
 def search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None,
-                 config: Mapping | None = None) -> dict:
+                 config: Mapping | None = None, pages: PageEntries | None = None) -> dict:
     """The index of every page of a built site. `aliases` by page address; `config` is the
     one Material's plugin wrote (language, pipeline, the user's fields), kept but for the
-    separator and the extra fields."""
-    aliases = aliases or {}
-    docs = []
-    for path, location, address in site_pages(site_dir):
-        docs += page_entries(path.read_text(encoding="utf-8", errors="replace"), location,
-                             aliases.get(address, ()))
+    separator and the extra fields; `pages` keeps the entries of pages read before."""
+    docs = (pages or PageEntries()).entries(site_dir, aliases or {})
     merged = dict(config or {"lang": ["en"], "pipeline": []})
     merged["separator"] = SEPARATOR
     fields = {"title": {"boost": TITLE_BOOST}, "text": {"boost": 1.0},
@@ -246,20 +303,24 @@ def search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = N
     return {"config": merged, "docs": docs}
 
 
-def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None
-                       ) -> Path | None:
+def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None,
+                       pages: PageEntries | None = None) -> Path | None:
     """Replace the index Material wrote with one of the whole site (see the module's text).
-    Nothing is written when the site has no search (the plugin is off)."""
+    Nothing is written when the site has no search (the plugin is off). `kb serve` passes
+    the same `pages` on every rebuild."""
     target = site_dir / INDEX_PATH
     if not target.is_file():
         return None
     previous = json.loads(target.read_text(encoding="utf-8"))
-    index = search_index(site_dir, aliases, previous.get("config"))
+    index = search_index(site_dir, aliases, previous.get("config"), pages)
     # Tags and boosts that Material took from a page's front matter stay with the page.
     carried = {d["location"]: d for d in previous.get("docs", ()) if "tags" in d or "boost" in d}
     for doc in index["docs"]:
         if old := carried.get(doc["location"]):
             doc.update({k: old[k] for k in ("tags", "boost") if k in old})
-    target.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
-                      encoding="utf-8")
+    # Written aside and renamed: a server never sends half an index.
+    aside = target.with_name(f".{target.name}.kb-new")
+    aside.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
+                     encoding="utf-8")
+    aside.replace(target)
     return target

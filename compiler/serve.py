@@ -7,7 +7,8 @@ and the compiler's own stages take a fraction of MkDocs' time). The staged folde
 with the previous one in memory: only the pages whose Markdown changed (the edited note, and
 the notes whose backlinks, embeds or links changed with it), the figures and the attachments
 that changed go to a persistent MkDocs process (`compiler.mkdocs_live`), which converts just
-those and keeps everything else, the search index included.
+those and keeps everything else. The search index is then written as `kb build` writes it
+(`compiler.search_index`), reading again only the pages MkDocs wrote.
 
 In the preview each note with errors or warnings shows them in a box at its top, with
 file:line:col. A rebuild that fails (mkdocs.yml broken, MkDocs refusing a page, ...) keeps the
@@ -40,6 +41,7 @@ from .diagnostics import Diagnostic, Severity
 from .livereload import Changes, make_server
 from .publish import PublishError, check_outside_vault, write_stage
 from .render import Stage, staged_paths
+from .search_index import PageEntries, write_search_index
 from .timing import StageTiming, Timer
 
 DEBOUNCE_SECONDS = 0.05  # an editor's save is often several events: wait for them to settle
@@ -194,6 +196,7 @@ class Preview:
         self.builder: LiveBuilder | None = None
         self.last_stage: Stage | None = None
         self.last_stats: dict = {}
+        self.search_pages = PageEntries()
         self._lock = threading.Lock()
 
     def rebuild(self, config_changed: bool = False) -> Rebuild:
@@ -235,6 +238,8 @@ class Preview:
                 write_changes(stage, self.docs_dir, changed, removed)
         if full:
             self.close()
+            if self.last_stage is None:  # pages of an earlier session, maybe of notes gone since
+                shutil.rmtree(self.site_dir, ignore_errors=True)
             self.builder = LiveBuilder(self.settings, self.docs_dir, self.site_dir)
         if changed or removed or full:
             with timer.stage("mkdocs"):
@@ -243,6 +248,8 @@ class Preview:
                 if full:
                     self.close()
                 raise RebuildError(f"MkDocs failed: {reply['error']}")
+            with timer.stage("search"):
+                write_search_index(self.site_dir, stage.aliases, self.search_pages)
         self.last_stage, self.last_stats = stage, stats
         by_page = {page: note for note, page in pages.items()}
         return Rebuild(None, tuple(sorted(changed)), tuple(sorted(removed)),

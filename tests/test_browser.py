@@ -57,8 +57,8 @@ class Browser:
             self.foreign.append(route.request.url)
             route.abort()
 
-    def open(self, path: str) -> None:
-        self.page.goto(self.origin + quote(path, safe="/#"), wait_until="networkidle")
+    def open(self, path: str, wait_until: str = "networkidle") -> None:
+        self.page.goto(self.origin + quote(path, safe="/#"), wait_until=wait_until)
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +112,12 @@ def test_missing_images_show_placeholders_and_no_image_is_broken(browser):
     assert broken == 0
 
 
-def search(browser: Browser, query: str) -> list[tuple[str, list[str]]]:
-    """Type a query into Material's search box: [(note title, [section titles])], best first."""
-    browser.open("")
+def search(browser: Browser, query: str, wait_until: str = "networkidle"
+           ) -> list[tuple[str, list[str]]]:
+    """Type a query into Material's search box: [(note title, [section titles])], best first.
+    (`wait_until="load"` for `kb serve`'s pages, whose reload long-poll never lets the
+    network go idle.)"""
+    browser.open("", wait_until)
     browser.page.keyboard.press("s")  # Material's shortcut focuses the search box
     browser.page.locator("input.md-search__input").fill(query)
     browser.page.keyboard.press("End")  # Material searches on keyup, which fill() does not send

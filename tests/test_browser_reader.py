@@ -48,6 +48,42 @@ def test_search_ranks_titles_and_aliases_first_and_finds_words_inside_korean_com
     assert browser.errors == [] and browser.foreign == []
 
 
+@pytest.mark.parametrize(("query", "first_results"), [
+    # The note named 가능도 before 최대가능도 추정, whose title has it inside a compound and
+    # whose alias 최대 가능도 has it beside another word.
+    ("가능도", [{"가능도"}, {"최대가능도 추정"}]),
+    # 신경망(neural network) is 신경망 with a gloss; the other two only have it beside a word.
+    ("신경망", [{"신경망(neural network)"}, {"합성곱 신경망(CNN)", "순환 신경망(RNN)"},
+               {"합성곱 신경망(CNN)", "순환 신경망(RNN)"}]),
+    ("확률", [{"확률"}, {"확률분포"}]),  # a name that is the word before a longer one
+    ("분포", [{"확률분포"}]),  # its alias is 분포: before 정규분포, 표집분포 and 결합분포
+    ("Parameter", [{"Parameter"}, {"Hyper Parameter"}]),
+    ("적분", [{"적분"}]),
+])
+def test_a_note_named_by_the_query_comes_before_names_that_only_contain_it(
+        browser, query, first_results):
+    titles = [title for title, _ in search(browser, query)]
+    assert len(titles) >= len(first_results), titles
+    for title, expected in zip(titles, first_results, strict=False):
+        assert title in expected, titles
+
+
+def test_the_page_opened_from_a_result_marks_the_word_inside_its_compound(browser):
+    """The results do not mark a word found inside a compound (Material marks only what its
+    tokenizer found in the text it shows); the page opened from the result does."""
+    search(browser, "적분")
+    browser.page.locator(".md-search-result__item", has_text="정규분포").first.locator(
+        "a").first.click()
+    browser.page.wait_for_load_state("load")
+    assert "h=" in browser.page.url
+    marks = browser.page.locator("article mark[data-md-highlight]")
+    marks.first.wait_for(timeout=10_000)
+    inside = browser.page.evaluate("""() => [...document.querySelectorAll(
+        'article mark[data-md-highlight]')].map(m => m.parentElement.textContent)
+        .filter(t => t.includes('정적분'))""")
+    assert inside, marks.all_inner_texts()
+
+
 def test_search_finds_english_inside_korean_text_and_lands_on_its_section(browser):
     results = dict(search(browser, "LSTM"))
     assert "RNN(Recurrent Neural Network)순환신경망" in results["딥러닝 기초 정리"]

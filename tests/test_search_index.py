@@ -9,10 +9,14 @@ from urllib.parse import unquote
 
 import pytest
 
+from compiler import search_index as search_index_module
 from compiler.search_index import (
     INDEX_PATH,
+    NAME_LENGTHS,
     SEPARATOR,
+    PageEntries,
     inner_parts,
+    name_terms,
     page_entries,
     search_index,
     words,
@@ -76,7 +80,8 @@ def test_a_page_is_cut_into_sections_at_its_headings():
 def test_text_before_the_first_heading_is_the_page_entry_titled_by_the_page():
     first, second = page_entries(page("<p>preface</p><h2 id='b'>Two</h2><p>text</p>", "Title"),
                                  "n/")
-    assert first == {"location": "n/", "title": "Title", "text": "<p>preface</p>"}
+    assert first == {"location": "n/", "title": "Title", "text": "<p>preface</p>",
+                     "name": " ".join(name_terms("Title"))}
     assert second["location"] == "n/#b"
 
 
@@ -86,6 +91,30 @@ def test_aliases_are_searched_on_the_page_entry_only():
     assert entries[0]["aliases"].split()[:2] == ["Likelihood", "최대우도"]
     assert "우도" in entries[0]["aliases"].split()  # inside an alias too
     assert "aliases" not in entries[1]
+
+
+def test_a_notes_names_are_written_whole_and_the_shorter_the_name_the_more_terms():
+    terms = name_terms("가능도", ["Likelihood", "최대 가능도"])
+    by_name: dict[str, int] = {}
+    for term in terms:
+        by_name[term.split("§")[0]] = by_name.get(term.split("§")[0], 0) + 1
+    # Words run together, lowercased: a query word matches a name by its start only.
+    assert by_name == {"가능도": NAME_LENGTHS - 3, "likelihood": NAME_LENGTHS - 10,
+                       "최대가능도": NAME_LENGTHS - 5}
+    assert len(set(terms)) == len(terms)  # distinct terms: each adds to the score
+    assert all(words(term) == [term] for term in terms)  # Material's tokenizer keeps them whole
+    # A trailing gloss in brackets is a name of its own without it; a long name has one term.
+    glossed = name_terms("신경망(neural network)")
+    assert "신경망§0" in glossed and "신경망neuralnetwork§0" in glossed
+    assert len([t for t in glossed if t.startswith("신경망neural")]) == 1
+
+
+def test_the_page_entry_carries_the_notes_names():
+    entries = page_entries(page('<h1 id="t">가능도</h1><p>a</p><h2 id="s">MLE</h2><p>b</p>'),
+                           "p/", ["Likelihood"])
+    assert entries[0]["name"].split()[0] == "가능도§0"
+    assert "likelihood§0" in entries[0]["name"].split()
+    assert "name" not in entries[1]  # sections are found by their words, not as names
 
 
 def test_a_page_without_an_article_has_no_entries():
@@ -136,6 +165,32 @@ def test_the_index_keeps_materials_settings_but_its_separator_and_adds_its_field
     assert config["fields"]["text"] == {"boost": 2.0}  # the user's own boost stays
     assert config["fields"]["title"]["boost"] == config["fields"]["aliases"]["boost"]
     assert {"title_parts", "text_parts", "tags"} <= config["fields"].keys()
+
+
+def test_page_entries_read_again_only_the_pages_rewritten_and_forget_pages_removed(
+        built_site, monkeypatch):
+    read: list[str] = []
+    original = search_index_module.page_entries
+    monkeypatch.setattr(search_index_module, "page_entries",
+                        lambda html, location, aliases=(): read.append(location)
+                        or original(html, location, aliases))
+    pages = PageEntries()
+    first = pages.entries(built_site, {})
+    assert len(read) == 3
+    read.clear()
+    assert pages.entries(built_site, {}) == first and read == []
+    likelihood = built_site / "가능도" / "index.html"
+    aside = likelihood.with_name("new.html.tmp")  # as MkDocs writes it: aside, then renamed
+    aside.write_text(page('<h1 id="kb-title">가능도</h1><p>바뀐 글</p>'), encoding="utf-8")
+    aside.replace(likelihood)
+    (built_site / "index.html").unlink()
+    docs = pages.entries(built_site, {"가능도": ["우도"]})
+    assert [unquote(location) for location in read] == ["가능도/"]
+    assert [unquote(d["location"]) for d in docs] == ["가능도/", "폴더 (1)/몬테카를로 샘플링/"]
+    assert docs[0]["text"] == "<p>바뀐 글</p>" and docs[0]["aliases"].startswith("우도")
+    read.clear()
+    pages.entries(built_site, {})  # the aliases changed: the page is read again
+    assert [unquote(location) for location in read] == ["가능도/"]
 
 
 def test_no_index_is_written_when_the_site_has_no_search(tmp_path):

@@ -13,14 +13,16 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from bs4 import BeautifulSoup
 
+from compiler.build import build_site
 from compiler.config import load_settings
 from compiler.livereload import ENDPOINT, Changes, inject, make_server
 from compiler.render import Stage
+from compiler.search_index import INDEX_PATH
 from compiler.serve import Preview, Rebuild, Watcher, stage_changes, with_problem_boxes
 from tests.conftest import PROJECT, tree_digest, write_vault
 
@@ -166,6 +168,67 @@ def test_the_search_index_stays_complete_after_incremental_rebuilds(served):
     assert any("몬테카를로" in d["text"] for d in docs if d["location"].startswith("Beta/"))
     assert any("Lagrangians" in d["text"] for d in docs)
     assert any("gradients" in d["text"] for d in docs)  # a page not rebuilt keeps its entries
+
+
+def test_serve_writes_the_search_index_that_build_writes_after_any_partial_rebuild(tmp_path):
+    """One index for the preview and the published site: Korean words inside compounds,
+    aliases and names, and no entry of a page that was renamed or deleted."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    vault = write_vault(root / "vault", {
+        "적분.md": "---\naliases: [Integral]\n---\n# 적분\n\n넓이를 구한다.\n",
+        "몬테카를로.md": "# 몬테카를로\n\n몬테카를로적분은 [[적분]]을 표본으로 어림한다.\n",
+        "삭제될 노트.md": "# 삭제될 노트\n\n사라질 고유어휘.\n",
+        "옛 이름.md": "# 옛 이름\n\n이름이 바뀔 노트, 가능도를 말한다.\n",
+    })
+    preview = Preview(load_settings(root), "vault/")
+
+    def served_index() -> dict:
+        result = preview.rebuild()
+        assert result.error is None, result.error
+        return json.loads((preview.site_dir / INDEX_PATH).read_text(encoding="utf-8"))
+
+    def built_index() -> dict:
+        site = tmp_path / "built"
+        build_site(load_settings(root), site)
+        return json.loads((site / INDEX_PATH).read_text(encoding="utf-8"))
+
+    try:
+        first = served_index()
+        assert first == built_index()
+        assert any("카를로적분은" in d.get("text_parts", "").split() for d in first["docs"])
+        write_vault(vault, {"적분.md": "---\naliases: [Integral, 정적분]\n---\n# 적분\n\n넓이.\n"})
+        served_index()
+        (vault / "삭제될 노트.md").unlink()
+        (vault / "옛 이름.md").rename(vault / "새 이름.md")
+        served = served_index()
+    finally:
+        preview.close()
+    assert served == built_index()
+    assert "고유어휘" not in json.dumps(served, ensure_ascii=False)
+    pages = {unquote(d["location"]).split("#")[0] for d in served["docs"]}
+    assert "새 이름/" in pages and "옛 이름/" not in pages and "삭제될 노트/" not in pages
+    integral = next(d for d in served["docs"] if d["title"] == "적분")
+    assert integral["aliases"].split()[:2] == ["Integral", "정적분"]
+
+
+def test_pages_left_by_an_earlier_preview_are_neither_served_nor_searched(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    write_vault(root / "vault", {"A.md": "# A\n\n글.\n"})
+    preview = Preview(load_settings(root), "vault/")
+    gone = preview.site_dir / "Gone" / "index.html"  # a note deleted while no preview ran
+    gone.parent.mkdir(parents=True)
+    gone.write_text('<html><article><h1 id="g">Gone</h1><p>옛 글</p></article></html>',
+                    encoding="utf-8")
+    try:
+        assert preview.rebuild().error is None
+    finally:
+        preview.close()
+    assert not gone.exists()
+    assert "옛 글" not in (preview.site_dir / INDEX_PATH).read_text(encoding="utf-8")
 
 
 def test_a_failed_rebuild_keeps_the_last_good_site_and_says_why(served):

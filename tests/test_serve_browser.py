@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api, search
 from tests.test_serve import WAIT, serve_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -53,3 +53,21 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_a_failed_rebuild(se
             assert browser.errors == []
         finally:
             chromium.close()
+
+
+def test_the_previews_search_finds_korean_words_inside_compounds_after_an_edit(tmp_path):
+    """The preview's search is the published site's: 적분 finds 몬테카를로적분 in a note
+    written after the preview started, and the note named 적분 comes first."""
+    for served in serve_project(tmp_path, {"적분.md": "# 적분\n\n넓이를 구한다.\n",
+                                           "확률분포.md": "# 확률분포\n\n분포.\n"}):
+        served.write("몬테카를로.md", "# 몬테카를로\n\n몬테카를로적분으로 어림한다.\n")
+        served.wait_for_page("몬테카를로", lambda s: True, "the new note")
+        with playwright_api.sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                browser = Browser(chromium.new_context(locale="ko-KR").new_page(), served.url)
+                titles = [title for title, _ in search(browser, "적분", wait_until="load")]
+                assert titles[:2] == ["적분", "몬테카를로"], titles
+                assert browser.foreign == [] and browser.errors == []
+            finally:
+                chromium.close()
