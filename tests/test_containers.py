@@ -10,7 +10,8 @@ def staged_prefixes(text: str) -> dict[int, str]:
     note = parse_note("a.md", text.encode())
     lines = note.source.split("\n")
     return {n: p.text + lines[n][p.length:]
-            for n, p in line_prefixes(lines, note.callouts, note.list_indents).items()}
+            for n, p in line_prefixes(lines, note.callouts, note.containers).items()
+            if p.text != lines[n][:p.length]}  # the lines whose prefix changes
 
 
 def test_aliases_keep_their_name_as_a_class_and_unknown_types_look_like_notes():
