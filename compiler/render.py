@@ -258,7 +258,8 @@ def _placeholder(css_class: str, label: str, name: str, title: str) -> str:
 def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
                 results: dict[tuple[str, int], BlockResult] | None = None, alone: bool = False
                 ) -> str:
-    """`alone`: the link is all there is on its line, outside any list or quote."""
+    """`alone`: the link is all there is on its line, outside any quote (a callout or list
+    item then indents the figure's lines)."""
     link = item.link
     # A Markdown link's text is Markdown already; a wikilink's is shown as written.
     text = link.display.strip() if link.style == "markdown" and not link.embed and link.display \
@@ -523,10 +524,17 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
             if link.holder == "list":
                 _set_next_item_apart(doc, link.line)
         elif item.kind is not Kind.EXTERNAL or link.embed:
-            alone = (not nested and link.col == 1
-                     and doc.lines[link.line - 1].rstrip() == link.raw)
-            doc.replace(link.start, link.end,
-                        render_link(item, onto.page, onto.pages, onto.results, alone))
+            line = link.line - 1
+            before = doc.lines[line][:link.col - 1]
+            alone = (not nested and doc.lines[line][link.col - 1:].rstrip() == link.raw
+                     and _CONTAINER.match(before).group() == before
+                     and ">" not in container_prefix(line, continued=True))
+            shown = render_link(item, onto.page, onto.pages, onto.results, alone)
+            if alone and line in prefixes:  # a figure in a list item or callout stays in it
+                shown = shown.replace("\n", "\n" + container_prefix(line, continued=True))
+                if link.holder == "list":
+                    _set_next_item_apart(doc, link.line)
+            doc.replace(link.start, link.end, shown)
     for callout in note.callouts:
         if not within(*callout.marker):
             continue
