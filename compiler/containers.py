@@ -13,9 +13,9 @@ inside quotes as well: those spaces go into the same prefix. Pure functions of t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .parse import Callout
+from .parse import Callout, Container
 
 # Obsidian's callout types and aliases -> the admonition type Material styles.
 CALLOUT_TYPES = {
@@ -35,8 +35,8 @@ CALLOUT_TYPES = {
 }
 UNKNOWN_TYPE = "note"  # Obsidian draws a type it does not know as a note
 INDENT = "    "
-_LEADING = re.compile(r"[ \t>]*")  # where a line's container prefix can stand
-_MARKER = re.compile(r" *>( ?)")
+_QUOTE = re.compile(r">")
+_ITEM_MARKER = re.compile(r"[-+*]|[0-9]{1,9}[.)]")
 
 
 def callout_classes(kind: str) -> tuple[str, ...]:
@@ -71,48 +71,150 @@ def _quoted(text: str) -> str:
 class LinePrefix:
     length: int  # characters of the line's start that it replaces
     text: str  # what Python-Markdown gets there instead
+    # The prefix of a further line in the same containers: list markers become indentation
+    continued: str = ""
+    # The prefix of a further line in the containers that start before the line (`continued`
+    # without those the line opens): a blank line set before the line takes it
+    around: str = ""
+
+
+class _Columns:
+    """A line read from its start by columns, as CommonMark counts them: a tab goes on to the
+    next multiple of 4, and a container may take only part of one (the rest stays as spaces)."""
+
+    def __init__(self, line: str):
+        self.line, self.at, self.col, self.carry = line, 0, 0, 0  # carry: unread part of a tab
+
+    def indent(self) -> int:
+        """Columns of whitespace ahead."""
+        width, col = self.carry, self.col
+        for char in self.line[self.at:]:
+            if char not in " \t":
+                break
+            step = 1 if char == " " else 4 - col % 4
+            width, col = width + step, col + step
+        return width
+
+    def skip(self, columns: int) -> None:
+        """Read `columns` columns of the whitespace ahead."""
+        while columns > 0:
+            if not self.carry:
+                step = 1 if self.line[self.at] == " " else 4 - self.col % 4
+                self.at, self.col, self.carry = self.at + 1, self.col + step, step
+            used = min(self.carry, columns)
+            self.carry, columns = self.carry - used, columns - used
+
+    def read(self, pattern: re.Pattern[str]) -> str | None:
+        """The text `pattern` matches right here (after whole whitespace), read."""
+        found = pattern.match(self.line, self.at) if not self.carry else None
+        if found:
+            self.at, self.col = found.end(), self.col + len(found.group())
+        return found.group() if found else None
+
+    def blank(self) -> bool:
+        return not self.line[self.at:].strip()
+
+    def rest_start(self) -> str:
+        return " " * self.carry
 
 
 def line_prefixes(lines: list[str], callouts: tuple[Callout, ...],
-                  list_indents: tuple[tuple[int, int, int, int], ...]) -> dict[int, LinePrefix]:
-    """The rewritten prefix of every line that a callout or a list shift touches."""
-    boxes: dict[int, list[Callout]] = {}
-    for callout in callouts:
-        for number in range(callout.first_line, callout.end_line):
-            boxes.setdefault(number, []).append(callout)
-    shifts: dict[int, dict[int, int]] = {}
-    for first, end, spaces, quotes in list_indents:
-        for number in range(first, end):
-            after = shifts.setdefault(number, {})
-            after[quotes] = after.get(quotes, 0) + spaces
-    prefixes = {}
-    for number in sorted(boxes.keys() | shifts.keys()):
-        if number < len(lines):
-            prefixes[number] = _rewrite(number, lines[number], boxes.get(number, []),
-                                        shifts.get(number, {}))
+                  containers: tuple[Container, ...], gaps: tuple[int, ...] = ()
+                  ) -> dict[int, LinePrefix]:
+    """The staged prefix of every line inside a quote, callout or list item: a callout's `>`
+    becomes four spaces, an item's content is indented four spaces a level whatever its
+    content column in CommonMark (2 after `- `, 3 after `1. `, 4 after `10. `, or a tab), and
+    a lazy continuation line gets the prefix of the paragraph it continues. `gaps`: the lines
+    render sets apart with a blank line (`Note.blank_line_before`)."""
+    chains: dict[int, list[Container]] = {}
+    for container in containers:  # outer ones come first
+        for number in range(container.first_line, min(container.end_line, len(lines))):
+            chains.setdefault(number, []).append(container)
+    boxes = {(c.depth, c.end_line): c for c in callouts}
+    widths: dict[int, int] = {}  # id of an item -> its content column, read on its first line
+    prefixes, previous, block_depth = {}, -2, None
+    for number, chain in sorted(chains.items()):
+        prefix = _rewrite(number, lines[number], chain, boxes, widths)
+        if not lines[number][prefix.length:].strip():  # a blank line ends Python-Markdown's block
+            previous = -2
+        else:
+            depth = _item_depth(number, chain)
+            if previous != number - 1 or number in gaps or "\n" in prefix.text:
+                block_depth = depth
+            elif depth is not None and (block_depth is None or depth < block_depth):
+                # Python-Markdown reads an item in a block only after items at its depth or
+                # above: so after a blank line in a list, it starts a block of its own.
+                prefix = replace(prefix, text=prefix.around.rstrip() + "\n" + prefix.text)
+                block_depth = depth
+            previous = number
+        prefixes[number] = prefix
     return prefixes
 
 
-def _rewrite(number: int, line: str, boxes: list[Callout], shifts: dict[int, int]) -> LinePrefix:
-    """The line's quote markers: a callout's `>` becomes four spaces (nothing on its header
-    line), a list shift goes after the markers of its quote, the rest stays as written."""
-    run = _LEADING.match(line).group()
-    lead = run.expandtabs(4)  # the run starts the line: its tab stops are the line's
-    boxed = {c.depth: c for c in boxes}
-    wanted = max([*boxed, *shifts], default=0)
-    out, at, depth = [" " * shifts.get(0, 0)], 0, 0
-    while depth < wanted and (marker := _MARKER.match(lead, at)):
-        depth += 1
-        out.append(lead[at:lead.index(">", at)])  # the indentation before the marker
-        if depth not in boxed:
-            out.append(">" + marker.group(1))
-        elif boxed[depth].first_line != number:
+def _item_depth(number: int, chain: list[Container]) -> int | None:
+    """How deep in lists the outermost item whose marker is on this line is (None: no marker)."""
+    items = [c for c in chain if c.kind == "item"]
+    return next((depth for depth, item in enumerate(items, 1) if item.first_line == number), None)
+
+
+def _rewrite(number: int, line: str, chain: list[Container],
+             boxes: dict[tuple[int, int], Callout], widths: dict[int, int]) -> LinePrefix:
+    """Reads the line's prefix container by container, as CommonMark does, and writes what
+    Python-Markdown wants for each: `>` for a quote, four spaces for a callout's `>` (nothing
+    on its header line), the marker on an item's first line, four spaces on its other lines."""
+    columns, out, header, depth = _Columns(line), [], False, 0
+    further = []  # `out` without list markers and callout headers
+    around = None
+    lazy = len(chain)  # from which container on the line lacks its prefix
+    for at, container in enumerate(chain):
+        if columns.blank():
+            break
+        if container.first_line == number and around is None:
+            around = "".join(further)
+        if container.kind == "quote":
+            indent = columns.indent()
+            if indent > 3 or (columns.skip(indent), columns.read(_QUOTE))[1] is None:
+                lazy = at
+                break
+            depth += 1
+            box = boxes.get((depth, container.end_line))
+            spaced = columns.indent() > 0
+            columns.skip(min(1, columns.indent()))
+            if box is None:
+                out.append("> " if spaced else ">")
+            elif box.first_line == number:
+                header = True
+            else:
+                out.append(INDENT)
+            further.append(INDENT if box else out[-1])
+        elif container.first_line == number:
+            indent = columns.indent()
+            columns.skip(indent)
+            marker = columns.read(_ITEM_MARKER) or ""
+            after = columns.indent()
+            spaces = 1 if columns.blank() or after > 4 else after
+            columns.skip(min(spaces, after))
+            widths[id(container)] = indent + len(marker) + spaces
+            out.append(marker.replace(")", ".") + " ")  # Python-Markdown knows only `1.`
+            further.append(INDENT)
+        elif columns.indent() >= widths.get(id(container), 0):
+            columns.skip(widths.get(id(container), 0))
             out.append(INDENT)
-        out.append(" " * shifts.get(depth, 0))
-        at = marker.end()
-    # A lazy continuation line lacks the markers of the boxes it continues.
-    out += [INDENT for d in sorted(boxed) if d > depth]
-    text = "".join(out) + lead[at:]
-    if any(c.first_line == number for c in boxes):  # a header starts a block of its own
+            further.append(INDENT)
+        else:
+            lazy = at
+            break
+    if lazy < len(chain):  # a lazy continuation line: it gets the prefix it goes without
+        for container in chain[lazy:]:
+            if container.kind == "quote":
+                depth += 1
+                out.append(INDENT if (depth, container.end_line) in boxes else "> ")
+            else:
+                out.append(INDENT)
+            further.append(out[-1])
+        columns.skip(columns.indent())
+    text = "".join(out) + columns.rest_start()
+    continued = "".join(further) + columns.rest_start()
+    if header:  # a callout's header starts a block of its own
         text = text.rstrip() + "\n" + text
-    return LinePrefix(len(run), text)
+    return LinePrefix(columns.at, text, continued, continued if around is None else around)

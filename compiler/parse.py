@@ -30,7 +30,7 @@ from .syntax import (
     tag_name,
 )
 
-PARSER_VERSION = "10"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "11"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -55,10 +55,11 @@ RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 # `[!type]+ title` on a blockquote's first line: an Obsidian callout.
 _CALLOUT = re.compile(r"\[!(?P<kind>[^\]\n]+)\](?P<fold>[+-]?)[ \t]*(?P<title>[^\n]*)")
-_QUOTE_MARKER = re.compile(r"[ \t]*>")
 # A task item's marker other than `[ ]` and `[x]`: Obsidian takes any one character as a task
 # (done unless it is a space) and keeps it for themes (`[?]`, `[-]`, `[>]`, ...).
 _OTHER_TASK = re.compile(r"\[([^\s\[\]xX])\] +\S")
+_CONTAINER_KINDS = {"blockquote_open": "quote", "list_item_open": "item"}
+_LIST_OPENS = {"bullet_list_open", "ordered_list_open"}
 _NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
                        "blockquote_open", "math_block"}
 
@@ -131,6 +132,17 @@ class Callout:
     end_line: int  # 0-based, exclusive
     marker: tuple[int, int]  # offsets of `[!kind]±` and the spaces after it
     title: tuple[int, int]  # offsets of the title's source (empty when there is none)
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A blockquote or a list item as CommonMark (markdown-it) parses it: the lines it holds.
+    Each line's prefix (quote markers, list markers, the indentation of an item's content)
+    is read from these; see containers.line_prefixes."""
+
+    kind: str  # "quote" or "item"
+    first_line: int  # 0-based: the line of its `>` or list marker
+    end_line: int  # 0-based, exclusive
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +282,9 @@ class Note:
     # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
     # a heading to Python-Markdown.
     hash_line_starts: tuple[int, ...] = ()
-    # (first line, end line, spaces, quotes): nested lists Python-Markdown needs indented
-    # further, as it wants four spaces a level where Obsidian takes a tab or two spaces. The
-    # spaces go after the line's first `quotes` quote markers (0: at the line's start).
-    list_indents: tuple[tuple[int, int, int, int], ...] = ()
+    # Every blockquote and list item, outer ones before the ones inside them: where
+    # Python-Markdown wants four spaces for an item's content, Obsidian takes its content column.
+    containers: tuple[Container, ...] = ()
     callouts: tuple[Callout, ...] = ()
     comments: tuple[tuple[int, int], ...] = ()  # offsets of `%%...%%`, which are not shown
     inline_footnotes: tuple[InlineFootnote, ...] = ()
@@ -674,15 +685,15 @@ class _NoteBuilder:
         self.anchors: set[str] = set()
         self.section = ""
         self.open_items = 0
+        self.item_lines: list[int] = []  # the first line of each open list item
         self.cursor, self.cell = (-1, 0), -1
-        self.list_shifts: list[tuple[int, int]] = []  # per open list: (quotes, spaces added)
         self.quotes = 0
         self.callouts: list[Callout] = []
         self.comments: list[tuple[int, int]] = []
         self.inline_footnotes: list[InlineFootnote] = []
         self.escaped_dollars: list[int] = []
         self.task_marks: list[tuple[int, str]] = []
-        self.indents: list[tuple[int, int, int]] = []
+        self.containers: list[Container] = []
         self.blocks: list[CodeBlock] = []
 
     def walk(self, tokens: list[Token]) -> None:
@@ -692,15 +703,21 @@ class _NoteBuilder:
                 continue
             self.open_items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
             self.quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+            if token.type in _CONTAINER_KINDS and token.map:
+                self.containers.append(Container(_CONTAINER_KINDS[token.type], *token.map))
             if token.type == "blockquote_open" and (callout := self.callout(token, tokens, index)):
                 self.callouts.append(callout)
                 continue  # it gets a blank line of its own in render
-            if token.type in ("bullet_list_open", "ordered_list_open"):
-                self.open_list(token)
-            elif token.type in ("bullet_list_close", "ordered_list_close"):
-                self.list_shifts.pop()
             lines = self.locator.lines
-            if (token.type in _NEEDS_BLANK_BEFORE and not self.open_items and token.map
+            if token.type == "list_item_open" and token.map:
+                self.item_lines.append(token.map[0])
+            elif token.type == "list_item_close":
+                self.item_lines.pop()
+            # In a list item, a list after the item's text needs no gap (Python-Markdown nests
+            # it), other blocks do, unless they start the item.
+            in_item = self.item_lines and (token.type in _LIST_OPENS
+                                           or (token.map and token.map[0] == self.item_lines[-1]))
+            if (token.type in _NEEDS_BLANK_BEFORE and not in_item and token.map
                     and token.map[0] > 0 and lines[token.map[0] - 1].strip(" >\t")):
                 self.gaps.append(token.map[0])
             if token.type == "math_block" and token.map:
@@ -773,22 +790,6 @@ class _NoteBuilder:
             return mapped[0] if mapped else None
         mapped = self.locator.map_offset(token.content, 0, token.map[0]) if token.content else None
         return self.locator.offsets[mapped[0]] + mapped[1] if mapped else None
-
-    def open_list(self, token: Token) -> None:
-        """Nested lists are measured from the quote markers of their own quote, if any."""
-        outer = [shift for quotes, shift in self.list_shifts if quotes == self.quotes]
-        shift = 0
-        if outer and token.map:
-            line = self.locator.lines[token.map[0]].expandtabs(4)
-            for _ in range(self.quotes):  # a marker takes its `>` and one space
-                if marker := _QUOTE_MARKER.match(line):
-                    line = line[marker.end():]
-                    line = line[1:] if line.startswith(" ") else line
-            indent = len(line) - len(line.lstrip(" "))
-            shift = max(0, 4 * len(outer) - indent - sum(outer))
-            if shift:
-                self.indents.append((token.map[0], token.map[1], shift, self.quotes))
-        self.list_shifts.append((self.quotes, shift))
 
     def callout(self, token: Token, tokens: list[Token], index: int) -> Callout | None:
         """The callout a blockquote is, if its first paragraph opens with `[!kind]`."""
@@ -941,7 +942,7 @@ class _NoteBuilder:
             text="\n".join(self.text_parts),
             blank_line_before=tuple(self.gaps),
             hash_line_starts=tuple(self.hash_starts),
-            list_indents=tuple(self.indents),
+            containers=tuple(self.containers),
             callouts=tuple(self.callouts),
             comments=tuple(self.comments),
             inline_footnotes=tuple(self.inline_footnotes),

@@ -258,7 +258,8 @@ def _placeholder(css_class: str, label: str, name: str, title: str) -> str:
 def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
                 results: dict[tuple[str, int], BlockResult] | None = None, alone: bool = False
                 ) -> str:
-    """`alone`: the link is all there is on its line, outside any list or quote."""
+    """`alone`: the link is all there is on its line, outside any quote (a callout or list
+    item then indents the figure's lines)."""
     link = item.link
     # A Markdown link's text is Markdown already; a wikilink's is shown as written.
     text = link.display.strip() if link.style == "markdown" and not link.embed and link.display \
@@ -426,26 +427,15 @@ class _Onto:
     footnotes: list[str] = field(default_factory=list)
 
 
-def _line_shifts(note: Note) -> dict[int, int]:
-    """Spaces added at the start of each line of a nested list outside quotes (the rest of
-    a line's prefix, see containers, is written by `line_prefixes`)."""
-    shifts: dict[int, int] = {}
-    for first, end, spaces, quotes in note.list_indents:
-        if not quotes:
-            for line_number in range(first, end):
-                shifts[line_number] = shifts.get(line_number, 0) + spaces
-    return shifts
-
-
-def _continuation(before: str, shift: int = 0, in_list: bool = True) -> str:
+def _continuation(before: str, in_list: bool = True) -> str:
     """The prefix that keeps further lines inside the container of what follows `before`
     (the staged text before it on its line): the quote markers and indentation (a callout's
     body is indented), and in a list item the indentation rounded up to the multiple of 4
-    that Python-Markdown wants (plus the line's shift)."""
+    that Python-Markdown wants."""
     if not in_list:
         return _QUOTE_PREFIX.match(before).group()
     quote = _QUOTE_MARKERS.match(before).group()
-    width = len(re.sub(r"[^\t]", " ", before[len(quote):]).expandtabs(4)) + shift
+    width = len(re.sub(r"[^\t]", " ", before[len(quote):]).expandtabs(4))
     return quote + " " * (-(-width // 4) * 4)
 def _fresh_anchor(base: str, taken: set[str]) -> str:
     anchor, number = base, 0
@@ -456,7 +446,7 @@ def _fresh_anchor(base: str, taken: set[str]) -> str:
     return anchor
 
 
-def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.Shown, ...],
+def _embed_box(item: ResolvedLink, before: str, chain: tuple[embeds.Shown, ...],
                onto: _Onto) -> str:
     """A note embed: the shown fragment drawn onto this page in a box titled with a link to
     its source, kept inside the list item or quote the embed stands in."""
@@ -472,7 +462,7 @@ def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.
     label = link.display.strip() if link.display and link.display.strip() else \
         shown.label.replace("#", " › ", 1)
     container = _CONTAINER.match(before).group()  # quote and list markers, not the text
-    cont = _continuation(container, shift, link.holder == "list")
+    cont = _continuation(container, link.holder == "list")
     lines = ["", *("    " + line if line.strip() else "" for line in body.split("\n")), ""]
     inner = "\n".join(cont + line if line else cont.rstrip() for line in lines)
     head = f'!!! kb-embed "[{literal(label)}]({target})"'
@@ -481,25 +471,16 @@ def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.
     return f"{head}\n{inner}\n{cont}"
 
 
-def _keep_in_item(doc: _Page, line: int, shifts: dict[int, int]) -> None:
-    """The lines of a list item's paragraph after an embed follow a blank line there, so
-    Python-Markdown keeps them in the item only when they are indented like its content."""
-    marker_line = doc.lines[line - 1]
-    content = _CONTAINER.match(marker_line).group()
-    if ">" in content:
-        return
-    width = len(re.sub(r"[^\t]", " ", content).expandtabs(4)) + shifts.get(line - 1, 0)
-    wanted = -(-width // 4) * 4
+def _set_next_item_apart(doc: _Page, line: int) -> None:
+    """The rest of a list item's paragraph after an embed box stays in the item (its lines
+    get the item's prefix, see containers); the next item follows a blank line."""
     for number in range(line, len(doc.lines)):
         text = doc.lines[number]
         if not text.strip():
             return
-        if _LIST_MARKER.search(_CONTAINER.match(text).group()):  # the next item: set it apart
+        if _LIST_MARKER.search(_CONTAINER.match(text).group()):
             doc.replace(doc.line_starts[number], doc.line_starts[number], "\n")
             return
-        indent = len(text.expandtabs(4)) - len(text.expandtabs(4).lstrip()) + shifts.get(number, 0)
-        if indent < wanted:
-            doc.replace(doc.line_starts[number], doc.line_starts[number], " " * (wanted - indent))
 
 
 def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown, ...],
@@ -513,12 +494,15 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
     def within(start: int, end: int) -> bool:
         return span.start <= start and end <= span.end
 
-    prefixes = line_prefixes(doc.lines, note.callouts, note.list_indents)
+    prefixes = line_prefixes(doc.lines, note.callouts, note.containers,
+                             note.blank_line_before)
 
-    def container_prefix(line_number: int) -> str:
-        """The line's quote markers and indentation as staged (see containers)."""
+    def container_prefix(line_number: int, continued: bool = False) -> str:
+        """The line's quote markers, list markers and indentation as staged (see containers);
+        `continued`: those a further line of the same block takes (no list marker)."""
         if line_number in prefixes:
-            return prefixes[line_number].text.rpartition("\n")[2]
+            prefix = prefixes[line_number]
+            return prefix.continued if continued else prefix.text.rpartition("\n")[2]
         return _QUOTE_PREFIX.match(doc.lines[line_number]).group()
 
     def staged(line_number: int, before: str) -> str:
@@ -527,7 +511,6 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
             return container_prefix(line_number) + before[prefixes[line_number].length:]
         return before
 
-    shifts = _line_shifts(note)
     for item in links:
         link = item.link
         if link.start < 0 or not within(link.start, link.end):
@@ -537,14 +520,21 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
             after_text = before != _CONTAINER.match(before).group()
             gap = len(before) - len(before.rstrip()) if after_text else 0
             doc.replace(link.start - gap, link.end, _embed_box(
-                item, staged(link.line - 1, before), 0, chain, onto))
+                item, staged(link.line - 1, before), chain, onto))
             if link.holder == "list":
-                _keep_in_item(doc, link.line, shifts)
+                _set_next_item_apart(doc, link.line)
         elif item.kind is not Kind.EXTERNAL or link.embed:
-            alone = (not nested and link.col == 1
-                     and doc.lines[link.line - 1].rstrip() == link.raw)
-            doc.replace(link.start, link.end,
-                        render_link(item, onto.page, onto.pages, onto.results, alone))
+            line = link.line - 1
+            before = doc.lines[line][:link.col - 1]
+            alone = (not nested and doc.lines[line][link.col - 1:].rstrip() == link.raw
+                     and _CONTAINER.match(before).group() == before
+                     and ">" not in container_prefix(line, continued=True))
+            shown = render_link(item, onto.page, onto.pages, onto.results, alone)
+            if alone and line in prefixes:  # a figure in a list item or callout stays in it
+                shown = shown.replace("\n", "\n" + container_prefix(line, continued=True))
+                if link.holder == "list":
+                    _set_next_item_apart(doc, link.line)
+            doc.replace(link.start, link.end, shown)
     for callout in note.callouts:
         if not within(*callout.marker):
             continue
@@ -561,7 +551,7 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
         last = note.source.count("\n", 0, block.end)
         block_lines.update(range(first, last + 1))
         # Inside a list or a callout every line keeps the container's prefix.
-        prefix = container_prefix(first)
+        prefix = container_prefix(first, continued=True)
         if ">" not in prefix:  # in a list item: Python-Markdown wants multiples of 4 spaces
             prefix = " " * (-(-len(prefix.expandtabs(4)) // 4) * 4)
         shown = render_block(result, block, onto.page, wrap=not prefix and not nested)
@@ -619,13 +609,15 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
     first_line = note.source.count("\n", 0, span.start)
     last_line = note.source.count("\n", 0, span.end)
     for line_number, prefix in prefixes.items():
-        if first_line <= line_number <= last_line and line_number not in block_lines:
-            at = doc.line_starts[line_number]
+        at = doc.line_starts[line_number]
+        if (first_line <= line_number <= last_line and line_number not in block_lines
+                and prefix.text != note.source[at:at + prefix.length]):
             doc.replace(at, at + prefix.length, prefix.text)
     for line_number in note.blank_line_before:
         if first_line <= line_number <= last_line:
             at = doc.line_starts[line_number]
-            doc.replace(at, at, container_prefix(line_number).rstrip() + "\n")
+            around = prefixes[line_number].around if line_number in prefixes else ""
+            doc.replace(at, at, around.rstrip() + "\n")
     _hide_comments_and_number_footnotes(note, doc, within, onto.footnotes)
     text = doc.text(span.start, span.end)
     return textwrap.dedent(text).strip("\n") if nested else text
