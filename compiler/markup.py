@@ -15,6 +15,9 @@ import yaml
 
 from .parse import TITLE_ANCHOR
 
+# The class of the box an embedded note or section is drawn in (an admonition's type); the
+# table of contents leaves out the headings inside it (see outline).
+EMBED_CLASS = "kb-embed"
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 
 

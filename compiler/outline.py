@@ -29,10 +29,10 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import nest_toc_tokens, unescape
 from markdown.treeprocessors import Treeprocessor
 
+from .markup import EMBED_CLASS
 from .parse import BACKLINKS_ANCHOR, LOCAL_GRAPH_ANCHOR, READ_BEFORE_ANCHOR
 
 PAGE_SECTIONS = frozenset({READ_BEFORE_ANCHOR, LOCAL_GRAPH_ANCHOR, BACKLINKS_ANCHOR})
-EMBED_CLASS = "kb-embed"  # the box render draws an embedded note or section in (`!!! kb-embed`)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 

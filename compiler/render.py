@@ -28,7 +28,7 @@ from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
-from .markup import front_matter, literal, relative, task_marker, title_heading, url
+from .markup import EMBED_CLASS, front_matter, literal, relative, task_marker, title_heading, url
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
@@ -474,7 +474,7 @@ def _embed_box(item: ResolvedLink, before: str, shift: int, chain: tuple[embeds.
     cont = _continuation(container, shift, link.holder == "list")
     lines = ["", *("    " + line if line.strip() else "" for line in body.split("\n")), ""]
     inner = "\n".join(cont + line if line else cont.rstrip() for line in lines)
-    head = f'!!! kb-embed "[{literal(label)}]({target})"'
+    head = f'!!! {EMBED_CLASS} "[{literal(label)}]({target})"'
     if container != before or not _LIST_MARKER.search(before):  # after a blank line
         head = f"\n{cont.rstrip()}\n{cont}{head}"
     return f"{head}\n{inner}\n{cont}"
