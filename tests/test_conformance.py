@@ -154,9 +154,9 @@ def _article(page: Path) -> BeautifulSoup:
 
 
 def _toc(page: Path) -> list[str]:
-    """The entries of the page's table of contents (Material's secondary navigation)."""
+    """The entries of the page's table of contents (the right sidebar's)."""
     nav = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(
-        "nav.md-nav--secondary")
+        "div.md-sidebar--secondary nav.md-nav--secondary")
 
     def entries(items, depth: int) -> list[str]:
         return [line for item in items.find_all("li", recursive=False)

@@ -19,15 +19,19 @@ pytestmark = pytest.mark.slow
 
 
 def toc(soup: BeautifulSoup) -> list[tuple[int, str]]:
-    """(nesting depth, href) of each entry of the page's table of contents, in order."""
-    nav = soup.select_one("nav.md-nav--secondary")
+    """(nesting depth, href) of each entry of the page's table of contents, in order: the
+    right sidebar's, which the copy in the navigation (shown on small screens) matches."""
 
     def entries(items, depth: int) -> list[tuple[int, str]]:
         return [entry for item in items.find_all("li", recursive=False)
                 for entry in [(depth, item.a["href"]),
                               *(entries(item.ul, depth + 1) if item.ul else [])]]
 
-    return entries(nav.ul, 0) if nav.ul else []
+    sidebar = soup.select_one("div.md-sidebar--secondary nav.md-nav--secondary")
+    shown = entries(sidebar.ul, 0) if sidebar.ul else []
+    for nav in soup.select("nav.md-nav--secondary"):
+        assert (entries(nav.ul, 0) if nav.ul else []) == shown
+    return shown
 
 
 def expected_toc(note: Note, soup: BeautifulSoup) -> list[tuple[int, str]]:
