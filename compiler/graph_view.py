@@ -25,7 +25,8 @@ import networkx as nx
 
 from .analysis import GraphSummary
 from .layout import layout
-from .parse import LOCAL_GRAPH_ANCHOR, TITLE_ANCHOR
+from .markup import title_heading
+from .parse import LOCAL_GRAPH_ANCHOR
 from .site_assets import ASSET_DIR
 
 GRAPH_JSON = f"{ASSET_DIR}/graph.json"
@@ -133,7 +134,7 @@ def local_graph_section(site: SiteGraph, path: str, graph_link: str) -> str:
 def graph_page(home_link: str) -> str:
     """The global graph page: the script fills it from graph.json."""
     return ("---\n" + f"title: {GRAPH_TITLE}\n" + "hide:\n  - toc\n---\n\n"
-            f"# 개념 그래프 {{ #{TITLE_ANCHOR} }}\n\n"
+            + title_heading("개념 그래프") + "\n\n"
             '<div class="kb-graph-page" data-search-exclude markdown>\n\n'
             '<div class="kb-graph-view kb-graph-global" data-kb-graph="global"></div>\n\n'
             "<noscript>그래프를 보려면 JavaScript가 필요합니다.</noscript>\n\n"

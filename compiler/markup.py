@@ -1,6 +1,6 @@
 """Small pieces of the staged Markdown that every page writer shares (render, properties,
-the tags page): text shown literally, relative URLs between staged files, a page's front
-matter. Pure functions; nothing here knows about notes or links.
+the tags page, the graph page): text shown literally, relative URLs between staged files, a
+page's front matter and title. Pure functions; nothing here knows about notes or links.
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ from urllib.parse import quote
 
 import yaml
 
+from .parse import TITLE_ANCHOR
+
+# The class of the box an embedded note or section is drawn in (an admonition's type); the
+# table of contents leaves out the headings inside it (see outline).
+EMBED_CLASS = "kb-embed"
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 
 
@@ -41,6 +46,11 @@ def front_matter(title: str) -> str:
     # named `<img src=x onerror=...>` is shown as its name.
     return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
                                      allow_unicode=True) + "---\n\n"
+
+
+def title_heading(title: str) -> str:
+    """The page's title as its first heading, with the id links and previews use."""
+    return f"# {literal(title)} {{ #{TITLE_ANCHOR} }}"
 
 
 def task_marker(mark: str) -> str:

@@ -20,9 +20,10 @@ from pymdownx.superfences import fence_code_format
 
 from . import site_assets
 
-# What the staged Markdown is written for; added when mkdocs.yml leaves one out.
+# What the staged Markdown is written for; added when mkdocs.yml leaves one out
+# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does).
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
-                       "pymdownx.mark", "pymdownx.tilde")
+                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline")
 
 
 def _add_mermaid_fence(config) -> None:

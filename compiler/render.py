@@ -28,12 +28,11 @@ from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
-from .markup import front_matter, literal, relative, task_marker, url
+from .markup import EMBED_CLASS, front_matter, literal, relative, task_marker, title_heading, url
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
     RESERVED_ANCHORS,
-    TITLE_ANCHOR,
     CodeBlock,
     Note,
     line_offsets,
@@ -390,7 +389,7 @@ def _inline_title(note: Note) -> str:
     first = note.headings[0] if note.headings else None
     if first and first.level == 1 and first.text == note.title and first.line == first_line + 1:
         return ""
-    return f"# {literal(note.title)} {{ #{TITLE_ANCHOR} }}\n\n"
+    return title_heading(note.title) + "\n\n"
 
 
 def _hide_comments_and_number_footnotes(note: Note, doc: _Page, within: Callable[[int, int], bool],
@@ -465,7 +464,7 @@ def _embed_box(item: ResolvedLink, before: str, chain: tuple[embeds.Shown, ...],
     cont = _continuation(container, link.holder == "list")
     lines = ["", *("    " + line if line.strip() else "" for line in body.split("\n")), ""]
     inner = "\n".join(cont + line if line else cont.rstrip() for line in lines)
-    head = f'!!! kb-embed "[{literal(label)}]({target})"'
+    head = f'!!! {EMBED_CLASS} "[{literal(label)}]({target})"'
     if container != before or not _LIST_MARKER.search(before):  # after a blank line
         head = f"\n{cont.rstrip()}\n{cont}{head}"
     return f"{head}\n{inner}\n{cont}"
@@ -658,7 +657,7 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     folders: dict[str, list[str]] = {}
     for path in sorted(notes):
         folders.setdefault(path.rpartition("/")[0], []).append(path)
-    lines = [front_matter("홈"), f"# {literal(site_name)} {{ #{TITLE_ANCHOR} }}", "",
+    lines = [front_matter("홈"), title_heading(site_name), "",
              f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
              f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
     if graph_page:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from .markup import front_matter, literal, url
+from .markup import front_matter, literal, title_heading, url
 from .parse import RESERVED_ANCHORS, Note
 
 TAGS_PAGE = "tags.md"
@@ -88,7 +88,7 @@ def tags_page(roots: list[TagNode], page: str, pages: dict[str, str], notes: dic
     """Every tag as a section (nested tags one heading level deeper), its count, its notes."""
     nodes = walk(roots)
     tagged = len({p for node in nodes for p in node.notes})
-    lines = [front_matter(TAGS_TITLE), f"# {TAGS_TITLE} {{ #kb-title }}", "",
+    lines = [front_matter(TAGS_TITLE), title_heading(TAGS_TITLE), "",
              f"태그 {len(nodes)}개, 태그가 붙은 노트 {tagged}개.", ""]
     for node in nodes:
         level = min(2 + node.depth, 6)

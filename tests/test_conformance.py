@@ -12,6 +12,9 @@ Every `tests/conformance/*.yaml` file (one per syntax form) is a list of cases:
       html: ['<details class="tip"']         # fragments that must appear in the page's article
       absent: ['[!tip]']                     # fragments that must not appear there
       diagnostics: []                        # 'path:line:col: code', the exact set (omit: unchecked)
+      toc: ['제목', '  안쪽']                  # the page's table of contents as Material shows it:
+                                             # each entry's text, two more spaces per nesting
+                                             # level, the exact list (omit: unchecked)
 
 Each case is compiled on its own by the real pipeline (scan -> ... -> render, blocks run), its
 staged pages go into a folder of its own in one docs dir, and the real MkDocs builds that dir
@@ -47,7 +50,7 @@ from compiler.tagindex import TAGS_PAGE
 from tests.conftest import project_settings, write_vault
 
 CASES_DIR = Path(__file__).parent / "conformance"
-_CASE_KEYS = {"name", "files", "page", "html", "absent", "diagnostics"}
+_CASE_KEYS = {"name", "files", "page", "html", "absent", "diagnostics", "toc"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 GENERATED_PAGES = {TAGS_PAGE}  # pages the compiler adds, which a case may check too
 
@@ -62,6 +65,7 @@ class Case:
     html: tuple[str, ...]
     absent: tuple[str, ...]
     diagnostics: frozenset[str] | None  # None: not checked
+    toc: tuple[str, ...] | None  # None: not checked
 
 
 def load_cases(folder: Path = CASES_DIR) -> list[Case]:
@@ -80,7 +84,8 @@ def load_cases(folder: Path = CASES_DIR) -> list[Case]:
             cases[entry["name"]] = Case(
                 entry["name"], files, page, tuple(entry.get("html", ())),
                 tuple(entry.get("absent", ())),
-                None if expected is None else frozenset(expected))
+                None if expected is None else frozenset(expected),
+                None if entry.get("toc") is None else tuple(entry["toc"]))
     return list(cases.values())
 
 
@@ -148,6 +153,19 @@ def _article(page: Path) -> BeautifulSoup:
         "article.md-content__inner")
 
 
+def _toc(page: Path) -> list[str]:
+    """The entries of the page's table of contents (the right sidebar's)."""
+    nav = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(
+        "div.md-sidebar--secondary nav.md-nav--secondary")
+
+    def entries(items, depth: int) -> list[str]:
+        return [line for item in items.find_all("li", recursive=False)
+                for line in ["  " * depth + normalise(item.a.get_text(" ")),
+                             *(entries(item.ul, depth + 1) if item.ul else [])]]
+
+    return entries(nav.ul, 0) if nav and nav.ul else []
+
+
 def _leaves_its_folder(page: Path, site: Path, case: str, ref: str) -> bool:
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or not parts.path:
@@ -175,3 +193,5 @@ def test_conformance(case: Case, conformance_site: dict[str, BuiltCase]) -> None
         found = {diagnostic_key(d) for d in built.rendering.diagnostics}
         assert found == case.diagnostics, "\n".join(
             d.format() for d in built.rendering.diagnostics)
+    if case.toc is not None:
+        assert _toc(built.page) == list(case.toc)
