@@ -161,6 +161,12 @@ def test_the_search_index_stays_complete_after_incremental_rebuilds(served):
     served.wait_for_page("Beta", lambda s: "몬테카를로" in s.get_text(), "the edit")
     served.write("Omega.md", "# Omega\n\nA new note about Lagrangians.\n")
     served.wait_for_page("Omega", lambda s: True, "the new note")
+
+    def index_pages() -> set[str]:
+        _, text = served.get("search/search_index.json")
+        return {d["location"].split("#")[0] for d in json.loads(text)["docs"]}
+    # The index is rewritten once MkDocs has written the pages, before open pages reload.
+    wait_until(lambda: "Omega/" in index_pages(), "the new note in the search index")
     _, text = served.get("search/search_index.json")
     docs = json.loads(text)["docs"]
     pages = {d["location"].split("#")[0] for d in docs}
