@@ -2,8 +2,8 @@
 
 - `_kb/graph.json` holds the whole graph once, for the global graph page and for a local
   graph's second level: every published note and every ghost (unresolved target) with its
-  title, address, size (from PageRank), community, folder, tags and position, and the links
-  as pairs of node numbers. Columns rather than one object per node keep it compact.
+  title, address, size (from PageRank), importance band, community, folder, tags and
+  position, and the links as pairs of node numbers. Columns rather than one object per node keep it compact.
 - Each note page carries its own first level (itself, its neighbours, the links between
   them) in its local graph's `data-kb-local` attribute: a few hundred bytes on most pages,
   so that a page of a 6,000-note vault does not download the whole graph to draw ten nodes.
@@ -48,7 +48,6 @@ class SiteGraph:
     number: dict[str, int]  # node id -> its number
     data: dict  # what graph.json holds
     neighbours: dict[str, list[int]]  # node id -> numbers of the nodes linked to or from it
-    bands: list[int]  # by node number: its importance band (`analysis.importance_band`), ghosts -1
 
     def to_json(self) -> bytes:
         return json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -105,7 +104,7 @@ def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) 
     data = {"version": FORMAT_VERSION, "folders": folders, "tags": tags,
             "communities": len(summary.communities), "nodes": columns,
             "edges": [n for pair in pairs for n in pair]}
-    return SiteGraph(ids, number, data, neighbours, columns["band"])
+    return SiteGraph(ids, number, data, neighbours)
 
 
 def ring_order(site: SiteGraph, path: str) -> list[int]:
@@ -144,8 +143,7 @@ def local_data(site: SiteGraph, path: str) -> dict:
     members = [site.number[path], *ring_order(site, path)]
     local = {node: index for index, node in enumerate(members)}
     nodes = site.data["nodes"]
-    columns = {key: [nodes[key][n] for n in members] for key in ("title", "url", "ghost")}
-    columns["band"] = [site.bands[n] for n in members]
+    columns = {key: [nodes[key][n] for n in members] for key in ("title", "url", "ghost", "band")}
     communities: dict[int, int] = {}
     columns["community"] = [communities.setdefault(c, len(communities)) if c >= 0 else -1
                             for c in (nodes["community"][n] for n in members)]
