@@ -3,7 +3,8 @@
 - `_kb/graph.json` holds the whole graph once, for the global graph page and for a local
   graph's second level: every published note and every ghost (unresolved target) with its
   title, address, size (from PageRank), importance band, community, folder, tags and
-  position, and the links as pairs of node numbers. Columns rather than one object per node keep it compact.
+  position, and the links as pairs of node numbers. Columns rather than one object per node
+  keep it compact.
 - Each note page carries its own first level (itself, its neighbours, the links between
   them) in its local graph's `data-kb-local` attribute: a few hundred bytes on most pages,
   so that a page of a 6,000-note vault does not download the whole graph to draw ten nodes.
