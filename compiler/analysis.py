@@ -12,10 +12,10 @@ Every number here comes from the one graph that `compiler.graph.build_graph` mak
   vault was read in. Communities are numbered from 0 by size, largest first, ties by their
   smallest member path.
 - The reading order ("read before") of a note is the notes it depends on: those it reaches by
-  following its links to other notes. Strongly connected components (cycles) are condensed, the
-  components ordered so that a note comes after the notes it links to, and the notes of one
-  component by PageRank (highest first), then path. The 12 nearest (by link distance, then
-  PageRank, then path) are kept.
+  following its links to other notes. The 12 nearest (by link distance, then the number of
+  notes linking to them, then path) are kept, each after the kept notes it reaches through
+  the links among them and the note itself; notes in a cycle, or unrelated, by the number of
+  notes linking to them (most first), then path.
 - Each note's rank (1 = highest PageRank, ties by path) places it in an importance band, and
   each community is known by its centre, its member of highest PageRank: what the site shows,
   because a number that renumbers or an exact rank shifts on nearly every link edit.
@@ -141,27 +141,41 @@ def _communities(notes: nx.DiGraph, seed: int) -> list[list[str]]:
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
-def _reading_positions(notes: nx.DiGraph, rank: dict[str, float]) -> dict[str, int]:
-    """One order of all notes in which each comes after the notes it links to."""
-    condensed = nx.condensation(notes)
-    members = condensed.graph["mapping"]
-    groups: dict[int, list[str]] = {}
-    for node, component in members.items():
-        groups.setdefault(component, []).append(node)
-    # Edges of the condensation go from linker to linked; reversed, prerequisites come first.
-    order = nx.lexicographical_topological_sort(condensed.reverse(copy=False),
-                                                key=lambda c: min(groups[c]))
-    positions: dict[str, int] = {}
-    for component in order:
-        for node in sorted(groups[component], key=lambda n: (-rank[n], n)):
-            positions[node] = len(positions)
-    return positions
+def reading_order(path: str, chosen: list[str], out: dict[str, list[str]],
+                  linked_from: dict[str, int]) -> tuple[str, ...]:
+    """The notes `chosen` for `path`, each after the chosen notes it reaches through the links
+    among them and `path`; notes that reach each other (a cycle) or neither reaches the other
+    by the number of notes linking to them (most first), then path. Only these notes and
+    their own links decide it, so that a link elsewhere leaves the list as it was (PageRank,
+    which nearly every link edit nudges, would swap notes of nearly equal rank)."""
+    members = {path, *chosen}
+    reaches: dict[str, set[str]] = {}
+    for start in chosen:
+        seen, stack = set(), [start]
+        while stack:
+            for target in out[stack.pop()]:
+                if target in members and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        reaches[start] = seen - {start, path}
+    # Prerequisites first: one note before another when it is reached and does not reach back.
+    waiting = {n: {m for m in reaches[n] if n not in reaches[m]} for n in chosen}
+    order: list[str] = []
+    while waiting:
+        ready = [n for n, before in waiting.items() if not before]
+        first = min(ready, key=lambda n: (-linked_from[n], n))
+        order.append(first)
+        del waiting[first]
+        for before in waiting.values():
+            before.discard(first)
+    return tuple(order)
 
 
-def read_before(out: dict[str, list[str]], path: str, rank: dict[str, float],
-                positions: dict[str, int], limit: int = READ_BEFORE_LIMIT) -> tuple[str, ...]:
-    """The `limit` nearest notes reachable from `path` (by link distance, then PageRank, then
-    path), in reading order. The search stops at the first level that fills the list."""
+def read_before(out: dict[str, list[str]], path: str, linked_from: dict[str, int],
+                limit: int = READ_BEFORE_LIMIT) -> tuple[str, ...]:
+    """The `limit` nearest notes reachable from `path` (by link distance, then the number of
+    notes linking to them, then path), in reading order. The search stops at the first level
+    that fills the list."""
     seen = {path}
     level = [path]
     nearest: list[str] = []
@@ -172,10 +186,10 @@ def read_before(out: dict[str, list[str]], path: str, rank: dict[str, float],
                 if target not in seen:
                     seen.add(target)
                     following.append(target)
-        following.sort(key=lambda n: (-rank[n], n))
+        following.sort(key=lambda n: (-linked_from[n], n))
         nearest.extend(following[:limit - len(nearest)])
         level = following
-    return tuple(sorted(nearest, key=positions.__getitem__))
+    return reading_order(path, nearest, out, linked_from)
 
 
 @lru_cache(maxsize=2)  # the last two: an edit and its undo
@@ -189,12 +203,12 @@ def link_structure(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...],
     rank = pagerank(linked)
     communities = _communities(linked, seed)
     community_of = {path: number for number, members in enumerate(communities) for path in members}
-    positions = _reading_positions(linked, rank)
     out = {path: list(linked.successors(path)) for path in linked.nodes}
+    linked_from = dict(linked.in_degree())
     ordered = sorted(nodes, key=lambda n: (-rank[n], n))
     return LinkStructure(rank, communities, community_of,
                          {path: number for number, path in enumerate(ordered, 1)},
-                         {path: read_before(out, path, rank, positions) for path in nodes})
+                         {path: read_before(out, path, linked_from) for path in nodes})
 
 
 def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSummary:

@@ -154,6 +154,17 @@ def test_read_before_handles_a_cycle_and_leaves_out_the_note_itself():
     assert summary.measures["C.md"].read_before == ("D.md", "B.md")
 
 
+def test_read_before_orders_a_cycle_by_links_in_and_ignores_links_elsewhere():
+    # B and C link each other; C is linked by more notes, so it comes first.
+    vault = {"A.md": links("B", "C"), "B.md": links("C"), "C.md": links("B"), "D.md": links("C"),
+             "E.md": ""}
+    _, summary = analysed(vault)
+    assert summary.measures["A.md"].read_before == ("C.md", "B.md")
+    # A link between notes outside A's list shifts every PageRank, not A's list.
+    _, again = analysed({**vault, "E.md": links("D"), "D.md": links("C", "E")})
+    assert again.measures["A.md"].read_before == ("C.md", "B.md")
+
+
 def test_read_before_keeps_the_twelve_nearest():
     chain = {f"n{i:02d}.md": links(f"n{i + 1:02d}") for i in range(20)} | {"n20.md": ""}
     _, summary = analysed(chain)
