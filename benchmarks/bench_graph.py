@@ -168,7 +168,7 @@ def build_side(project: Path, vault: Path) -> tuple[dict, Stage]:
     summary, analysis_s = _timed(analyse, graph, notes)
     _, layout_s = _timed(layout, graph)
     pages, _ = staged_paths(notes, settings.home)
-    site, site_graph_s = _timed(site_graph, graph, summary, pages)  # includes a layout
+    site, site_graph_s = _timed(site_graph, graph, summary, pages)  # reuses the layout above
     data = site.to_json()
     local_sizes = sorted(len(html.escape(str(local_data(site, p)))) for p in notes)
     stage, render_s = _timed(render_site, compilation.resolved, graph, settings.site_name,

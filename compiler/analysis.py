@@ -12,16 +12,24 @@ Every number here comes from the one graph that `compiler.graph.build_graph` mak
   vault was read in. Communities are numbered from 0 by size, largest first, ties by their
   smallest member path.
 - The reading order ("read before") of a note is the notes it depends on: those it reaches by
-  following its links to other notes. Strongly connected components (cycles) are condensed, the
-  components ordered so that a note comes after the notes it links to, and the notes of one
-  component by PageRank (highest first), then path. The 12 nearest (by link distance, then
-  PageRank, then path) are kept.
+  following its links to other notes. The 12 nearest (by link distance, then the number of
+  notes linking to them, then path) are kept, each after the kept notes it reaches through
+  the links among them and the note itself; notes in a cycle, or unrelated, by the number of
+  notes linking to them (most first), then path.
+- Each note's rank (1 = highest PageRank, ties by path) places it in an importance band, and
+  each community is known by its centre, its member of highest PageRank: what the site shows,
+  because a number that renumbers or an exact rank shifts on nearly every link edit.
+
+What depends on the links alone (PageRank, communities, reading order: the costly part) is
+computed by `link_structure` from the notes and the links between them, and reused while they
+stay the same: a prose edit, which changes only words, reuses it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -30,6 +38,7 @@ from .layout import layout
 from .parse import Note
 
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
+BANDS = (0.01, 0.05, 0.1, 0.25, 0.5)  # importance bands: the top 1%, 5%, ... of the notes
 READ_BEFORE_LIMIT = 12
 LABELLED = 40  # notes labelled in a static drawing, by PageRank
 
@@ -45,6 +54,8 @@ class NoteMeasures:
     links_out: int  # distinct notes (and ghost targets) linked from here
     pagerank: float
     community: int  # numbered from 0 by size, largest first
+    community_centre: str  # the member of its community with the highest PageRank
+    rank: int  # 1 for the highest PageRank among the notes, ties by path
     orphan: bool  # no links in or out
     dead_end: bool  # no links out, but some in
     read_before: tuple[str, ...]  # prerequisites, each after what it links to
@@ -56,21 +67,40 @@ class GraphSummary:
     communities: list[list[str]]  # members (sorted paths), largest first
     ghosts: list[tuple[str, list[str]]]  # unresolved target, the notes that want it
 
+    def community_size(self, path: str) -> int:
+        return len(self.communities[self.measures[path].community])
+
+
+@dataclass(frozen=True)
+class LinkStructure:
+    """What the measures take from the links between notes alone. Shared by the calls that
+    reuse it: read only."""
+    pagerank: dict[str, float]
+    communities: list[list[str]]  # members (sorted paths), largest first
+    community_of: dict[str, int]
+    rank: dict[str, int]  # 1 for the highest PageRank, ties by path
+    read_before: dict[str, tuple[str, ...]]
+
 
 def note_tags(note: Note | None) -> tuple[str, ...]:
     """The note's tags (the `tags` property and `#tags` in its text), each once."""
     return note.tag_names if note is not None else ()
 
 
-def note_graph(graph: nx.DiGraph) -> nx.DiGraph:
-    """The notes and the links between them, without ghosts or self-links, in sorted order."""
-    notes = sorted(n for n, ghost in graph.nodes(data="ghost") if not ghost)
-    result = nx.DiGraph()
-    result.add_nodes_from(notes)
-    result.add_edges_from(sorted((a, b) for a, b in graph.edges
-                                 if a != b and not graph.nodes[a]["ghost"]
-                                 and not graph.nodes[b]["ghost"]))
-    return result
+def note_links(graph: nx.DiGraph) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The notes (sorted) and the links between them (sorted), without ghosts or self-links."""
+    ghost = dict(graph.nodes(data="ghost"))
+    notes = tuple(sorted(n for n, is_ghost in ghost.items() if not is_ghost))
+    links = tuple(sorted((a, b) for a, b in graph.edges if a != b and not ghost[a] and not ghost[b]))
+    return notes, links
+
+
+def importance_band(rank: int, total: int) -> int:
+    """The band of the note ranked `rank` of `total`: 0 for the top 1%, ..., len(BANDS) for
+    the lower half. A band holds the notes whose rank is within that share of all notes, so
+    the best of 25 notes is in the top 5%, not the top 1%."""
+    return next((number for number, share in enumerate(BANDS) if rank <= share * total),
+                len(BANDS))
 
 
 def pagerank(notes: nx.DiGraph, alpha: float = 0.85, tol: float = 1.0e-10,
@@ -111,27 +141,41 @@ def _communities(notes: nx.DiGraph, seed: int) -> list[list[str]]:
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
-def _reading_positions(notes: nx.DiGraph, rank: dict[str, float]) -> dict[str, int]:
-    """One order of all notes in which each comes after the notes it links to."""
-    condensed = nx.condensation(notes)
-    members = condensed.graph["mapping"]
-    groups: dict[int, list[str]] = {}
-    for node, component in members.items():
-        groups.setdefault(component, []).append(node)
-    # Edges of the condensation go from linker to linked; reversed, prerequisites come first.
-    order = nx.lexicographical_topological_sort(condensed.reverse(copy=False),
-                                                key=lambda c: min(groups[c]))
-    positions: dict[str, int] = {}
-    for component in order:
-        for node in sorted(groups[component], key=lambda n: (-rank[n], n)):
-            positions[node] = len(positions)
-    return positions
+def reading_order(path: str, chosen: list[str], out: dict[str, list[str]],
+                  linked_from: dict[str, int]) -> tuple[str, ...]:
+    """The notes `chosen` for `path`, each after the chosen notes it reaches through the links
+    among them and `path`; notes that reach each other (a cycle) or neither reaches the other
+    by the number of notes linking to them (most first), then path. Only these notes and
+    their own links decide it, so that a link elsewhere leaves the list as it was (PageRank,
+    which nearly every link edit nudges, would swap notes of nearly equal rank)."""
+    members = {path, *chosen}
+    reaches: dict[str, set[str]] = {}
+    for start in chosen:
+        seen, stack = set(), [start]
+        while stack:
+            for target in out[stack.pop()]:
+                if target in members and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        reaches[start] = seen - {start, path}
+    # Prerequisites first: one note before another when it is reached and does not reach back.
+    waiting = {n: {m for m in reaches[n] if n not in reaches[m]} for n in chosen}
+    order: list[str] = []
+    while waiting:
+        ready = [n for n, before in waiting.items() if not before]
+        first = min(ready, key=lambda n: (-linked_from[n], n))
+        order.append(first)
+        del waiting[first]
+        for before in waiting.values():
+            before.discard(first)
+    return tuple(order)
 
 
-def read_before(out: dict[str, list[str]], path: str, rank: dict[str, float],
-                positions: dict[str, int], limit: int = READ_BEFORE_LIMIT) -> tuple[str, ...]:
-    """The `limit` nearest notes reachable from `path` (by link distance, then PageRank, then
-    path), in reading order. The search stops at the first level that fills the list."""
+def read_before(out: dict[str, list[str]], path: str, linked_from: dict[str, int],
+                limit: int = READ_BEFORE_LIMIT) -> tuple[str, ...]:
+    """The `limit` nearest notes reachable from `path` (by link distance, then the number of
+    notes linking to them, then path), in reading order. The search stops at the first level
+    that fills the list."""
     seen = {path}
     level = [path]
     nearest: list[str] = []
@@ -142,35 +186,54 @@ def read_before(out: dict[str, list[str]], path: str, rank: dict[str, float],
                 if target not in seen:
                     seen.add(target)
                     following.append(target)
-        following.sort(key=lambda n: (-rank[n], n))
+        following.sort(key=lambda n: (-linked_from[n], n))
         nearest.extend(following[:limit - len(nearest)])
         level = following
-    return tuple(sorted(nearest, key=positions.__getitem__))
+    return reading_order(path, nearest, out, linked_from)
 
 
-def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSummary:
-    linked = note_graph(graph)
+@lru_cache(maxsize=2)  # the last two: an edit and its undo
+def link_structure(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...],
+                   seed: int = 0) -> LinkStructure:
+    """PageRank, communities, ranks and reading order of the notes `nodes` (sorted) linked by
+    `edges` (sorted pairs of notes, no self-links, no ghosts). Kept for the same arguments."""
+    linked = nx.DiGraph()
+    linked.add_nodes_from(nodes)
+    linked.add_edges_from(edges)
     rank = pagerank(linked)
     communities = _communities(linked, seed)
     community_of = {path: number for number, members in enumerate(communities) for path in members}
-    positions = _reading_positions(linked, rank)
     out = {path: list(linked.successors(path)) for path in linked.nodes}
+    linked_from = dict(linked.in_degree())
+    ordered = sorted(nodes, key=lambda n: (-rank[n], n))
+    return LinkStructure(rank, communities, community_of,
+                         {path: number for number, path in enumerate(ordered, 1)},
+                         {path: read_before(out, path, linked_from) for path in nodes})
+
+
+def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSummary:
+    nodes, links = note_links(graph)
+    structure = link_structure(nodes, links, seed)
+    rank = structure.pagerank
+    centres = [min(members, key=lambda n: (-rank[n], n)) for members in structure.communities]
     measures: dict[str, NoteMeasures] = {}
-    for path in linked.nodes:
+    for path in nodes:
         data = graph.nodes[path]
         links_in = sum(1 for s in graph.predecessors(path) if s != path)
         links_out = sum(1 for t in graph.successors(path) if t != path)
         note = notes.get(path)
+        community = structure.community_of[path]
         measures[path] = NoteMeasures(
             path=path, title=data["title"], folder=data.get("folder", ""), tags=note_tags(note),
             words=len(note.text.split()) if note is not None else 0,
             links_in=links_in, links_out=links_out, pagerank=rank[path],
-            community=community_of[path], orphan=links_in == 0 and links_out == 0,
+            community=community, community_centre=centres[community],
+            rank=structure.rank[path], orphan=links_in == 0 and links_out == 0,
             dead_end=links_out == 0 and links_in > 0,
-            read_before=read_before(out, path, rank, positions))
+            read_before=structure.read_before[path])
     wanted = sorted((data["title"], sorted(s for s in graph.predecessors(node)))
                     for node, data in graph.nodes(data=True) if data["ghost"])
-    return GraphSummary(measures, communities, wanted)
+    return GraphSummary(measures, structure.communities, wanted)
 
 
 # --- exports -------------------------------------------------------------------------------

@@ -2,12 +2,19 @@
 
 - `_kb/graph.json` holds the whole graph once, for the global graph page and for a local
   graph's second level: every published note and every ghost (unresolved target) with its
-  title, address, size (from PageRank), community, folder, tags and position, and the links
-  as pairs of node numbers. Columns rather than one object per node keep it compact.
+  title, address, size (from PageRank), importance band, community, folder, tags and
+  position, and the links as pairs of node numbers. Columns rather than one object per node
+  keep it compact.
 - Each note page carries its own first level (itself, its neighbours, the links between
   them) in its local graph's `data-kb-local` attribute: a few hundred bytes on most pages,
   so that a page of a 6,000-note vault does not download the whole graph to draw ten nodes.
-- Positions come from `compiler.layout` (deterministic); the browser only draws.
+- The global graph's positions come from `compiler.layout` (deterministic); the browser only
+  draws. A local graph holds only facts of the note's neighbourhood, so that a link edit
+  elsewhere leaves the page as it was (and out of an incremental rebuild or a deploy): the
+  neighbours in ring order (`ring_order`: linked neighbours side by side), each one's
+  importance band (the node's size), its community numbered from the note's own (the
+  colours), and the folders among them. No global coordinates, no exact PageRank, no
+  community number of the whole vault: those move on nearly every link edit.
 
 Node addresses are MkDocs' page addresses (`a/b`, or `a/` for an index page); the script
 turns them into URLs the way the site was built (directory URLs or `.html`).
@@ -23,7 +30,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .analysis import GraphSummary
+from .analysis import GraphSummary, importance_band
 from .layout import layout
 from .markup import title_heading
 from .parse import LOCAL_GRAPH_ANCHOR
@@ -74,7 +81,8 @@ def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) 
     tags = sorted({tag for m in measures.values() for tag in m.tags})
     tag_number = {tag: index for index, tag in enumerate(tags)}
     columns: dict[str, list] = {key: [] for key in (
-        "title", "url", "x", "y", "size", "community", "folder", "tags", "ghost", "orphan")}
+        "title", "url", "x", "y", "size", "band", "community", "folder", "tags", "ghost",
+        "orphan")}
     for node in ids:
         m = measures.get(node)
         x, y = positions[node]
@@ -83,6 +91,7 @@ def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) 
         columns["x"].append(round(x * COORDINATE_SCALE, 1))
         columns["y"].append(round(y * COORDINATE_SCALE, 1))
         columns["size"].append(_size(m.pagerank, top) if m else GHOST_SIZE)
+        columns["band"].append(importance_band(m.rank, len(measures)) if m else -1)
         columns["community"].append(m.community if m else -1)
         columns["folder"].append(folder_number[m.folder] if m else -1)
         columns["tags"].append([tag_number[t] for t in m.tags] if m else [])
@@ -100,19 +109,55 @@ def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) 
     return SiteGraph(ids, number, data, neighbours)
 
 
+def ring_order(site: SiteGraph, path: str) -> list[int]:
+    """The numbers of a note's neighbours in the order its local graph puts them around it:
+    a walk (depth first) through the links among them, so that linked neighbours sit side by
+    side, each walk starting at the best-linked neighbour not yet placed, ties by id. Only
+    the neighbourhood decides it."""
+    centre = site.number[path]
+    around = set(site.neighbours[path]) - {centre}
+    among = {n: [m for m in site.neighbours[site.ids[n]] if m in around and m != n]
+             for n in around}
+
+    def preferred(n: int) -> tuple[int, str]:
+        return -len(among[n]), site.ids[n]
+
+    order: list[int] = []
+    placed: set[int] = set()
+    for start in sorted(around, key=preferred):
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            if node in placed:
+                continue
+            placed.add(node)
+            order.append(node)
+            stack.extend(sorted((m for m in among[node] if m not in placed), key=preferred,
+                                reverse=True))  # the preferred one on top
+    return order
+
+
 def local_data(site: SiteGraph, path: str) -> dict:
-    """The first level of a note's local graph: the note (first), its neighbours, and every
-    link among them, in graph.json's columns."""
-    members = [site.number[path], *site.neighbours[path]]
+    """The first level of a note's local graph: the note (first), its neighbours in ring
+    order, and every link among them. Columns as in graph.json, but `community` numbered
+    from the note's own (0) in the order of the members, `folder` an index into the
+    members' own folders, and `band` instead of coordinates and size."""
+    members = [site.number[path], *ring_order(site, path)]
     local = {node: index for index, node in enumerate(members)}
     nodes = site.data["nodes"]
-    columns = {key: [nodes[key][n] for n in members]
-               for key in ("title", "url", "x", "y", "size", "community", "folder", "ghost")}
+    columns = {key: [nodes[key][n] for n in members] for key in ("title", "url", "ghost", "band")}
+    communities: dict[int, int] = {}
+    columns["community"] = [communities.setdefault(c, len(communities)) if c >= 0 else -1
+                            for c in (nodes["community"][n] for n in members)]
+    everywhere = site.data["folders"]
+    folders = sorted({everywhere[nodes["folder"][n]] for n in members if nodes["folder"][n] >= 0})
+    folder_number = {folder: index for index, folder in enumerate(folders)}
+    columns["folder"] = [folder_number[everywhere[nodes["folder"][n]]]
+                         if nodes["folder"][n] >= 0 else -1 for n in members]
     pairs = sorted({(min(local[a], local[b]), max(local[a], local[b]))
                     for a in members for b in site.neighbours[site.ids[a]] if b in local
                     and a != b})
-    return {"nodes": columns, "edges": [n for pair in pairs for n in pair],
-            "folders": site.data["folders"]}
+    return {"nodes": columns, "edges": [n for pair in pairs for n in pair], "folders": folders}
 
 
 def _json_attribute(value: object) -> str:

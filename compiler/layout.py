@@ -8,7 +8,8 @@ gravity between components).
 
 Deterministic: nodes and edges are sorted before anything else, and every random draw comes
 from a generator seeded with a constant, so the same graph gives the same coordinates on
-every build, whatever order the vault was read in.
+every build, whatever order the vault was read in. Being a function of the nodes and links
+alone, the last layouts are kept and reused while those stay the same (a prose edit).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import igraph
 import networkx as nx
@@ -67,11 +69,17 @@ def _pack(radii: Sequence[float]) -> list[Point]:
 
 
 def layout_edges(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, Point]:
-    """Positions for `nodes` (any order) linked by `edges` (directions and repeats ignored)."""
-    ordered = sorted(nodes)
+    """Positions for `nodes` (any order) linked by `edges` (directions and repeats ignored).
+    The answer is shared with the other calls for the same graph: read only."""
+    ordered = tuple(sorted(nodes))
     index = {node: number for number, node in enumerate(ordered)}
-    pairs = sorted({(min(a, b), max(a, b)) for a, b in ((index[s], index[t]) for s, t in edges)
-                    if a != b})
+    pairs = tuple(sorted({(min(a, b), max(a, b))
+                          for a, b in ((index[s], index[t]) for s, t in edges) if a != b}))
+    return _layout(ordered, pairs)
+
+
+@lru_cache(maxsize=2)  # the last two: an edit and its undo
+def _layout(ordered: tuple[str, ...], pairs: tuple[tuple[int, int], ...]) -> dict[str, Point]:
     whole = igraph.Graph(n=len(ordered), edges=pairs)
     components = sorted((sorted(c) for c in whole.connected_components()),
                         key=lambda members: (-len(members), members[0]))

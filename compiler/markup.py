@@ -40,6 +40,7 @@ def url(from_page: str, to_path: str, anchor: str | None = None) -> str:
     return relative(posixpath.dirname(from_page), to_path) + fragment
 
 
+@lru_cache(maxsize=65536)  # one YAML dump per page costs a fifth of the render stage
 def front_matter(title: str) -> str:
     """The page's front matter: its title."""
     # MkDocs and Material put the page title into the navigation as HTML: escaped, a note

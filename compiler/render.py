@@ -29,6 +29,7 @@ from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
 from .execute import Outcome
 from .markup import EMBED_CLASS, front_matter, literal, relative, task_marker, title_heading, url
+from .measures_box import measures_box
 from .parse import (
     BACKLINKS_ANCHOR,
     READ_BEFORE_ANCHOR,
@@ -360,16 +361,6 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
     return "\n".join(lines)
 
 
-def measures_box(measures: NoteMeasures, rank: int, total: int) -> str:
-    """A compact line of where the note stands in the graph, under its title."""
-    facts = [f"들어오는 링크 {measures.links_in}", f"나가는 링크 {measures.links_out}",
-             f"묶음 {measures.community + 1}", f"중요도 {rank}/{total}위"]
-    if measures.orphan:
-        facts.append("고립된 노트")
-    shown = " · ".join(f"<span>{literal(f)}</span>" for f in facts)
-    return f'<p class="kb-measures" data-search-exclude>{shown}</p>\n\n'
-
-
 def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note],
                         pages: dict[str, str]) -> str:
     """The notes this one builds on, in an order that respects their links."""
@@ -693,10 +684,6 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
                 summary: GraphSummary | None = None) -> Stage:
     resolved = published_only(resolved)
     pages, problems = staged_paths(resolved.notes, home)
-    ranks = {}
-    if summary is not None:
-        ordered = sorted(summary.measures.values(), key=lambda m: (-m.pagerank, m.path))
-        ranks = {m.path: number for number, m in enumerate(ordered, 1)}
     site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
     graph_page = graph_view.graph_page_path(pages) if site_graph is not None else None
     staged = {}
@@ -707,7 +694,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
         measures = summary.measures.get(path) if summary is not None else None
         header = properties_box(note, resolved.links[path], page,
                                 functools.partial(render_link, page=page, pages=pages), tags_path)
-        header += measures_box(measures, ranks[path], len(ranks)) if measures else ""
+        header += measures_box(measures, summary) if measures else ""
         text = render_note(note, resolved.links[path], pages, results, header, tags_path,
                            resolved)
         if measures:

@@ -14,7 +14,16 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from compiler.analysis import FORMATS, GraphSummary, analyse, export, pagerank
+from compiler import analysis, layout
+from compiler.analysis import (
+    FORMATS,
+    GraphSummary,
+    analyse,
+    export,
+    importance_band,
+    link_structure,
+    pagerank,
+)
 from compiler.graph import build_graph
 from compiler.parse import parse_note
 from compiler.resolve import resolve_vault
@@ -145,11 +154,69 @@ def test_read_before_handles_a_cycle_and_leaves_out_the_note_itself():
     assert summary.measures["C.md"].read_before == ("D.md", "B.md")
 
 
+def test_read_before_orders_a_cycle_by_links_in_and_ignores_links_elsewhere():
+    # B and C link each other; C is linked by more notes, so it comes first.
+    vault = {"A.md": links("B", "C"), "B.md": links("C"), "C.md": links("B"), "D.md": links("C"),
+             "E.md": ""}
+    _, summary = analysed(vault)
+    assert summary.measures["A.md"].read_before == ("C.md", "B.md")
+    # A link between notes outside A's list shifts every PageRank, not A's list.
+    _, again = analysed({**vault, "E.md": links("D"), "D.md": links("C", "E")})
+    assert again.measures["A.md"].read_before == ("C.md", "B.md")
+
+
 def test_read_before_keeps_the_twelve_nearest():
     chain = {f"n{i:02d}.md": links(f"n{i + 1:02d}") for i in range(20)} | {"n20.md": ""}
     _, summary = analysed(chain)
     order = summary.measures["n00.md"].read_before
     assert order == tuple(f"n{i:02d}.md" for i in range(12, 0, -1))
+
+
+def test_ranks_and_importance_bands():
+    _, summary = analysed({**STAR, "Wish.md": links("Hub", "Nowhere")})
+    ranks = sorted(summary.measures.values(), key=lambda m: m.rank)
+    assert [m.rank for m in ranks] == list(range(1, 7)) and ranks[0].path == "Hub.md"
+    assert [m.pagerank for m in ranks] == sorted((m.pagerank for m in ranks), reverse=True)
+    # A band holds the notes whose rank is within its share: the best of 25 is in the top 5%.
+    assert [importance_band(r, 25) for r in (1, 2, 3, 6, 7, 12, 13)] == [1, 2, 3, 3, 4, 4, 5]
+    assert importance_band(1, 100) == 0 and importance_band(2, 100) == 1
+    assert importance_band(1, 2) == 4 and importance_band(2, 2) == 5
+
+
+def test_a_community_is_known_by_its_member_of_highest_pagerank():
+    vault = {**two_cliques(["L1", "L2", "L3", "L4", "R1", "R2", "R3", "R4"]),
+             "L5.md": links("L2"), "L6.md": links("L2")}
+    _, summary = analysed(vault)
+    assert {m.community_centre for p, m in summary.measures.items() if p.startswith("L")} == {"L2.md"}
+    right = [m for p, m in summary.measures.items() if p.startswith("R")]
+    centre = min(right, key=lambda m: (-m.pagerank, m.path)).path
+    assert {m.community_centre for m in right} == {centre}
+
+
+def test_the_link_structure_is_reused_while_the_links_stay_the_same(monkeypatch):
+    calls = []
+    monkeypatch.setattr(analysis, "pagerank", lambda graph: calls.append(1) or dict.fromkeys(
+        graph.nodes, 1.0 / graph.number_of_nodes()))
+    link_structure.cache_clear()
+    vault = {"a.md": links("b"), "b.md": "둘\n"}
+    analysed(vault)
+    prose = analysed({**vault, "b.md": "둘 셋 넷\n"})[1]  # words change, links do not
+    assert len(calls) == 1 and prose.measures["b.md"].words == 3
+    analysed({**vault, "b.md": links("a")})  # a new link: computed again
+    assert len(calls) == 2
+    link_structure.cache_clear()
+
+
+def test_the_layout_is_reused_while_the_graph_stays_the_same(monkeypatch):
+    calls = []
+    real = layout._component_layout
+    monkeypatch.setattr(layout, "_component_layout", lambda g: calls.append(1) or real(g))
+    layout._layout.cache_clear()
+    first = layout.layout_edges(["a", "b", "c"], [("a", "b")])
+    assert layout.layout_edges(["c", "b", "a"], [("b", "a")]) == first and len(calls) == 2
+    layout.layout_edges(["a", "b", "c"], [("a", "b"), ("b", "c")])
+    assert len(calls) == 3  # one component now
+    layout._layout.cache_clear()
 
 
 def test_ghosts_are_listed_with_the_notes_that_want_them():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -142,6 +143,12 @@ def test_the_local_graph_shows_exactly_the_neighbours_and_a_second_level_on_dema
     assert kb(browser, "kind") == "local"
     assert kb(browser, "current()") == "허브"
     assert set(kb(browser, "titles()")) == {"허브"} | HUB_NEIGHBOURS
+    # Drawn from the page's own data (no coordinates in it): the neighbours on one ring.
+    centre = kb(browser, "position('허브')")
+    distances = [math.dist((centre["x"], centre["y"]), (p["x"], p["y"]))
+                 for p in (browser.page.evaluate("t => kbGraph.position(t)", title)
+                           for title in HUB_NEIGHBOURS)]
+    assert max(distances) - min(distances) < 2 and min(distances) > 20
     browser.page.locator(".kb-graph-depth button", has_text="2단계").click()
     browser.page.wait_for_function("kbGraph.nodeCount() > 7")
     assert set(kb(browser, "titles()")) == {"허브", "라"} | HUB_NEIGHBOURS

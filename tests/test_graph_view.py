@@ -126,6 +126,37 @@ def test_the_local_data_of_a_note_is_the_note_its_neighbours_and_their_links():
     assert local_data(site, "Alone.md")["nodes"]["title"] == ["Alone"]
 
 
+def test_local_data_holds_no_coordinates_and_numbers_communities_from_the_notes_own():
+    site, _ = view()
+    data = local_data(site, "허브.md")
+    assert set(data["nodes"]) == {"title", "url", "ghost", "band", "community", "folder"}
+    assert data["nodes"]["community"][0] == 0  # the note's own community comes first
+    ghost = data["nodes"]["title"].index("없는 노트")
+    assert data["nodes"]["community"][ghost] == -1 and data["nodes"]["band"][ghost] == -1
+    assert data["folders"] == ["", "폴더"]  # only the members' folders
+    assert data["nodes"]["folder"][data["nodes"]["title"].index("다")] == 1
+
+
+def test_the_ring_puts_linked_neighbours_side_by_side_starting_with_the_best_linked():
+    # Around c: a-b-d is a chain among the neighbours, e and f stand alone.
+    vault = {"c.md": links("a", "b", "d", "e", "f"), "a.md": links("b"), "b.md": links("d"),
+             "d.md": "", "e.md": "", "f.md": ""}
+    site, _ = view(vault)
+    ring = local_data(site, "c.md")["nodes"]["title"][1:]
+    assert ring == ["b", "a", "d", "e", "f"]
+
+
+def test_a_link_edit_elsewhere_leaves_a_local_graph_as_it_was():
+    # A link from Alone to a missing note moves the whole graph's layout (a new node), not
+    # any fact of 허브's neighbourhood: its local graph stays the same, byte for byte.
+    before_site, _ = view()
+    after_site, _ = view({**VAULT, "Alone.md": links("또 없는 노트")})
+    hub = before_site.number["허브.md"]
+    assert before_site.data["nodes"]["x"][hub] != after_site.data["nodes"]["x"][hub]
+    assert local_data(after_site, "허브.md") == local_data(before_site, "허브.md")
+    assert local_data(after_site, "Alone.md") != local_data(before_site, "Alone.md")
+
+
 @pytest.mark.parametrize(("staged", "expected"), [
     ("index.md", ""), ("a/index.md", "a/"), ("a/README.md", "a/"), ("a/b.md", "a/b"),
     ("역전파 알고리즘.md", "역전파 알고리즘")])

@@ -10,7 +10,7 @@ import markdown
 import pytest
 
 from compiler.graph import build_graph
-from compiler.parse import parse_note
+from compiler.parse import READ_BEFORE_ANCHOR, parse_note
 from compiler.render import (
     HOME,
     OverlappingEdits,
@@ -159,21 +159,60 @@ def test_lists_nested_by_two_spaces_or_a_tab_nest_in_python_markdown_too():
     assert rendered.count("</ul>\n</li>") == 4  # b, c, x and u each nest inside their item
 
 
-def test_each_page_shows_its_measures_under_the_title_and_what_to_read_before():
+def analysed_stage(files: dict[str, str]):
     from compiler.analysis import analyse
 
-    files = {"a.md": "# a\n\n[[b]]", "b.md": "[[c]]", "c.md": "끝"}
     notes = {p: parse_note(p, t.encode()) for p, t in files.items()}
     resolved = resolve_vault(notes, {})
     graph = build_graph(resolved)
-    stage = render_site(resolved, graph, "테스트", summary=analyse(graph, notes))
+    return render_site(resolved, graph, "테스트", summary=analyse(graph, notes))
+
+
+def measures_of(page: str) -> list[str]:
+    box = re.search(r'<p class="kb-measures" data-search-exclude>(.*?)</p>', page).group(1)
+    return [html.unescape(re.sub(r"<[^>]+>", "", fact)) for fact in box.split(" · ")]
+
+
+def test_each_page_shows_its_measures_under_the_title_and_what_to_read_before():
+    stage = analysed_stage({"a.md": "# a\n\n[[b]]", "b.md": "[[c]]", "c.md": "끝"})
     page = stage.pages["a.md"]
     title, measures, read_before = (page.index("# a"), page.index('class="kb-measures"'),
-                                    page.index("먼저 읽을 노트"))
+                                    page.index("## 먼저 읽을 노트"))
     assert title < measures < read_before < page.index("백링크")
-    assert "나가는 링크 1" in page
     assert page.index("[c](c.md)") < page.index("[b](b.md)", read_before)
-    assert "먼저 읽을 노트" not in stage.pages["c.md"]
+    assert "## 먼저 읽을 노트" not in stage.pages["c.md"]
+
+
+def test_the_measures_box_shows_links_community_importance_band_and_reading_order():
+    # c is linked by both others: the centre of their community and the most important.
+    stage = analysed_stage({"a.md": "[[b]] [[c]]", "b.md": "[[c]]", "c.md": "끝", "z.md": "혼자"})
+    assert measures_of(stage.pages["a.md"]) == [
+        "들어오는 링크 0", "나가는 링크 2", "묶음 ‘c’", "중요도 하위 50%", "먼저 읽을 노트 2개"]
+    assert measures_of(stage.pages["c.md"]) == [
+        "들어오는 링크 2", "나가는 링크 0", "묶음 ‘c’", "중요도 상위 25%", "읽기 시작점"]
+    # A community of one is no community worth naming.
+    assert measures_of(stage.pages["z.md"]) == [
+        "들어오는 링크 0", "나가는 링크 0", "중요도 하위 50%", "읽기 시작점", "고립된 노트"]
+    assert f'<a href="#{READ_BEFORE_ANCHOR}">먼저 읽을 노트 2개</a>' in stage.pages["a.md"]
+
+
+def test_a_centre_title_that_is_markup_is_shown_as_text_in_the_box():
+    name = "<img src=x onerror=alert(1)> *별*"
+    stage = analysed_stage({"a.md": f"[[{name}]]", f"{name}.md": "끝"})
+    box = re.search(r'<p class="kb-measures".*?</p>', stage.pages["a.md"]).group()
+    assert "<img" not in box and "*" not in box
+    assert f"묶음 ‘{name}’" in measures_of(stage.pages["a.md"])
+
+
+def test_a_link_edit_elsewhere_leaves_the_other_pages_as_they_were():
+    # Two islands: a link added inside the first changes no fact of the second's notes.
+    first = {f"p{i}.md": f"[[p{(i + 1) % 6}]] [[p{(i + 2) % 6}]]" for i in range(6)}
+    second = {"q0.md": "[[q1]] [[q2]]", "q1.md": "[[q2]]", "q2.md": "[[q0]]", "q3.md": "[[q0]]"}
+    before = analysed_stage({**first, **second})
+    after = analysed_stage({**first, **second, "p0.md": "[[p1]] [[p2]] [[p4]]"})
+    changed = {p for p in after.pages if before.pages[p] != after.pages[p]}
+    assert {"p0.md", "p4.md"} <= changed  # the linking note and the linked note's backlinks
+    assert not changed & {f"q{i}.md" for i in range(4)}
 
 
 def test_properties_show_in_a_box_under_the_title_with_links_tags_dates_and_checkboxes():

@@ -3,7 +3,8 @@
  * Positions are computed when the site is built (compiler/layout.py); this script only draws
  * them with Sigma (WebGL) on a graphology graph, and handles hover, click, search, filters.
  * The global graph reads _kb/graph.json (beside this script); a local graph reads its first
- * level from its own `data-kb-local` attribute and fetches graph.json only for the second.
+ * level from its own `data-kb-local` attribute (the neighbours in ring order, no coordinates)
+ * and fetches graph.json only for the second.
  * Titles, folders and tags are data: drawn on the canvas or set as textContent, never as HTML.
  *
  * window.kbGraph is a small read-only view of the graph on the page, for tests and
@@ -69,7 +70,12 @@
     return number;
   }
 
-  function addNodes(graph, data, positions) {
+  /* A local graph sizes its nodes by importance band (0: the top 1% of the notes, ...; see
+   * compiler/analysis.py BANDS), the global graph by PageRank. */
+  var BAND_SIZES = [14, 11, 9, 7.5, 6, 4.5];
+  var GHOST_SIZE = 2;
+
+  function addNodes(graph, data, local) {
     var nodes = data.nodes;
     var tops = topFolders(data);
     var keys = [];
@@ -77,11 +83,12 @@
       var k = nodeKey(nodes, i);
       keys.push(k);
       if (graph.hasNode(k)) continue;
-      var folder = nodes.ghost[i] ? "" : data.folders[nodes.folder[i]];
-      var position = positions ? positions[i] : { x: nodes.x[i], y: nodes.y[i] };
+      var folder = nodes.ghost[i] || nodes.folder[i] < 0 ? "" : data.folders[nodes.folder[i]];
+      var size = !local ? nodes.size[i] : nodes.ghost[i] ? GHOST_SIZE
+        : BAND_SIZES[Math.min(nodes.band[i], BAND_SIZES.length - 1)];
       graph.addNode(k, {
-        x: position.x, y: position.y, size: nodes.size[i], label: nodes.title[i],
-        title: nodes.title[i], url: nodes.url[i], ghost: !!nodes.ghost[i],
+        x: nodes.x ? nodes.x[i] : 0, y: nodes.y ? nodes.y[i] : 0, size: size,
+        label: nodes.title[i], title: nodes.title[i], url: nodes.url[i], ghost: !!nodes.ghost[i],
         orphan: !!(nodes.orphan && nodes.orphan[i]), community: nodes.community[i],
         folder: folder, top: nodes.ghost[i] ? -1 : tops[folder.split("/")[0]],
         tags: nodes.tags ? nodes.tags[i] : [],
@@ -544,22 +551,16 @@
     });
   }
 
-  /* A local graph: the note in the middle, each level on a ring around it, every ring in the
-   * order the global layout puts those notes around the note (so directions are kept). */
+  /* A local graph: the note in the middle, each level on a ring around it in the order given
+   * (the page's ring order: linked neighbours side by side), starting at the top. */
   function radial(graph, centre, levels) {
-    var origin = graph.getNodeAttributes(centre);
     var positions = {};
     positions[centre] = { x: 0, y: 0 };
     levels.forEach(function (members, depth) {
-      var ordered = members.map(function (node) {
-        var data = graph.getNodeAttributes(node);
-        return { node: node, angle: Math.atan2(data.gy - origin.gy, data.gx - origin.gx) };
-      }).sort(function (a, b) { return a.angle - b.angle || (a.node < b.node ? -1 : 1); });
       var radius = 100 * (depth + 1);
-      var start = ordered.length ? ordered[0].angle : 0;
-      ordered.forEach(function (item, i) {
-        var angle = start + (2 * Math.PI * i) / ordered.length;
-        positions[item.node] = { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+      members.forEach(function (node, i) {
+        var angle = -Math.PI / 2 + (2 * Math.PI * i) / members.length;
+        positions[node] = { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
       });
     });
     graph.forEachNode(function (node) {
@@ -567,9 +568,15 @@
     });
   }
 
-  function keepGlobalPositions(graph) {
-    graph.forEachNode(function (node, data) {
-      if (data.gx === undefined) graph.mergeNodeAttributes(node, { gx: data.x, gy: data.y });
+  /* Communities numbered from the centre's own (0) in the order of the members, as the page's
+   * own data numbers them, so that the colours stay when the second level is shown. */
+  function renumberCommunities(column) {
+    var number = {};
+    var next = 0;
+    return column.map(function (c) {
+      if (c < 0) return -1;
+      if (number[c] === undefined) number[c] = next++;
+      return number[c];
     });
   }
 
@@ -577,10 +584,10 @@
     var section = container.closest(".kb-local-graph");
     var data = JSON.parse(container.getAttribute("data-kb-local"));
     var graph = new graphology.UndirectedGraph();
-    var keys = addNodes(graph, data);
-    keepGlobalPositions(graph);
+    var keys = addNodes(graph, data, true);
     var centre = keys[0];
-    radial(graph, centre, [keys.slice(1)]);
+    var ring = keys.slice(1);
+    radial(graph, centre, [ring]);
     var view = new View(container, "local", graph, { url: urlMaker(section), current: centre });
 
     var bar = document.createElement("div");
@@ -605,38 +612,50 @@
     function setDepth(depth) {
       if (depth === 1) {
         graph.clear();
-        addNodes(graph, data);
-        keepGlobalPositions(graph);
-        radial(graph, centre, [keys.slice(1)]);
+        addNodes(graph, data, true);
+        radial(graph, centre, [ring]);
         view.setFocus(null);
         view.renderer.getCamera().animatedReset({ duration: 200 });
         return Promise.resolve();
       }
       whole = whole || fetch(dataUrl()).then(function (r) { return r.json(); });
       return whole.then(function (all) {
-        var allKeys = all.nodes.title.map(function (_, i) { return nodeKey(all.nodes, i); });
-        var here = allKeys.indexOf(centre);
-        if (here < 0) return;
-        var adjacent = allKeys.map(function () { return []; });
+        var at = {};
+        all.nodes.title.forEach(function (_, i) { at[nodeKey(all.nodes, i)] = i; });
+        var here = at[centre];
+        if (here === undefined) return;
+        var adjacent = all.nodes.title.map(function () { return []; });
         for (var e = 0; e + 1 < all.edges.length; e += 2) {
           adjacent[all.edges[e]].push(all.edges[e + 1]);
           adjacent[all.edges[e + 1]].push(all.edges[e]);
         }
         var level = {};
         level[here] = 0;
-        var first = adjacent[here].filter(function (n) { return n !== here; });
+        // The first ring as the page orders it; the second grouped by the neighbour it hangs
+        // from, so that it continues the first ring outwards.
+        var first = ring.map(function (k) { return at[k]; }).filter(function (n) {
+          return n !== undefined;
+        });
         first.forEach(function (n) { level[n] = 1; });
         var second = [];
         first.forEach(function (n) {
-          adjacent[n].forEach(function (m) {
-            if (level[m] === undefined) { level[m] = 2; second.push(m); }
+          var outer = adjacent[n].filter(function (m) {
+            if (level[m] !== undefined) return false;
+            level[m] = 2;
+            return true;
           });
+          outer.sort(function (a, b) {
+            var ka = nodeKey(all.nodes, a), kb = nodeKey(all.nodes, b);
+            return ka < kb ? -1 : ka > kb ? 1 : 0;
+          });
+          second.push.apply(second, outer);
         });
         var members = [here].concat(first, second);
         var subset = { nodes: {}, edges: [], folders: all.folders };
         Object.keys(all.nodes).forEach(function (column) {
           subset.nodes[column] = members.map(function (n) { return all.nodes[column][n]; });
         });
+        subset.nodes.community = renumberCommunities(subset.nodes.community);
         var local = {};
         members.forEach(function (n, i) { local[n] = i; });
         for (var f = 0; f + 1 < all.edges.length; f += 2) {
@@ -644,8 +663,7 @@
           if (a !== undefined && b !== undefined) subset.edges.push(a, b);
         }
         graph.clear();
-        var subsetKeys = addNodes(graph, subset);
-        keepGlobalPositions(graph);
+        var subsetKeys = addNodes(graph, subset, true);
         radial(graph, centre, [subsetKeys.slice(1, 1 + first.length), subsetKeys.slice(1 + first.length)]);
         view.setFocus(null);
         view.renderer.getCamera().animatedReset({ duration: 200 });
