@@ -123,8 +123,9 @@ def test_backlinks_follow_notes_added_renamed_and_deleted(served):
     (served.vault / "Delta.md").rename(served.vault / "folder" / "Epsilon.md")
     wait_until(lambda: served.backlinks("Alpha") == ["Beta", "Epsilon"], "the renamed note's backlink")
     wait_until(lambda: served.page("Delta") is None, "the old page to go")
-    epsilon = served.page("folder/Epsilon")
-    assert epsilon is not None and "Epsilon" in epsilon.title.get_text()
+    # MkDocs writes pages one by one: Alpha's may be served before Epsilon's is written.
+    epsilon = wait_until(lambda: served.page("folder/Epsilon"), "the renamed note's page")
+    assert "Epsilon" in epsilon.title.get_text()
 
     (served.vault / "folder" / "Epsilon.md").unlink()
     wait_until(lambda: served.backlinks("Alpha") == ["Beta"], "the deleted note's backlink to go")
