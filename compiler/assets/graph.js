@@ -145,7 +145,9 @@
    * nodes alone draw several times faster. So while the camera moves, the edges are not drawn:
    * the picture of them taken at the last still frame is moved and scaled with the camera (a
    * CSS transform, done by the compositor), and they are drawn again once the camera stops.
-   * The nodes, labels and hover are drawn live on every frame. */
+   * Nodes, labels and the picking layer (what is under the pointer) are drawn on every frame.
+   * When what the edges look like changes while moving (a hover, a search, a filter, a resized
+   * view), that frame draws them and the picture is taken again. */
   function EdgePicture(renderer) {
     var self = this;
     this.renderer = renderer;
@@ -155,24 +157,40 @@
     this.picture.setAttribute("aria-hidden", "true");
     this.edges.parentNode.insertBefore(this.picture, this.edges.nextSibling);
     this.moving = false;
+    this.stale = true; // the edges changed since the picture was taken
     this.taken = null; // the camera state the picture was taken at
     this.timer = null;
-    renderer.getCamera().on("updated", function () {
+    var camera = renderer.getCamera();
+    function moved() {
       self.moving = true;
       clearTimeout(self.timer);
       self.timer = setTimeout(function () {
         self.moving = false;
         renderer.scheduleRender();
       }, SETTLE_MS);
-    });
+    }
+    function changed() { self.stale = true; }
+    camera.on("updated", moved);
+    renderer.on("afterProcess", changed);
+    renderer.on("resize", changed);
     renderer.on("afterRender", function () { self.afterRender(); });
+    renderer.on("kill", function () {
+      clearTimeout(self.timer);
+      camera.removeListener("updated", moved);
+    });
+    renderer.scheduleRender(); // a still frame, to take the first picture from
   }
 
+  // Whether this frame leaves the edges to the picture.
+  EdgePicture.prototype.standsIn = function () {
+    return this.moving && !this.stale;
+  };
+
   EdgePicture.prototype.afterRender = function () {
-    if (this.moving && this.taken) {
+    if (this.standsIn()) {
       this.picture.style.transform = this.transform(this.taken, this.renderer.getCamera().getState());
       this.picture.style.visibility = "visible";
-    } else if (!this.moving) {
+    } else {
       this.take();
     }
   };
@@ -191,6 +209,7 @@
     context.clearRect(0, 0, picture.width, picture.height);
     context.drawImage(edges, 0, 0);
     this.taken = this.renderer.getCamera().getState();
+    this.stale = false;
   };
 
   // The CSS transform that moves what was drawn at camera state `from` to where the same
@@ -209,28 +228,11 @@
     return !!(view.edgePicture && view.edgePicture.moving);
   }
 
-  // Sigma's one-pixel GL lines, skipped while the edge picture stands in for them.
+  // Sigma's one-pixel GL lines, left to the edge picture while it stands in for them.
   function edgeLines(view) {
     return class extends Sigma.rendering.EdgeLineProgram {
       render(params) {
-        if (!moving(view)) super.render(params);
-      }
-    };
-  }
-
-  // Sigma's GL points. Each frame they are drawn twice: once to be seen and once into the
-  // picking layer that finds the node under the pointer. Nothing is hovered while the camera
-  // moves, so the second drawing waits for the camera to stop.
-  function nodePoints(view) {
-    return class extends Sigma.rendering.NodePointProgram {
-      render(params) {
-        var picking = this.pickProgram;
-        if (moving(view)) this.pickProgram = null;
-        try {
-          super.render(params);
-        } finally {
-          this.pickProgram = picking;
-        }
+        if (!(view.edgePicture && view.edgePicture.standsIn())) super.render(params);
       }
     };
   }
@@ -271,7 +273,7 @@
       defaultEdgeType: "line",
       edgeProgramClasses: { line: edgeLines(this) },
       defaultNodeType: "point",
-      nodeProgramClasses: { point: nodePoints(this) },
+      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
       defaultDrawNodeHover: drawHover(palette),
       minCameraRatio: 0.02,
       maxCameraRatio: 4,
@@ -283,7 +285,6 @@
     if (kind === "global") performance.mark("kb-graph-drawn");
     this.renderer.on("afterRender", function () { self.renders += 1; });
     this.edgePicture = graph.size > PICTURE_EDGES ? new EdgePicture(this.renderer) : null;
-    if (this.edgePicture) this.edgePicture.take();
     this.renderer.on("enterNode", function (event) {
       self.setFocus(event.node);
       container.style.cursor = graph.getNodeAttribute(event.node, "url") !== null ? "pointer" : "";
