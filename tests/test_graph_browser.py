@@ -268,3 +268,14 @@ def test_a_graph_killed_while_its_camera_moves_leaves_no_error_behind(large):
     large.page.evaluate("kbGraph.sigma.kill()")
     large.page.wait_for_timeout(4500)  # past the moment the camera would have settled
     # the fixture checks that no error was reported
+
+
+def test_a_node_under_the_pointer_while_the_camera_moves_is_highlighted_once_it_stops(large):
+    large.page.evaluate(MOVE, [25, 10, 0.9])
+    point = large.page.evaluate("kbGraph.position('라')")
+    large.page.mouse.move(point["x"], point["y"])
+    large.page.wait_for_timeout(300)
+    assert kb(large, "moving()") and kb(large, "focus()") is None
+    large.page.wait_for_function("kbGraph.focus() === '라'", timeout=10_000)
+    assert not kb(large, "moving()")
+    assert set(kb(large, "highlighted()")) == {"라", "역전파 알고리즘", "다"}

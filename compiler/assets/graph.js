@@ -166,7 +166,7 @@
       clearTimeout(self.timer);
       self.timer = setTimeout(function () {
         self.moving = false;
-        renderer.scheduleRender();
+        if (!(self.onSettle && self.onSettle())) renderer.scheduleRender();
       }, SETTLE_MS);
     }
     function changed() { self.stale = true; }
@@ -285,12 +285,14 @@
     if (kind === "global") performance.mark("kb-graph-drawn");
     this.renderer.on("afterRender", function () { self.renders += 1; });
     this.edgePicture = graph.size > PICTURE_EDGES ? new EdgePicture(this.renderer) : null;
+    if (this.edgePicture) this.edgePicture.onSettle = function () { return self.hoverSettled(); };
+    this.hovered = null;
     this.renderer.on("enterNode", function (event) {
-      self.setFocus(event.node);
+      self.hover(event.node);
       container.style.cursor = graph.getNodeAttribute(event.node, "url") !== null ? "pointer" : "";
     });
     this.renderer.on("leaveNode", function () {
-      self.setFocus(self.selected);
+      self.hover(null);
       container.style.cursor = "";
     });
     this.renderer.on("clickNode", function (event) {
@@ -341,6 +343,21 @@
       return Object.assign({}, data, { hidden: true });
     }
     return data;
+  };
+
+  // Nodes pass under a still pointer while the camera moves; highlighting each would redraw
+  // the whole graph every time, so the highlight follows the pointer once the camera stops.
+  View.prototype.hover = function (node) {
+    this.hovered = node;
+    if (!moving(this)) this.setFocus(node !== null ? node : this.selected);
+  };
+
+  // True if the highlight changed, and with it the graph was drawn.
+  View.prototype.hoverSettled = function () {
+    var wanted = this.hovered !== null ? this.hovered : this.selected;
+    if (wanted === this.focus) return false;
+    this.setFocus(wanted);
+    return true;
   };
 
   View.prototype.setFocus = function (node) {
