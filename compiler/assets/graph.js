@@ -307,13 +307,14 @@
     return number >= 0 && number < PALETTE.length ? PALETTE[number] : OTHER;
   };
 
-  View.prototype.reduceNode = function (node, data) {
-    var shown = Object.assign({}, data);
+  // Sigma hands the reducers a copy of the attributes, theirs to change: no second copy, which
+  // at thousands of nodes and edges is most of a redraw's JavaScript.
+  View.prototype.reduceNode = function (node, shown) {
     if (this.hidden.has(node)) {
       shown.hidden = true;
       return shown;
     }
-    shown.color = this.colourOf(data);
+    shown.color = this.colourOf(shown);
     if (node === this.current) {
       shown.color = CURRENT;
       shown.forceLabel = true;
@@ -333,16 +334,21 @@
     return shown;
   };
 
-  View.prototype.reduceEdge = function (edge, data) {
+  View.prototype.reduceEdge = function (edge, shown) {
+    if (this.focus === null && this.hidden.size === 0) return shown;
     var ends = this.graph.extremities(edge);
-    if (this.hidden.has(ends[0]) || this.hidden.has(ends[1])) return Object.assign({}, data, { hidden: true });
-    if (this.focus !== null) {
+    if (this.hidden.has(ends[0]) || this.hidden.has(ends[1])) {
+      shown.hidden = true;
+    } else if (this.focus !== null) {
       if (ends[0] === this.focus || ends[1] === this.focus) {
-        return Object.assign({}, data, { color: this.colourOf(this.graph.getNodeAttributes(this.focus)), size: 2, zIndex: 1 });
+        shown.color = this.colourOf(this.graph.getNodeAttributes(this.focus));
+        shown.size = 2;
+        shown.zIndex = 1;
+      } else {
+        shown.hidden = true;
       }
-      return Object.assign({}, data, { hidden: true });
     }
-    return data;
+    return shown;
   };
 
   // Nodes pass under a still pointer while the camera moves; highlighting each would redraw
