@@ -58,7 +58,9 @@ SITE_ASSETS: tuple[SiteAsset, ...] = (
     npm_asset("mermaid", "dist/mermaid.min.js", linked=False),
     own_asset("graph.css"),
     npm_asset("graphology", "dist/graphology.umd.min.js"),  # global `graphology`
-    npm_asset("sigma", "dist/sigma.min.js"),  # global `Sigma`: draws the graph with WebGL
+    # global `Sigma`: draws the graph with WebGL. Pinned to 3.0.x in package.json: graph.js
+    # extends its line program's render() and listens to its process and resize events.
+    npm_asset("sigma", "dist/sigma.min.js"),
     own_asset("graph.js"),  # the global graph page and every note's local graph
     own_asset("preview.css"),
     own_asset("preview.js"),
