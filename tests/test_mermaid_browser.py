@@ -17,9 +17,7 @@ from compiler.build import build_site
 from compiler.config import load_settings
 from compiler.sitecheck import check_site
 from tests.conftest import PROJECT, write_vault
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, _QuietHandler
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+from tests.test_browser import CHROMIUM, Browser, _QuietHandler, chromium  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
@@ -66,21 +64,13 @@ class Recorder(Browser):
                                   ".map(d => d.shadowRoot.innerHTML).join('')")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _recorder(chromium, origin: str) -> Recorder:
+def _recorder(chromium, origin: str) -> Recorder:  # noqa: F811
     page = chromium.new_context(locale="ko-KR").new_page()
     page.add_init_script(OPEN_SHADOW_ROOTS)
     return Recorder(page, origin)
 
 
-def test_a_mermaid_block_renders_an_svg_with_no_request_to_another_host(build_vault, chromium):
+def test_a_mermaid_block_renders_an_svg_with_no_request_to_another_host(build_vault, chromium):  # noqa: F811
     _, site = build_vault(VAULT)
     assert check_site(site) == []
     page = (site / "Diagram" / "index.html").read_text(encoding="utf-8")
@@ -101,7 +91,7 @@ def test_a_mermaid_block_renders_an_svg_with_no_request_to_another_host(build_va
     assert browser.errors == []
 
 
-def test_a_page_without_a_diagram_does_not_load_mermaid(build_vault, chromium):
+def test_a_page_without_a_diagram_does_not_load_mermaid(build_vault, chromium):  # noqa: F811
     _, site = build_vault(VAULT)
     server = _serve(site)
     try:
@@ -133,7 +123,7 @@ def instant_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.shutdown()
 
 
-def test_instant_navigation_to_a_diagram_page_draws_it(instant_site, chromium):
+def test_instant_navigation_to_a_diagram_page_draws_it(instant_site, chromium):  # noqa: F811
     browser = _recorder(chromium, instant_site)
     browser.open("Other/")
     assert browser.mermaid_loads() == 0
