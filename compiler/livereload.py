@@ -111,12 +111,7 @@ class _Handler(SimpleHTTPRequestHandler):
         if html is None:
             super().do_GET()
             return
-        body = inject(html.read_bytes(), self.changes.state)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._reply(200, "text/html; charset=utf-8", inject(html.read_bytes(), self.changes.state))
 
     def _html_file(self, url_path: str) -> Path | None:
         local = Path(self.translate_path(url_path))
@@ -132,13 +127,8 @@ class _Handler(SimpleHTTPRequestHandler):
         except ValueError:
             generation = -1
         state = self.changes.wait(generation, POLL_SECONDS)
-        body = json.dumps({"version": state.version, "generation": state.generation,
-                           "error": state.error}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._reply(200, "application/json", json.dumps(
+            {"version": state.version, "generation": state.generation, "error": state.error}).encode())
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A missing page is the site's own 404 page, as on a static host."""
@@ -146,9 +136,11 @@ class _Handler(SimpleHTTPRequestHandler):
         if code != 404 or not not_found.is_file():
             super().send_error(code, message, explain)
             return
-        body = inject(not_found.read_bytes(), self.changes.state)
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self._reply(404, "text/html; charset=utf-8", inject(not_found.read_bytes(), self.changes.state))
+
+    def _reply(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
