@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .diagnostics import display_path
+
 
 class DeployError(Exception):
     pass
@@ -26,14 +28,25 @@ def default_message(repo: Path) -> str:
     return f"kb deploy of {head}" if head else "kb deploy"
 
 
+def check_remote(repo: Path, remote: str) -> None:
+    """Raise DeployError unless `repo` is a git repository with `remote`: checked before
+    building, so that a missing remote costs no build."""
+    try:
+        is_repo = _git(repo, "rev-parse", "--git-dir").returncode == 0
+    except FileNotFoundError:
+        raise DeployError("git is not installed; kb deploy pushes with git") from None
+    if not is_repo:
+        raise DeployError(f"{display_path(repo)} is not a git repository: `git init` it and add "
+                          "a remote first")
+    if _git(repo, "remote", "get-url", remote).returncode != 0:
+        raise DeployError(f"the git repository has no remote named {remote!r} "
+                          f"(`git remote add {remote} URL`, or give another with --remote)")
+
+
 def deploy(site_dir: Path, repo: Path, remote: str = "origin", branch: str = "gh-pages",
            message: str | None = None) -> str:
     """Commit site_dir onto `branch` and push it to `remote`; returns the new commit's id."""
-    if _git(repo, "rev-parse", "--git-dir").returncode != 0:
-        raise DeployError(f"{repo} is not a git repository: `git init` it and add a remote first")
-    if _git(repo, "remote", "get-url", remote).returncode != 0:
-        raise DeployError(f"the git repository has no remote named {remote!r} "
-                          f"(`git remote add {remote} URL`)")
+    check_remote(repo, remote)
     # ghp-import stacks the new commit on the remote's branch when it knows it.
     _git(repo, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
     command = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--push", "--remote", remote,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -25,12 +26,24 @@ class Diagnostic:
     hint: str = ""
 
     def format(self, prefix: str = "") -> str:
-        where = f"{prefix}{self.path}:{self.line}:{self.col}" if self.line else f"{prefix}{self.path}"
+        name = self.path if os.path.isabs(self.path) else prefix + self.path  # never glued
+        where = f"{name}:{self.line}:{self.col}" if self.line else name
         text = f"{where}: {self.severity.value}[{self.code}]: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def display_path(path: os.PathLike | str) -> str:
+    """How every command names a path: relative to the current folder when inside it,
+    absolute otherwise (never `../../x`, never a relative prefix glued to an absolute path)."""
+    absolute, here = os.path.abspath(path), os.getcwd()
+    if absolute == here:
+        return "."
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, here)
+    return absolute
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple:

@@ -11,6 +11,8 @@ served stays the last good one). Nothing is requested from any other host.
 from __future__ import annotations
 
 import json
+import socket
+import sys
 import threading
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -146,6 +148,18 @@ class _Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A browser that closes a tab or stops a long poll is normal, not an error to print."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 def make_server(site_dir: Path, changes: Changes, port: int, host: str = "127.0.0.1"
                 ) -> ThreadingHTTPServer:
     """A server of site_dir on host:port (0: any free port); call serve_forever() on it."""
@@ -154,7 +168,7 @@ def make_server(site_dir: Path, changes: Changes, port: int, host: str = "127.0.
     def make(*args, **kwargs):
         return handler(*args, directory=str(site_dir), **kwargs)
 
-    server = ThreadingHTTPServer((host, port), make)
+    server = (_Server6 if ":" in host else _Server)((host, port), make)
     server.daemon_threads = True  # waiting long-polls never keep the process alive
     return server
 

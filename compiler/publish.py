@@ -6,17 +6,20 @@ a complete new one has been built and checked beside it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
 from .search_index import write_search_index
 from .sitecheck import check_site
@@ -25,8 +28,16 @@ from .timing import Timer
 _MKDOCS_WARNING = re.compile(r"^mkdocs: WARNING: (?:Doc file '(?P<path>[^']+)' )?(?P<message>.*)")
 
 
+SITE_MARKER = ".kb-site"  # in every site kb publishes: the folder kb may replace
+MARKER_TEXT = "This folder is a site built by kb; `kb build` replaces it whole.\n"
+
+
 class PublishError(Exception):
     pass
+
+
+class OutputRefused(PublishError):
+    """The output folder is not one kb may replace (a usage error, found before building)."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +106,56 @@ def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagn
 
 
 def stage_dir_for(settings: Settings) -> Path:
-    """One staged folder per vault, so that two vaults never share (or delete) one."""
+    """Where the last staged folder of a vault is kept between builds (one per vault)."""
     digest = hashlib.sha256(str(settings.vault).encode()).hexdigest()[:12]
     return settings.cache_dir / "stage" / digest
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner(path: Path) -> int | None:
+    """The process id a private folder is named after (NAME.pid.PID), if any."""
+    head, _, pid = path.name.rpartition(".pid.")
+    return int(pid) if head and pid.isdigit() else None
+
+
+def _leftovers(folder: Path, prefix: str) -> list[Path]:
+    """Private folders starting with `prefix` whose build is gone (killed before cleaning)."""
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.iterdir() if p.name.startswith(prefix)
+            and (owner := _owner(p)) is not None and owner != os.getpid() and not _alive(owner)]
+
+
+@contextmanager
+def private_stage(settings: Settings) -> Iterator[Path]:
+    """A staged folder no other build can touch. The kept one is taken with a single rename
+    (so only one build gets it, and it is rewritten incrementally), and put back after."""
+    kept = stage_dir_for(settings)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in _leftovers(kept.parent, kept.name + ".pid."):
+        shutil.rmtree(leftover, ignore_errors=True)
+    mine = kept.with_name(f"{kept.name}.pid.{os.getpid()}")
+    shutil.rmtree(mine, ignore_errors=True)
+    try:
+        kept.rename(mine)
+    except OSError:  # none yet, or another build has it now
+        mine.mkdir()
+    try:
+        yield mine
+    finally:
+        try:
+            mine.rename(kept)
+        except OSError:  # another build put its own back meanwhile
+            shutil.rmtree(mine, ignore_errors=True)
 
 
 def check_outside_vault(settings: Settings, site_dir: Path) -> None:
@@ -106,45 +164,119 @@ def check_outside_vault(settings: Settings, site_dir: Path) -> None:
     for what, folder in (("output folder", site_dir.resolve()),
                          ("cache folder", settings.cache_dir.resolve())):
         if folder.is_relative_to(vault) or vault.is_relative_to(folder):
-            raise PublishError(f"the {what} {folder} overlaps the vault {vault}; refusing to write")
+            raise OutputRefused(f"the {what} {display_path(folder)} overlaps the vault "
+                                f"{display_path(vault)}; refusing to write (kb never writes "
+                                "into the vault): give another with --out")
 
 
-def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | None = None
-            ) -> tuple[WriteStats, tuple[Diagnostic, ...]]:
-    timer = timer or Timer()
-    site_dir = site_dir.resolve()
-    check_outside_vault(settings, site_dir)
-    stage_dir = stage_dir_for(settings)
-    with timer.stage("stage"):
-        stats = write_stage(stage, stage_dir)
-    new_dir = site_dir.with_name(f".{site_dir.name}.kb-new")
-    old_dir = site_dir.with_name(f".{site_dir.name}.kb-old")
-    if old_dir.exists() and not site_dir.exists():  # an interrupted swap: finish it backwards
-        old_dir.rename(site_dir)
-    shutil.rmtree(new_dir, ignore_errors=True)
-    shutil.rmtree(old_dir, ignore_errors=True)
+def _built_by_kb(folder: Path) -> bool:
+    """The marker every site kb publishes, or (sites from before it) kb's own build report."""
+    return (folder / SITE_MARKER).is_file() or (folder / "_kb" / "report" / "index.html").is_file()
+
+
+def check_output(settings: Settings, site_dir: Path) -> None:
+    """kb replaces the output folder whole, so it only ever replaces a folder that is empty or
+    holds a site kb built, and never one of the folders a user keeps work in."""
+    site = site_dir.resolve()
+    shown = display_path(site)
+    project = settings.project_root.resolve()
+    kept = ((project, "the project folder"), (Path.home().resolve(), "your home folder"),
+            (Path(site.anchor), "the root of the file system"), (Path.cwd().resolve(), "the current folder"))
+    for folder, what in kept:
+        if folder.is_relative_to(site):
+            raise OutputRefused(f"the output folder {shown} is {what}"
+                                + ("" if folder == site else " or holds it")
+                                + "; give a folder of its own with --out (default: site/)")
+    check_outside_vault(settings, site)
+    if not site.exists() and not site.is_symlink():
+        return
+    if not site.is_dir() or site.is_symlink():
+        raise OutputRefused(f"the output folder {shown} is not a folder; give another with --out")
+    if (site / ".git").exists():
+        raise OutputRefused(f"the output folder {shown} holds a git repository (.git); kb would "
+                            "delete it. Give another folder with --out")
+    if any(site.iterdir()) and not _built_by_kb(site):
+        raise OutputRefused(f"the output folder {shown} holds files kb did not write (it has no "
+                            f"{SITE_MARKER}); kb replaces that folder whole. Give an empty or new "
+                            "folder with --out, or empty this one yourself")
+
+
+def _exchange(one: Path, other: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 with RENAME_EXCHANGE). False where the
+    system or the file system has no such call, so the caller falls back to two renames."""
+    import ctypes
+
     try:
-        with timer.stage("mkdocs"):
-            found = run_mkdocs(settings, stage_dir, new_dir)
-        with timer.stage("search"):
-            write_search_index(new_dir, stage.aliases)
-        with timer.stage("site-check"):
-            problems = check_site(new_dir)
-        loads = [p for p in problems if p.endswith("from another host")]
-        if loads:
-            raise PublishError(f"{len(loads)} page(s) would load from another host; the previous "
-                               "site is left as it was.\n" + "\n".join(loads[:20]))
-        found += [Diagnostic(p.split(": ", 1)[0], 0, 0, Severity.WARNING, "broken-reference",
-                             p.split(": ", 1)[1]) for p in problems]
-    except BaseException:
-        shutil.rmtree(new_dir, ignore_errors=True)
-        raise
-    if site_dir.exists():
-        site_dir.rename(old_dir)
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(one), at_cwd, os.fsencode(other), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(other))
+
+
+def _recover(site_dir: Path) -> None:
+    """Clean what a killed build left beside the output folder; a site moved aside by the
+    two-rename swap goes back when the new one never arrived."""
+    prefix = f".{site_dir.name}.kb-"
+    for old in _leftovers(site_dir.parent, prefix + "old.pid."):
+        if not site_dir.exists():
+            old.rename(site_dir)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for new in _leftovers(site_dir.parent, prefix + "new.pid."):
+        shutil.rmtree(new, ignore_errors=True)
+
+
+def _swap_in(new_dir: Path, site_dir: Path) -> None:
+    """Put the complete new site in place of the old one: one exchange where possible."""
+    if not site_dir.exists():
+        new_dir.rename(site_dir)
+        return
+    if _exchange(new_dir, site_dir):
+        shutil.rmtree(new_dir, ignore_errors=True)  # now the old site
+        return
+    old_dir = site_dir.with_name(f".{site_dir.name}.kb-old.pid.{os.getpid()}")
+    site_dir.rename(old_dir)
     try:
         new_dir.rename(site_dir)
     except OSError:
         old_dir.rename(site_dir)
         raise
     shutil.rmtree(old_dir, ignore_errors=True)
+
+
+def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | None = None
+            ) -> tuple[WriteStats, tuple[Diagnostic, ...]]:
+    timer = timer or Timer()
+    site_dir = site_dir.resolve()
+    check_output(settings, site_dir)
+    _recover(site_dir)
+    new_dir = site_dir.with_name(f".{site_dir.name}.kb-new.pid.{os.getpid()}")
+    shutil.rmtree(new_dir, ignore_errors=True)
+    with private_stage(settings) as stage_dir:
+        try:
+            with timer.stage("stage"):
+                stats = write_stage(stage, stage_dir)
+            with timer.stage("mkdocs"):
+                found = run_mkdocs(settings, stage_dir, new_dir)
+            with timer.stage("search"):
+                write_search_index(new_dir, stage.aliases)
+            with timer.stage("site-check"):
+                problems = check_site(new_dir)
+            loads = [p for p in problems if p.endswith("from another host")]
+            if loads:
+                raise PublishError(f"{len(loads)} page(s) would load from another host; the "
+                                   "previous site is left as it was.\n" + "\n".join(loads[:20]))
+            found += [Diagnostic(p.split(": ", 1)[0], 0, 0, Severity.WARNING, "broken-reference",
+                                 p.split(": ", 1)[1]) for p in problems]
+            (new_dir / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise
+    _swap_in(new_dir, site_dir)
     return stats, tuple(found)

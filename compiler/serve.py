@@ -145,9 +145,11 @@ class LiveBuilder:
         start, end = settings.section_lines or (-1, -1)
         command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
                    str(docs_dir), str(site_dir), str(start), str(end)]
+        # A session of its own: Ctrl+C reaches kb serve only, which ends the child by closing
+        # its input (no KeyboardInterrupt traceback from MkDocs).
         self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True, encoding="utf-8")
+                                        text=True, encoding="utf-8", start_new_session=True)
 
     def update(self, changed: set[str], removed: set[str], full: bool) -> dict:
         request = {"changed": sorted(changed), "removed": sorted(removed), "full": full}
@@ -341,37 +343,49 @@ def describe(result: Rebuild) -> str:
             f"{len(result.removed)} removed in {result.seconds:.2f}s")
 
 
+class PortTaken(Exception):
+    """The address cannot be listened on: found before anything is built."""
+
+
 def serve(settings: Settings, port: int, prefix: str = "",
-          say: Callable[[str], None] = print) -> int:
-    """Build, serve on 127.0.0.1:port and rebuild on every change until interrupted."""
+          say: Callable[[str], None] = print, host: str = "127.0.0.1",
+          open_browser: bool = False) -> int:
+    """Build, serve on host:port and rebuild on every change until interrupted."""
     preview = Preview(settings, prefix)
-    say("building the preview ...")
-    first = preview.rebuild()
-    say(describe(first) if first.error else
-        f"built {first.notes} notes: {diag.count(first.diagnostics, Severity.ERROR)} errors, "
-        f"{diag.count(first.diagnostics, Severity.WARNING)} warnings ({first.seconds:.2f}s)")
-
-    def report(result: Rebuild) -> None:
-        say(describe(result))
-        shown = [d for d in result.diagnostics if d.path in result.changed_notes]
-        if shown:
-            say(diag.format_all(shown, prefix))
-
-    try:
-        server = make_server(preview.site_dir, preview.changes, port)
+    try:  # listen first: a taken port is said at once, not after the whole first build
+        server = make_server(preview.site_dir, preview.changes, port, host)
     except OSError as exc:
-        say(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror}")
-        preview.close()
-        return 1
-    watcher = Watcher(preview, report)
-    watcher.start()
-    say(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+        raise PortTaken(f"cannot listen on {host}:{port}: {exc.strerror}; give another port "
+                        "with --port (or stop the program using it)") from None
+    watcher = None
     try:
+        say("building the preview ...")
+        first = preview.rebuild()
+        say(describe(first) if first.error else
+            f"built {first.notes} notes: {diag.count(first.diagnostics, Severity.ERROR)} errors, "
+            f"{diag.count(first.diagnostics, Severity.WARNING)} warnings ({first.seconds:.2f}s)")
+
+        def report(result: Rebuild) -> None:
+            say(describe(result))
+            shown = [d for d in result.diagnostics if d.path in result.changed_notes]
+            if shown:
+                say(diag.format_all(shown, prefix))
+
+        watcher = Watcher(preview, report)
+        watcher.start()
+        shown_host = f"[{host}]" if ":" in host else host
+        url = f"http://{shown_host}:{server.server_address[1]}/"
+        say(f"serving on {url} (Ctrl+C to stop)")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        say("stopped")
     finally:
         server.server_close()
-        watcher.stop()
+        if watcher is not None:
+            watcher.stop()
         preview.close()
     return 0
