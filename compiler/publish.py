@@ -87,13 +87,24 @@ def write_stage(stage: Stage, stage_dir: Path) -> WriteStats:
     return WriteStats(written, unchanged, removed)
 
 
+def _die_with_parent() -> None:
+    """In the MkDocs child (Linux): end with the build that started it, even a `kill -9`ed
+    one, instead of writing on into a folder the next build cleans away."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagnostic]:
     """Build with MkDocs in a child process; its warnings come back as diagnostics."""
     start, end = settings.section_lines or (-1, -1)
     command = [sys.executable, "-m", "compiler.mkdocs_runner", str(settings.config_path),
                str(stage_dir), str(out_dir), str(start), str(end)]
     result = subprocess.run(command, cwd=settings.project_root, capture_output=True, text=True,
-                            check=False)
+                            check=False, preexec_fn=_die_with_parent)
     log = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
     if result.returncode != 0:
         raise PublishError("MkDocs failed; the previous site is left as it was.\n" + "\n".join(log))

@@ -247,9 +247,11 @@ def test_kb_build_strict_refuses_and_keeps_the_old_site(tmp_path):
     write_vault(tmp_path / "vault", {"a.md": "[[nowhere]]\n"})
     out = tmp_path / "out"
     out.mkdir()
+    (out / ".kb-site").write_text("an older site kb built")
     (out / "marker").write_text("old")
     done = run_kb("build", "--strict", "--vault", str(tmp_path / "vault"), "--out", str(out))
     assert done.returncode == 1
+    assert "nothing was published" in done.stderr
     assert (out / "marker").read_text() == "old"
 
 

@@ -66,7 +66,9 @@ def test_deploy_to_another_branch_and_remote_name(project):
     assert "index.html" in git(remote, "ls-tree", "--name-only", "site").splitlines()
 
 
-def test_deploy_without_the_remote_says_so(project):
+def test_deploy_without_the_remote_says_so_before_building(project):
     root, _ = project
     done = run_kb("deploy", "--remote", "nowhere", cwd=root)
-    assert done.returncode == 1 and "no remote named 'nowhere'" in done.stderr
+    assert done.returncode == 2 and "no remote named 'nowhere'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (root / "site").exists()  # said before a minute of building, not after
