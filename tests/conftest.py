@@ -1,19 +1,56 @@
-"""Shared fixtures: small vaults on disk and sites built from them by the real pipeline."""
+"""Shared fixtures: small vaults on disk and sites built from them by the real pipeline.
+
+Under pytest-xdist (`scripts/test`: `-n auto --dist loadgroup`) the tests of one module stay on
+one worker, so a module's fixtures (its site, its browser) are made once; the browser tests of
+the bundled site form one group. The bundled site, which several modules read, is built once
+for the whole run: the first worker to need it builds it under a file lock, the others load it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from compiler.build import BuildResult, build_site
 from compiler.config import Settings, load_settings
+from compiler.lock import hold
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED_VAULT = PROJECT / "vault"
+# Modules whose tests share one site and browser, beyond their own module.
+GROUPS = {"test_browser": "bundled-site-browser", "test_browser_reader": "bundled-site-browser"}
+T = TypeVar("T")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.module.__name__.rsplit(".", 1)[-1] if item.module else item.nodeid
+            item.add_marker(pytest.mark.xdist_group(GROUPS.get(module, module)))
+
+
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:
+    """make(folder) once per test run, whichever worker asks first; its (picklable) result
+    is loaded by the others. Workers share the parent of their own temporary folders."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder, saved = root / f"shared-{name}", root / f"shared-{name}.pickle"
+    with hold(root / f"shared-{name}.lock", name):
+        if saved.is_file():
+            return pickle.loads(saved.read_bytes())
+        folder.mkdir(exist_ok=True)
+        value = make(folder)
+        saved.write_bytes(pickle.dumps(value))
+        return value
 
 
 def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -54,10 +91,13 @@ def build_vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], tuple[Buil
 
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path, dict, dict]:
-    """The bundled vault built once: (result, site, vault digest before, vault digest after)."""
-    tmp = tmp_path_factory.mktemp("bundled")
-    before = tree_digest(BUNDLED_VAULT)
-    site = tmp / "site"
-    result = build_site(project_settings(tmp, BUNDLED_VAULT), site)
-    after = tree_digest(BUNDLED_VAULT)
-    return result, site, before, after
+    """The bundled vault built once for the whole run: (result, site, vault digest before,
+    vault digest after). Read it, never change it: other tests (and workers) read it too."""
+
+    def build(tmp: Path) -> tuple[BuildResult, Path, dict, dict]:
+        before = tree_digest(BUNDLED_VAULT)
+        site = tmp / "site"
+        result = build_site(project_settings(tmp, BUNDLED_VAULT), site)
+        return result, site, before, tree_digest(BUNDLED_VAULT)
+
+    return shared(tmp_path_factory, "bundled", build)

@@ -136,3 +136,27 @@ def search(browser: Browser, query: str, wait_until: str = "networkidle"
 ])
 def test_search_finds_notes_by_korean_and_english_words(browser, query, expected_title):
     assert expected_title in [title for title, _ in search(browser, query)]
+
+
+_GLYPHS = """(texts) => {
+  // Each text drawn alone, in the font the page's article uses, as a string of its pixels.
+  const font = getComputedStyle(document.querySelector("article")).fontFamily;
+  return texts.map(text => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const context = canvas.getContext("2d");
+    context.font = "40px " + font;
+    context.fillText(text, 4, 48);
+    return Array.from(context.getImageData(0, 0, 64, 64).data).join(",");
+  });
+}"""
+
+
+def test_hangul_draws_as_letters_not_as_empty_boxes(browser):
+    """Without a Hangul font (fonts-nanum, installed by `scripts/install test`) Chromium draws
+    every syllable as the same box that a character no font has (U+0378) draws as."""
+    browser.open(SEED)
+    assert browser.page.evaluate("document.fonts.ready.then(() => true)")
+    ga, na, missing = browser.page.evaluate(_GLYPHS, ["가", "나", "\u0378"])
+    assert ga != missing and na != missing, "Hangul is drawn as empty boxes: install fonts-nanum"
+    assert ga != na
