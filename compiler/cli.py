@@ -11,12 +11,18 @@ Only light modules are imported here: each command imports the stages it runs, s
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+
+if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "kb":
+    # Ctrl+C while the modules below load ends quietly too; main() takes over from there.
+    signal.signal(signal.SIGINT, lambda number, frame: os._exit(130))
+
 import argparse
 import difflib
 import errno
-import os
 import re
-import sys
 import tempfile
 import traceback
 from collections.abc import Iterator
@@ -539,6 +545,8 @@ def _os_error(exc: OSError) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt, below
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = make_parser()
     if not argv:

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -294,3 +295,22 @@ def test_an_empty_folder_and_a_site_kb_built_are_replaced(tmp_path):
     assert (out / "b" / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.kb-")) == [
         ".out.kb-lock"]  # no leftover beside it, only the lock file
+
+
+def test_ctrl_c_during_a_build_is_one_line_exit_130_and_the_old_site_stays(tmp_path):
+    root = project(tmp_path, {"a.md": "# A\n"})
+    assert run_kb("build", cwd=root).returncode == 0
+    before = tree_digest(root / "site")
+    write_vault(root / "vault", {"b.md": "# B\n"})
+    for delay in (0.5, 1.5):  # while modules load, while compiling or MkDocs runs
+        building = subprocess.Popen([sys.executable, "-m", "compiler.cli", "build"], cwd=root,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    start_new_session=True)
+        time.sleep(delay)
+        os.killpg(building.pid, signal.SIGINT)
+        _, err = building.communicate(timeout=120)
+        if building.returncode == 0:  # it had finished: nothing to interrupt
+            continue
+        assert building.returncode == 130, err
+        assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted")
+        assert tree_digest(root / "site") == before
