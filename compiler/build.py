@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import report, site_assets
+from . import barrier, report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -40,7 +40,8 @@ def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
     notes = {}
     for file in scan.notes:
         try:
-            notes[file.path] = cache.parse(file.path, file.source.read_bytes())
+            notes[file.path] = barrier.parse_guarded(file.path, cache.parse,
+                                                     file.source.read_bytes())
         except OSError as exc:  # published empty, and said so
             problem = Diagnostic(file.path, 0, 0, Severity.ERROR, "unreadable-note",
                                  f"cannot read the note: {exc.strerror}")
