@@ -22,9 +22,11 @@ from . import site_assets
 from .navigation import NOT_IN_NAV
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
-# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does).
+# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does;
+# `compiler.readable_urls`: an address Python cannot split is text, not the end of the build).
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
-                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline")
+                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline",
+                       "compiler.readable_urls")
 
 
 def _add_mermaid_fence(config) -> None:
