@@ -15,6 +15,7 @@ as `NOT_IN_NAV` (gitignore lines, as `not_in_nav` takes them).
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -48,7 +49,7 @@ def _listing_path(folder: str, taken: set[str]) -> str:
     """The folder page's path: the first of LISTING_NAMES (then notes-2.md ...) whose
     address no page has (`a.md` and `a/index.md` share the address `a`)."""
     prefix = f"{folder}/" if folder else ""
-    names = [*LISTING_NAMES, *(f"notes-{n}.md" for n in range(2, len(taken) + 3))]
+    names = itertools.chain(LISTING_NAMES, (f"notes-{n}.md" for n in itertools.count(2)))
     return next(f"{prefix}{name}" for name in names
                 if page_address(f"{prefix}{name}").casefold() not in taken)
 
