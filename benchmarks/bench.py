@@ -56,8 +56,9 @@ MIB = 1024 * 1024
 
 def run_worker(project: Path, vault: Path, site: Path, *, trace: bool = False,
                no_mkdocs: bool = False, profile: Path | None = None,
-               timeout: float = 1800) -> dict:
-    """One build in a fresh process (and session, so a timeout also ends its MkDocs child)."""
+               timeout: float = 1800, cwd: Path = ROOT) -> dict:
+    """One build in a fresh process (and session, so a timeout also ends its MkDocs child),
+    by the compiler found in `cwd` (another checkout, to compare)."""
     result = project / "worker-result.json"
     result.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.worker", str(project), str(vault), str(site),
@@ -66,7 +67,7 @@ def run_worker(project: Path, vault: Path, site: Path, *, trace: bool = False,
     if profile:
         command += ["--profile", str(profile)]
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
     try:
         out, err = process.communicate(timeout=timeout)

@@ -15,12 +15,16 @@ vault holds:
   `[[not a link]]`;
 * on average `link_density` wikilinks per note: `[[Name]]`, `[[Folder/Name]]`,
   `[[Name|text]]` and `[[Name#Heading]]` (always to a heading the target has), about 2%
-  to notes that do not exist; plus `![[image.png]]` embeds of attachments that exist.
+  to notes that do not exist; plus `![[image.png]]` embeds of attachments that exist;
+* with `big_folders`, that share of the notes in two flat folders as real vaults grow
+  them: `People/` (one note per person) and `Daily Notes/Journal/` (one per day,
+  `2015-01-01` on), linked like the others.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import random
 import struct
 import sys
@@ -125,6 +129,11 @@ DISPLAY_TEXTS = ("이 개념", "앞의 정리", "여기", "see here", "the deriv
                  "기본 아이디어", "background")
 TAGS = ("딥러닝", "머신러닝", "수학", "확률론", "최적화", "논문", "강의", "deep-learning", "math",
         "todo", "review", "nlp", "vision")
+PEOPLE_FOLDER = "People"
+DAILY_FOLDER = "Daily Notes/Journal"
+KOREAN_PEOPLE = ("김민준", "이서연", "박지호", "최수아", "정우진", "강하은", "조현우", "윤지민")
+ENGLISH_PEOPLE = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Claude Shannon",
+                  "Yann LeCun", "Geoffrey Hinton", "Fei-Fei Li", "Andrej Karpathy")
 MISSING_KOREAN = "아직 없는 노트"
 MISSING_ENGLISH = "Unwritten note"
 
@@ -154,12 +163,31 @@ def _folders(notes: int, rng: random.Random) -> list[str]:
     return folders
 
 
-def _plan_notes(notes: int, rng: random.Random) -> list[_Plan]:
-    folders = _folders(notes, rng)
+def _big_folder_plans(count: int, rng: random.Random) -> list[_Plan]:
+    """Notes of the flat folders real vaults grow: people (or plugins, clippings) and
+    daily notes, half each, every one a note of its own in one folder."""
+    plans = []
+    day = datetime.date(2015, 1, 1)
+    for k in range(count):
+        if k % 2:
+            plans.append(_Plan(DAILY_FOLDER, day.isoformat(), rng.random() < 0.45))
+            day += datetime.timedelta(days=1)
+        else:
+            english = rng.random() < 0.45
+            name = rng.choice(ENGLISH_PEOPLE if english else KOREAN_PEOPLE)
+            plans.append(_Plan(PEOPLE_FOLDER, f"{name} {k // 2 + 1}", english))
+        if rng.random() < 0.5:
+            plans[-1].headings.append((2, rng.choice(HEADINGS)))
+    return plans
+
+
+def _plan_notes(notes: int, rng: random.Random, big_folders: float = 0.0) -> list[_Plan]:
+    big = round(notes * big_folders)
+    folders = _folders(notes - big, rng)
     plans: list[_Plan] = []
     counters: dict[str, int] = {}
     shared: dict[str, list[_Plan]] = {}  # names used in more than one folder (or that may be)
-    for _ in range(notes):
+    for _ in range(notes - big):
         folder = rng.choice(folders)
         reusable = [group for group in shared.values()
                     if len(group) < 3 and all(p.folder != folder for p in group)]
@@ -180,6 +208,7 @@ def _plan_notes(notes: int, rng: random.Random) -> list[_Plan]:
             if rng.random() < 0.25:
                 plan.headings.append((3, f"{rng.choice(SUBHEADINGS)} ({heading})"))
         plans.append(plan)
+    plans += _big_folder_plans(big, rng) if big else []
     hangul = [p for p in plans if unicodedata.normalize("NFD", p.name) != p.name]
     for plan in rng.sample(hangul, min(len(hangul), round(notes * 0.05))):
         plan.nfd = True
@@ -294,10 +323,12 @@ def _note_text(plan: _Plan, links: list[str], embeds: list[str], rng: random.Ran
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def generate_vault(root: Path, notes: int, seed: int = 0, link_density: float = 4.0) -> None:
-    """Write a synthetic vault of `notes` notes into `root` (created if missing)."""
+def generate_vault(root: Path, notes: int, seed: int = 0, link_density: float = 4.0,
+                   big_folders: float = 0.0) -> None:
+    """Write a synthetic vault of `notes` notes into `root` (created if missing);
+    `big_folders` of them (a share) in two flat folders, people and daily notes."""
     rng = random.Random(seed)
-    plans = _plan_notes(notes, rng)
+    plans = _plan_notes(notes, rng, big_folders)
     images = _attachments(notes, plans, rng)
     names: dict[str, int] = {}
     for plan in plans:
@@ -338,11 +369,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--link-density", type=float, default=4.0,
                         help="average number of wikilinks per note (default 4)")
+    parser.add_argument("--big-folders", type=float, default=0.0,
+                        help="share of the notes in two flat folders, people and daily notes "
+                             "(default 0; a 6,600-note community vault has 0.85)")
     args = parser.parse_args(argv)
     if args.out.exists() and any(args.out.iterdir()):
         print(f"error: {args.out} is not empty", file=sys.stderr)
         return 2
-    generate_vault(args.out, args.notes, args.seed, args.link_density)
+    generate_vault(args.out, args.notes, args.seed, args.link_density, args.big_folders)
     print(f"wrote {args.notes} notes into {args.out}")
     return 0
 

@@ -21,10 +21,12 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 from compiler.build import Compilation, build_site, compile_vault
 from compiler.config import load_settings
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.publish import PublishError, write_stage
 from compiler.render import render_site
 from compiler.timing import Timer
@@ -43,6 +45,19 @@ def _counts(compilation: Compilation) -> dict:
             "graph_edges": compilation.graph.number_of_edges(),
             "parse_cache_hits": compilation.parse_cache_hits,
             "diagnostics": len(compilation.diagnostics)}
+
+
+def _findings(diagnostics: tuple[Diagnostic, ...]) -> dict:
+    """What a build found, for `benchmarks.real_vaults`: diagnostics by code, the internal
+    errors and the site check's broken references (a sample of each)."""
+    by_code = Counter(d.code for d in diagnostics)
+    broken = [d for d in diagnostics if d.code == "broken-reference"]
+    anchors = [d for d in broken if "missing anchor" in d.message]
+    return {"diagnostic_codes": dict(sorted(by_code.items())),
+            "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+            "internal_errors": [d.format() for d in diagnostics if d.code == "internal-error"],
+            "broken_links": len(broken) - len(anchors), "broken_anchors": len(anchors),
+            "broken_sample": [d.format() for d in broken[:20]]}
 
 
 def _compile_and_stage(settings, timer: Timer) -> dict:
@@ -92,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = build_site(settings, args.site, timer)
             report |= {"pages": len(result.stage.pages), **_counts(result.compilation),
-                       "written": result.written.written, "unchanged": result.written.unchanged}
+                       "written": result.written.written, "unchanged": result.written.unchanged,
+                       **_findings(result.diagnostics)}
     except PublishError as exc:
         report |= {"ok": False, "error": str(exc)[:4000]}
     report |= {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import report, site_assets
+from . import barrier, navigation, report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -21,7 +21,7 @@ from .embeds import check_embeds
 from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
-from .render import Stage, render_site
+from .render import Stage, published_only, render_site, staged_paths
 from .resolve import Resolved, resolve_vault
 from .scan import ScanResult, scan_vault, vault_state
 from .timing import StageTiming, Timer
@@ -40,7 +40,8 @@ def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
     notes = {}
     for file in scan.notes:
         try:
-            notes[file.path] = cache.parse(file.path, file.source.read_bytes())
+            notes[file.path] = barrier.parse_guarded(file.path, cache.parse,
+                                                     file.source.read_bytes())
         except OSError as exc:  # published empty, and said so
             problem = Diagnostic(file.path, 0, 0, Severity.ERROR, "unreadable-note",
                                  f"cannot read the note: {exc.strerror}")
@@ -123,10 +124,18 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home, blocks, summary)
+        stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
     summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
     stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
+
+
+def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:
+    """The title of each published note by its staged page."""
+    notes = published_only(resolved).notes
+    pages, _ = staged_paths(notes, settings.home)
+    return {page: notes[path].title for path, page in pages.items()}
 
 
 def vault_prefix(settings: Settings) -> str:

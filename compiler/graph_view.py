@@ -50,6 +50,7 @@ class SiteGraph:
     number: dict[str, int]  # node id -> its number
     data: dict  # what graph.json holds
     neighbours: dict[str, list[int]]  # node id -> numbers of the nodes linked to or from it
+    linked: list[frozenset[int]]  # node number -> the same numbers, as a set
 
     def to_json(self) -> bytes:
         return json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -106,7 +107,20 @@ def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) 
     data = {"version": FORMAT_VERSION, "folders": folders, "tags": tags,
             "communities": len(summary.communities), "nodes": columns,
             "edges": [n for pair in pairs for n in pair]}
-    return SiteGraph(ids, number, data, neighbours)
+    linked = [frozenset(neighbours[node]) for node in ids]
+    return SiteGraph(ids, number, data, neighbours, linked)
+
+
+def _linked_among(site: SiteGraph, node: int, members: set[int] | frozenset[int]) -> set[int]:
+    """The members linked to `node` (itself left out), looked up from the smaller side: a
+    hub linked to thousands of notes costs each of its neighbours' pages the size of their
+    neighbourhood, not its own degree, so that all local graphs together stay linear in
+    the links of a vault with hubs."""
+    theirs = site.linked[node]
+    found = {m for m in members if m in theirs} if len(members) < len(theirs) \
+        else {m for m in theirs if m in members}
+    found.discard(node)
+    return found
 
 
 def ring_order(site: SiteGraph, path: str) -> list[int]:
@@ -115,9 +129,8 @@ def ring_order(site: SiteGraph, path: str) -> list[int]:
     side, each walk starting at the best-linked neighbour not yet placed, ties by id. Only
     the neighbourhood decides it."""
     centre = site.number[path]
-    around = set(site.neighbours[path]) - {centre}
-    among = {n: [m for m in site.neighbours[site.ids[n]] if m in around and m != n]
-             for n in around}
+    around = set(site.linked[centre]) - {centre}
+    among = {n: _linked_among(site, n, around) for n in around}
 
     def preferred(n: int) -> tuple[int, str]:
         return -len(among[n]), site.ids[n]
@@ -154,9 +167,9 @@ def local_data(site: SiteGraph, path: str) -> dict:
     folder_number = {folder: index for index, folder in enumerate(folders)}
     columns["folder"] = [folder_number[everywhere[nodes["folder"][n]]]
                          if nodes["folder"][n] >= 0 else -1 for n in members]
+    member_set = frozenset(members)
     pairs = sorted({(min(local[a], local[b]), max(local[a], local[b]))
-                    for a in members for b in site.neighbours[site.ids[a]] if b in local
-                    and a != b})
+                    for a in members for b in _linked_among(site, a, member_set)})
     return {"nodes": columns, "edges": [n for pair in pairs for n in pair], "folders": folders}
 
 

@@ -19,11 +19,14 @@ from mkdocs.exceptions import MkDocsException
 from pymdownx.superfences import fence_code_format
 
 from . import site_assets
+from .navigation import NOT_IN_NAV
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
-# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does).
+# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does;
+# `compiler.readable_urls`: an address Python cannot split is text, not the end of the build).
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
-                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline")
+                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline",
+                       "compiler.readable_urls")
 
 
 def _add_mermaid_fence(config) -> None:
@@ -54,7 +57,10 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int) 
     config.mdx_configs.setdefault("footnotes", {}).setdefault("USE_DEFINITION_ORDER", False)
     _add_mermaid_fence(config)
     # The compiler's generated pages (the build report) are linked, not listed in the navigation.
-    own = pathspec.GitIgnoreSpec.from_lines([f"/{site_assets.ASSET_DIR}/"])
+    # So are the notes of big folders, which their folder page lists (`compiler.navigation`).
+    collapsed = Path(docs_dir) / NOT_IN_NAV
+    big_folders = collapsed.read_text(encoding="utf-8").splitlines() if collapsed.is_file() else []
+    own = pathspec.GitIgnoreSpec.from_lines([f"/{site_assets.ASSET_DIR}/", *big_folders])
     config.not_in_nav = own + config.not_in_nav if config.not_in_nav else own
     config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
     config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)

@@ -24,6 +24,7 @@ import networkx as nx
 from . import embeds, graph_view
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
+from .barrier import Faults
 from .blocks import BlockResult
 from .containers import callout_header, line_prefixes
 from .diagnostics import Diagnostic, Severity
@@ -689,7 +690,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     staged = {}
     tags = tag_tree(resolved.notes)
     tags_path = tags_page_path({page_address(p) for p in pages.values()}) if tags else None
-    for path, note in resolved.notes.items():
+
+    def note_page(path: str, note: Note) -> str:
         page = pages[path]
         measures = summary.measures.get(path) if summary is not None else None
         header = properties_box(note, resolved.links[path], page,
@@ -701,7 +703,11 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
             text += read_before_section(measures, page, resolved.notes, pages)
         if site_graph is not None and graph_page is not None:
             text += graph_view.local_graph_section(site_graph, path, url(page, graph_page))
-        staged[page] = text + backlinks_section(path, page, graph, resolved.notes, pages)
+        return text + backlinks_section(path, page, graph, resolved.notes, pages)
+
+    faults = Faults()  # one note that cannot be rendered is published as an error page
+    for path, note in resolved.notes.items():
+        staged[pages[path]] = faults.page(note, note_page, path, note)
     if HOME not in staged:
         staged[HOME] = home_page(site_name, resolved, graph, pages, graph_page)
     if tags_path:
@@ -718,4 +724,4 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     if site_graph is not None:
         blobs[graph_view.GRAPH_JSON] = site_graph.to_json()
     aliases = {page_address(pages[p]): n.aliases for p, n in resolved.notes.items() if n.aliases}
-    return Stage(staged, files, tuple(problems), blobs, aliases)
+    return Stage(staged, files, (*problems, *faults.diagnostics), blobs, aliases)

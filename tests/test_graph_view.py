@@ -19,6 +19,7 @@ from compiler.analysis import analyse
 from compiler.graph import build_graph
 from compiler.graph_view import (
     GRAPH_JSON,
+    SiteGraph,
     address,
     graph_page_path,
     local_data,
@@ -196,3 +197,64 @@ def test_render_stages_the_graph_page_the_json_and_a_local_graph_on_every_note()
     assert "(../graph.md){ .kb-graph-link }" in stage.pages["폴더/다.md"]
     assert {"_kb/graph.js", "_kb/graph.css", "_kb/vendor/sigma/sigma.min.js",
             "_kb/vendor/graphology/graphology.umd.min.js"} <= set(stage.files)
+
+
+class CountingList(list):
+    """A node's neighbours that count how many entries are read through them."""
+
+    reads = 0
+
+    def __iter__(self):
+        for item in super().__iter__():
+            CountingList.reads += 1
+            yield item
+
+
+class CountingSet(frozenset):
+    reads = 0
+
+    def __iter__(self):
+        for item in super().__iter__():
+            CountingSet.reads += 1
+            yield item
+
+
+def hub_vault_graph(size: int) -> SiteGraph:
+    """`size` notes in a chain, each also linked to one of three hubs (people, plugins,
+    daily notes): the shape of real vaults, where a few notes are linked from thousands."""
+    ids = [f"n{i:06}" for i in range(size)] + ["hub-a", "hub-b", "hub-c"]
+    number = {node: i for i, node in enumerate(ids)}
+    pairs = {(i, i + 1) for i in range(size - 1)} | {(i, size + i % 3) for i in range(size)}
+    neighbours: dict[str, list[int]] = {node: CountingList() for node in ids}
+    for a, b in sorted(pairs):
+        neighbours[ids[a]].append(b)
+        neighbours[ids[b]].append(a)
+    columns = {"title": ids, "url": ids, "ghost": [0] * len(ids), "band": [1] * len(ids),
+               "community": [0] * len(ids), "folder": [0] * len(ids)}
+    data = {"folders": [""], "nodes": columns}
+    linked = [CountingSet(neighbours[node]) for node in ids]
+    return SiteGraph(ids, number, data, neighbours, linked)
+
+
+def neighbour_reads(size: int) -> int:
+    site = hub_vault_graph(size)
+    CountingList.reads = CountingSet.reads = 0
+    for node in site.ids:
+        local_data(site, node)
+    return CountingList.reads + CountingSet.reads
+
+
+def test_all_local_graphs_together_cost_linear_work_in_a_vault_with_hubs():
+    # Every page's local graph reads its neighbourhood; none may read a hub's whole
+    # neighbourhood for being linked to the hub (quadratic: 100x the reads at 10x notes).
+    small, large = neighbour_reads(300), neighbour_reads(3000)
+    assert small > 300  # every neighbourhood is read
+    assert large <= 12 * small
+
+
+def test_a_hubs_local_graph_holds_every_neighbour_and_the_links_among_them():
+    site = hub_vault_graph(30)
+    data = local_data(site, "hub-a")
+    members = data["nodes"]["title"]
+    assert members[0] == "hub-a" and sorted(members[1:]) == [f"n{i:06}" for i in range(0, 30, 3)]
+    assert len(data["edges"]) == 2 * 10  # the hub's own links; no two of its members are linked
