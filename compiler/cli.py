@@ -11,16 +11,15 @@ from . import diagnostics as diag
 from . import report
 from .blocks import BlockResult, plan, run_blocks
 from .build import build_site, compile_vault
-from .config import Settings, load_settings
+from .config import Settings, settings_for
 from .diagnostics import ConfigError, Severity
 from .publish import PublishError
 from .timing import Timer
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    config = Path(args.config)
-    return load_settings(config.parent if config.parent != Path() else Path.cwd(), config.name,
-                         Path(args.vault) if args.vault else None)
+    return settings_for(Path(args.config) if args.config else None,
+                        Path(args.vault) if args.vault else None)
 
 
 def _prefix(settings: Settings) -> str:
@@ -233,12 +232,43 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, default_vault, init_vault
+
+    vault = Path(args.vault_dir) if args.vault_dir else default_vault(Path.cwd())
+    try:
+        written = init_vault(vault, Path(args.config) if args.config else None)
+    except InitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    shown = os.path.relpath(written.config)
+    print(f"wrote {shown} for the vault {written.vault} (language: {written.language}); "
+          f"edit it, then: kb build --vault {os.path.relpath(written.vault)}")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kb-vault-compiler")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"kb {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="write a commented configuration (mkdocs.yml) for a vault")
+    init.add_argument("vault_dir", nargs="?", metavar="VAULT",
+                      help="the vault folder (default: vault/ here, or this folder)")
+    init.add_argument("--config", help="where to write it (default: mkdocs.yml beside the vault)")
+    init.set_defaults(run=cmd_init)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--vault", help="the vault folder (default: kb.vault in mkdocs.yml, or vault/)")
-    common.add_argument("--config", default="mkdocs.yml", help="the site configuration file")
+    common.add_argument("--config", help="the vault's configuration (default: the mkdocs.yml beside "
+                                         "the vault that names it, or ./mkdocs.yml without --vault)")
 
     build = commands.add_parser("build", parents=[common], help="compile the vault into site/")
     build.add_argument("--out", help="the output folder (default: site/)")

@@ -144,7 +144,8 @@ class LiveBuilder:
     def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
         start, end = settings.section_lines or (-1, -1)
         command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
-                   str(docs_dir), str(site_dir), str(start), str(end)]
+                   str(docs_dir), str(site_dir), str(start), str(end),
+                   json.dumps(settings.mkdocs_defaults())]
         self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True, encoding="utf-8")
