@@ -114,7 +114,7 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("execute"):
         before = vault_state(settings.vault) if any(
             n.blocks for n in compilation.resolved.notes.values()) else None
-        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
+        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.snippets_dir.parent,
                                             settings.cache_dir / "blocks", progress=progress)
         if before is not None:
             block_problems += vault_writes(before, vault_state(settings.vault))

@@ -162,7 +162,7 @@ def cmd_snippets(args: argparse.Namespace) -> int:
         from .snippet_cache import OutcomeStore
 
         store = OutcomeStore(settings.cache_dir / "blocks")
-        for item in plan(chosen, settings.project_root):
+        for item in plan(chosen, settings.snippets_dir.parent):
             stored = store.get(item.key)
             state = f"cached {stored.status} ({stored.seconds:.2f}s)" if stored else "not run"
             figures = ", ".join(item.block.figures) or "-"
@@ -176,7 +176,7 @@ def cmd_snippets(args: argparse.Namespace) -> int:
             print(f"error: {args.target!r} names no block", file=sys.stderr)
             return 2
         only = {(note.path, number - 1)}
-    results, problems = run_blocks(chosen, settings.project_root, settings.cache_dir / "blocks",
+    results, problems = run_blocks(chosen, settings.snippets_dir.parent, settings.cache_dir / "blocks",
                                    progress=_progress(), only=only)
     if sys.stderr.isatty():
         print(file=sys.stderr)

@@ -283,7 +283,7 @@ class _Events(FileSystemEventHandler):
                 self.changed(False)
 
     def _watched(self, path: Path) -> bool:
-        for root in (self.settings.vault, self.settings.project_root / "snippets"):
+        for root in (self.settings.vault, self.settings.snippets_dir):
             if path.is_relative_to(root):
                 parts = path.relative_to(root).parts
                 return not any(p.startswith(".") or p == "__pycache__" for p in parts)
@@ -302,7 +302,7 @@ class Watcher:
         self.observer = Observer()
         events = _Events(settings, self._changed)
         self.observer.schedule(events, str(settings.vault), recursive=True)
-        snippets = settings.project_root / "snippets"
+        snippets = settings.snippets_dir
         if snippets.is_dir():
             self.observer.schedule(events, str(snippets), recursive=True)
         self.observer.schedule(events, str(settings.config_path.parent), recursive=False)
