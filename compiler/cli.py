@@ -55,7 +55,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    site_dir = Path(args.out) if args.out else settings.project_root / "site"
+    site_dir = Path(args.out) if args.out else settings.site_dir
     prefix = _prefix(settings)
 
     def refuse(found: tuple[diag.Diagnostic, ...]) -> bool:
@@ -95,7 +95,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if built != 0:
         return built
     settings = _settings(args)
-    site_dir = Path(args.out) if args.out else settings.project_root / "site"
+    site_dir = Path(args.out) if args.out else settings.site_dir
     try:
         commit = deploy(site_dir, settings.project_root, args.remote, args.branch, args.message)
     except DeployError as exc:

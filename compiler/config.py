@@ -53,6 +53,7 @@ class Settings:
     # The folder that holds the `snippets` package the blocks import (on their sys.path).
     code_root: Path | None = None
     has_config: bool = True  # False: defaults only (config_path is where `kb init` would write)
+    site_dir: Path | None = None  # MkDocs' `site_dir`: where `kb build` writes (default: site/)
 
     @property
     def snippets_dir(self) -> Path:
@@ -227,6 +228,7 @@ def load_settings(
     _check_output_settings(shown, root, data, tuple(allow_hosts))
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, dict) else None
+    site_dir = data.get("site_dir")
     return Settings(
         project_root=project_root,
         config_path=config_path,
@@ -240,6 +242,7 @@ def load_settings(
         allow_hosts=tuple(allow_hosts),
         code_root=code_root,
         has_config=exists,
+        site_dir=(project_root / (site_dir if isinstance(site_dir, str) else "site")).resolve(),
     )
 
 

@@ -339,3 +339,9 @@ def test_a_snippets_folder_is_relative_to_the_configuration(tmp_path):
     settings = load_settings(project(tmp_path, "site_name: X\nkb:\n  snippets: code/snippets\n"))
     assert settings.snippets_dir == tmp_path.resolve() / "code" / "snippets"
     assert load_settings(project(tmp_path, "site_name: X\n")).snippets_dir == tmp_path.resolve() / "snippets"
+
+
+def test_site_dir_is_mkdocs_own_setting_relative_to_the_configuration(tmp_path):
+    assert load_settings(project(tmp_path, "site_name: X\n")).site_dir == tmp_path.resolve() / "site"
+    settings = load_settings(project(tmp_path, "site_name: X\nsite_dir: out/docs\n"))
+    assert settings.site_dir == tmp_path.resolve() / "out" / "docs"
