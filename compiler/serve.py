@@ -37,7 +37,7 @@ from . import diagnostics as diag
 from . import messages
 from .build import prepare_stage
 from .cache import ParseCache
-from .config import Settings, load_settings
+from .config import Settings, settings_for
 from .diagnostics import Diagnostic, Severity
 from .livereload import Changes, make_server
 from .publish import PublishError, check_outside_vault, write_stage
@@ -221,7 +221,9 @@ class Preview:
     def _rebuild(self, timer: Timer, config_changed: bool) -> Rebuild:
         if config_changed:
             config = self.settings.config_path
-            fresh = load_settings(config.parent, config.name, self.settings.vault)
+            # As the command found it: the same file, or one that now names this vault.
+            fresh = settings_for(config if self.settings.has_config else None, self.settings.vault,
+                                 cwd=self.settings.project_root)
             self.settings = replace(fresh, cache_dir=self.settings.cache_dir)
             self.close()  # MkDocs reads its configuration once: start it again
         check_outside_vault(self.settings, self.site_dir)
