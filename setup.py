@@ -26,8 +26,11 @@ def _vendored():
 
 class BuildPyWithBrowserLibraries(build_py):
     def run(self) -> None:
+        editable = getattr(self, "editable_mode", False)
+        if not editable:  # a module deleted from the checkout must not linger in build/lib
+            shutil.rmtree(Path(self.build_lib) / "compiler", ignore_errors=True)
         super().run()
-        if getattr(self, "editable_mode", False):
+        if editable:
             return  # an editable install reads the checkout's node_modules/ directly
         assets = _vendored()
         missing = []

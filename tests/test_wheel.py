@@ -65,7 +65,8 @@ def test_the_wheel_carries_the_browser_libraries_and_the_compilers_assets(instal
     names = set(zipfile.ZipFile(wheel).namelist())
     for package, file in VENDORED:
         assert f"compiler/assets/vendor/{vendored_name(package, file)}" in names
-    assert {"compiler/assets/graph.js", "compiler/assets/kb.css", "compiler/snippet_worker.py"} <= names
+    assert {"compiler/assets/graph.js", "compiler/assets/kb.css", "compiler/snippet_worker.py",
+            "compiler/catalogues/en.yaml", "compiler/catalogues/ko.yaml"} <= names
     assert not any(name.startswith(("node_modules/", "vault/", "snippets/", "tests/")) for name in names)
 
 
