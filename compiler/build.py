@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import barrier, navigation, report, site_assets
+from . import barrier, messages, navigation, report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -115,19 +115,20 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("execute"):
         before = vault_state(settings.vault) if any(
             n.blocks for n in compilation.resolved.notes.values()) else None
-        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
+        blocks, block_problems = run_blocks(compilation.resolved.notes, settings.snippets_dir.parent,
                                             settings.cache_dir / "blocks", progress=progress)
         if before is not None:
             block_problems += vault_writes(before, vault_state(settings.vault))
     with timer.stage("analysis"):
         summary = analyse(compilation.graph, compilation.resolved.notes)
-    with timer.stage("render"):
-        stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                            settings.home, blocks, summary)
-        stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
-    found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
-    summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
-    stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
+    with messages.use_language(settings.language):  # the words the pages are written in
+        with timer.stage("render"):
+            stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
+                                settings.home, blocks, summary)
+            stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
+        found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
+        summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
+        stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
 
 

@@ -41,14 +41,13 @@ class UsageError(Exception):
 
 
 def _settings(args: argparse.Namespace):
-    from .config import load_settings
+    from .config import settings_for
 
-    config = Path(args.config)
-    if not config.is_file():
-        raise UsageError(f"no configuration file {display_path(config)}: run kb in the project "
-                         "folder (the one with mkdocs.yml), or give --config FILE")
-    settings = load_settings(config.parent if config.parent != Path() else Path.cwd(), config.name,
-                             Path(args.vault) if args.vault else None)
+    if args.config and not Path(args.config).is_file():
+        raise UsageError(f"no configuration file {display_path(Path(args.config))}: give the "
+                         "vault's mkdocs.yml with --config FILE (kb init writes one)")
+    settings = settings_for(Path(args.config) if args.config else None,
+                            Path(args.vault) if args.vault else None)
     vault = settings.vault
     if not vault.exists():
         raise UsageError(f"the vault {display_path(vault)} does not exist: give the vault's folder "
@@ -65,7 +64,7 @@ def _prefix(settings) -> str:
 
 
 def _site_dir(args: argparse.Namespace, settings) -> Path:
-    return Path(args.out).absolute() if args.out else settings.project_root / "site"
+    return Path(args.out).absolute() if args.out else settings.site_dir
 
 
 def _fails(diagnostics, strict: bool) -> bool:
@@ -86,7 +85,7 @@ def _stored_block_problems(settings, notes: dict) -> tuple[list[diag.Diagnostic]
 
     store = OutcomeStore(settings.cache_dir / "blocks")
     known, unknown = [], 0
-    for item in plan(notes, settings.project_root):
+    for item in plan(notes, settings.snippets_dir.parent):
         outcome = store.get(item.key)
         if outcome is None:
             unknown += 1
@@ -104,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.run_blocks:
         from .blocks import run_blocks
 
-        _, block_problems = run_blocks(notes, settings.project_root, settings.cache_dir / "blocks")
+        _, block_problems = run_blocks(notes, settings.snippets_dir.parent, settings.cache_dir / "blocks")
         not_run = 0
     else:
         block_problems, not_run = _stored_block_problems(settings, notes)
@@ -288,7 +287,7 @@ def cmd_snippets(args: argparse.Namespace) -> int:
         from .snippet_cache import OutcomeStore
 
         store = OutcomeStore(settings.cache_dir / "blocks")
-        for item in plan(chosen, settings.project_root):
+        for item in plan(chosen, settings.snippets_dir.parent):
             stored = store.get(item.key)
             state = f"cached {stored.status} ({stored.seconds:.2f}s)" if stored else "not run"
             figures = ", ".join(item.block.figures) or "-"
@@ -302,7 +301,7 @@ def cmd_snippets(args: argparse.Namespace) -> int:
             print(f"error: {args.target!r} names no block", file=sys.stderr)
             return USAGE
         only = {(note.path, number - 1)}
-    results, problems = run_blocks(chosen, settings.project_root, settings.cache_dir / "blocks",
+    results, problems = run_blocks(chosen, settings.snippets_dir.parent, settings.cache_dir / "blocks",
                                    progress=_progress(), only=only)
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -359,6 +358,20 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, default_vault, init_vault
+
+    vault = Path(args.vault_dir) if args.vault_dir else default_vault(Path.cwd())
+    try:
+        written = init_vault(vault, Path(args.config) if args.config else None)
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    shown = os.path.relpath(written.config)
+    print(f"wrote {shown} for the vault {written.vault} (language: {written.language}); "
+          f"edit it, then: kb build --vault {os.path.relpath(written.vault)}")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with "did you mean" for a mistyped command or choice (3.14 has it built in)."""
 
@@ -397,9 +410,15 @@ def make_parser() -> argparse.ArgumentParser:
                             "`kb COMMAND --help` lists a command's options.")
     parser.add_argument("--version", "-V", action=_Version, help="print kb's version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    init = commands.add_parser("init", help="write a commented configuration (mkdocs.yml) for a vault")
+    init.add_argument("vault_dir", nargs="?", metavar="VAULT",
+                      help="the vault folder (default: vault/ here, or this folder)")
+    init.add_argument("--config", help="where to write it (default: mkdocs.yml beside the vault)")
+    init.set_defaults(run=cmd_init)
     common = _Parser(add_help=False)
     common.add_argument("--vault", help="the vault folder (default: kb.vault in mkdocs.yml, or vault/)")
-    common.add_argument("--config", default="mkdocs.yml", help="the site configuration file")
+    common.add_argument("--config", help="the vault's configuration (default: the mkdocs.yml beside "
+                                         "the vault that names it, or ./mkdocs.yml without --vault)")
 
     build = commands.add_parser("build", parents=[common], help="compile the vault into site/")
     build.add_argument("--out", help="the output folder (default: site/); kb replaces it only "

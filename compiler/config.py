@@ -1,18 +1,37 @@
-"""The project configuration: the root mkdocs.yml, with the compiler's own `kb:` section.
+"""The configuration of a vault: one `mkdocs.yml`, with the compiler's own `kb:` section.
 
-Only reads; MkDocs itself validates everything outside `kb:` when the site is published.
+Where it lives: in the folder that holds the vault, naming it (`kb: vault: notes`), as the
+bundled project's root `mkdocs.yml` names `vault/` and as `mkdocs new` puts `docs/` beside
+`mkdocs.yml`. `kb init VAULT` writes it there. For `--vault V` the configuration is the
+`mkdocs.yml` beside V when it names V; one in the folder you run in is never taken for another
+vault's. `--config FILE` names it outright. Relative paths in it are relative to its folder.
+A vault with no configuration builds with defaults: the vault's folder name as the site name
+and the language its notes are written in; the output then goes to the current folder.
+
+Only reads; MkDocs validates everything outside `kb:` when the site is published, except the
+few settings that would break the compiler's output, which are refused here, before any note
+is compiled, at their line and column.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
 
 SECTION = "kb"
+CONFIG_NAME = "mkdocs.yml"
+DEFAULT_VAULT = "vault"
+THEME = "material"
+# Material's web fonts load from these hosts unless `theme.font: false`.
+FONT_HOSTS = ("fonts.googleapis.com", "fonts.gstatic.com")
 
 
 @dataclass(frozen=True)
@@ -29,9 +48,79 @@ class Settings:
     # Line span (0-based, end exclusive) of the `kb:` block in mkdocs.yml, which
     # publish removes before MkDocs sees the file.
     section_lines: tuple[int, int] | None = None
+    language: str = "en"  # theme.language, or guessed from the notes
+    allow_hosts: tuple[str, ...] = ()  # hosts the site may load from, on purpose
+    # The folder that holds the `snippets` package the blocks import (on their sys.path).
+    code_root: Path | None = None
+    has_config: bool = True  # False: defaults only (config_path is where `kb init` would write)
+    site_dir: Path | None = None  # MkDocs' `site_dir`: where `kb build` writes (default: site/)
+
+    @property
+    def snippets_dir(self) -> Path:
+        return (self.code_root or self.project_root) / "snippets"
+
+    def mkdocs_defaults(self) -> dict[str, object]:
+        """What the MkDocs step fills in where mkdocs.yml is silent (see mkdocs_runner)."""
+        return {"site_name": self.site_name, "language": self.language,
+                "web_fonts": all(host in self.allow_hosts for host in FONT_HOSTS),
+                "read_config": self.has_config}
 
 
-KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str}
+KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
+              "snippets": str}
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+
+
+def guess_language(vault: Path, sample_files: int = 200, sample_bytes: int = 8192) -> str:
+    """"ko" when Hangul is a fifth or more of the letters of the notes (sampled), else "en"."""
+    hangul = letters = 0
+    if not vault.is_dir():
+        return "en"
+    for count, path in enumerate(sorted(vault.rglob("*.md"))):
+        if count >= sample_files:
+            break
+        if any(part.startswith(".") for part in path.relative_to(vault).parts):
+            continue
+        try:
+            with path.open("rb") as file:
+                text = file.read(sample_bytes).decode("utf-8", errors="ignore")
+        except OSError:
+            continue
+        for char in unicodedata.normalize("NFC", text):
+            if char.isalpha():
+                letters += 1
+                hangul += "\uac00" <= char <= "\ud7a3" or "\u3131" <= char <= "\u318e"
+    return "ko" if letters and hangul / letters >= 0.2 else "en"
+
+
+def locate_config(config: Path | None, vault: Path | None, cwd: Path) -> tuple[Path, bool]:
+    """(the vault's mkdocs.yml, whether to read it). `--config` wins; then the mkdocs.yml beside
+    `--vault`, if it names that vault (else there is none: defaults); with no `--vault`, the
+    mkdocs.yml of the folder you run in (the bundled project's root), if there is one."""
+    if config is not None:
+        return config.resolve(), True
+    if vault is None:
+        return cwd / CONFIG_NAME, True
+    vault = vault.resolve()
+    beside = vault.parent / CONFIG_NAME
+    return beside, beside.is_file() and configured_vault(beside) == vault
+
+
+def configured_vault(config_path: Path) -> Path | None:
+    """The vault a mkdocs.yml names (`kb.vault`, default `vault/` beside it); None if unreadable."""
+    try:
+        data = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    name = _vault_name(data.get(SECTION) if isinstance(data.get(SECTION), dict) else {}, data)
+    return (config_path.parent / name).resolve() if isinstance(name, str) else None
+
+
+def _vault_name(section: dict, data: dict) -> object:
+    """`kb.vault`; else MkDocs' own `docs_dir` (a plain MkDocs project's Markdown folder); else vault/."""
+    return section.get("vault") or data.get("docs_dir") or DEFAULT_VAULT
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -55,14 +144,27 @@ def _error(path: str, mark: yaml.Mark | None, code: str, message: str, hint: str
     return ConfigError(Diagnostic(path, line, col, Severity.ERROR, code, message, hint))
 
 
+def settings_for(config: Path | None, vault: Path | None, cwd: Path | None = None) -> Settings:
+    """The settings of a command: `--config` and `--vault` as given (or None), found as
+    `locate_config` says."""
+    cwd = (cwd or Path.cwd()).resolve()
+    config_path, use = locate_config(config, vault, cwd)
+    return load_settings(config_path.parent, config_path.name, vault, output_root=cwd, use_file=use)
+
+
 def load_settings(
-    project_root: Path, config_name: str = "mkdocs.yml", vault: Path | None = None
+    project_root: Path, config_name: str = CONFIG_NAME, vault: Path | None = None,
+    output_root: Path | None = None, use_file: bool = True,
 ) -> Settings:
-    """Read mkdocs.yml; a missing file means defaults, a bad `kb:` section is a ConfigError."""
-    project_root = project_root.resolve()
-    config_path = project_root / config_name
-    shown = config_name
-    text = config_path.read_text(encoding="utf-8") if config_path.exists() else ""
+    """Read mkdocs.yml; a missing file (or `use_file=False`) means defaults, a bad setting is a
+    ConfigError. `output_root`: where site/ and the cache go when there is no configuration
+    (default: the folder it would be in)."""
+    config_dir = project_root.resolve()
+    config_path = config_dir / config_name
+    exists = use_file and config_path.is_file()
+    project_root = config_dir if exists or output_root is None else output_root.resolve()
+    shown = _shown(config_path)
+    text = config_path.read_text(encoding="utf-8") if exists else ""
     try:
         root = yaml.compose(text, Loader=_TolerantLoader)
         data = yaml.load(text, Loader=_TolerantLoader) or {}
@@ -97,7 +199,9 @@ def load_settings(
             raise _error(shown, mark, "config-type",
                          f"`{SECTION}.{key}` must be a {KNOWN_KEYS[key].__name__}")
 
-    vault_dir = Path(vault or project_root / (section.get("vault") or "vault")).resolve()
+    docs_dir = data.get("docs_dir")
+    vault_dir = Path(vault or config_dir / (section.get("vault") or (
+        docs_dir if isinstance(docs_dir, str) else DEFAULT_VAULT))).resolve()
     cache_dir = (project_root / (section.get("cache_dir") or ".kb-cache")).resolve()
     if cache_dir.is_relative_to(vault_dir) or vault_dir.is_relative_to(cache_dir):
         mark = key_nodes["cache_dir"].start_mark if "cache_dir" in key_nodes else None
@@ -108,13 +212,86 @@ def load_settings(
     if not all(isinstance(p, str) for p in ignore):
         raise _error(shown, key_nodes["ignore"].start_mark, "config-type",
                      f"`{SECTION}.ignore` must be a list of glob patterns")
+    allow_hosts = section.get("allow_hosts") or []
+    if not all(isinstance(h, str) and _HOST.match(h) for h in allow_hosts):
+        raise _error(shown, key_nodes["allow_hosts"].start_mark, "config-type",
+                     f"`{SECTION}.allow_hosts` must be a list of host names",
+                     "for example [fonts.googleapis.com, fonts.gstatic.com]: no scheme, no path")
+    code_root = config_dir if exists else vault_dir.parent
+    if section.get("snippets"):
+        snippets = (config_dir / section["snippets"]).resolve()
+        if snippets.name != "snippets":
+            raise _error(shown, key_nodes["snippets"].start_mark, "config-snippets",
+                         f"`{SECTION}.snippets` names {snippets}, but blocks import the folder as "
+                         "`snippets.*`", "name the folder snippets/ and point this setting at it")
+        code_root = snippets.parent
+    _check_output_settings(shown, root, data, tuple(allow_hosts))
+    theme = data.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    site_dir = data.get("site_dir")
     return Settings(
         project_root=project_root,
         config_path=config_path,
         vault=vault_dir,
-        site_name=str(data.get("site_name") or "Knowledge base"),
+        site_name=str(data.get("site_name") or vault_dir.name or "Knowledge base"),
         ignore=tuple(ignore),
         home=section.get("home"),
         cache_dir=cache_dir,
         section_lines=section_lines,
+        language=str(language) if language else guess_language(vault_dir),
+        allow_hosts=tuple(allow_hosts),
+        code_root=code_root,
+        has_config=exists,
+        site_dir=(project_root / (site_dir if isinstance(site_dir, str) else "site")).resolve(),
     )
+
+
+def _shown(path: Path) -> str:
+    """A file as the user sees it from the folder they run in."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
+
+
+def _child(node: yaml.Node | None, key: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """(key node, value node) of `key` in a mapping node."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if getattr(key_node, "value", None) == key:
+                return key_node, value_node
+    return None, None
+
+
+def _check_output_settings(shown: str, root: yaml.Node | None, data: dict,
+                           allow_hosts: tuple[str, ...]) -> None:
+    """Refuse the settings the compiler's output cannot live with, at their line and column:
+    another theme than Material, and loads from another host that `kb.allow_hosts` does not
+    name (Material's web fonts, stylesheets and scripts by URL)."""
+    theme = data.get("theme")
+    _, theme_node = _child(root, "theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    if name is not None and name != THEME:
+        where = _child(theme_node, "name")[1] if isinstance(theme, dict) else theme_node
+        raise _error(shown, where.start_mark if where else None, "config-theme",
+                     f"theme `{name}`: kb publishes with MkDocs Material",
+                     "its pages use Material's admonitions, tabs, search and navigation: "
+                     "write `theme: material` or leave `theme` out")
+    font = theme.get("font") if isinstance(theme, dict) else None
+    if font not in (None, False) and not all(h in allow_hosts for h in FONT_HOSTS):
+        key_node, _ = _child(theme_node, "font")
+        raise _error(shown, key_node.start_mark if key_node else None, "config-offline",
+                     "`theme.font` loads web fonts from Google Fonts: the site would not work offline",
+                     "write `font: false`, or allow the hosts on purpose with "
+                     f"`{SECTION}: allow_hosts: [{', '.join(FONT_HOSTS)}]`")
+    for key in ("extra_css", "extra_javascript"):
+        _, items = _child(root, key)
+        for item in items.value if isinstance(items, yaml.SequenceNode) else ():
+            url = item.value if isinstance(item, yaml.ScalarNode) else \
+                _child(item, "path")[1].value if _child(item, "path")[1] is not None else ""
+            host = urlsplit(url).hostname if "//" in url else None
+            if host and host not in allow_hosts:
+                raise _error(shown, item.start_mark, "config-offline",
+                             f"`{key}` loads {url} from another host: the site would not work offline",
+                             f"copy the file into the site, or allow the host on purpose with "
+                             f"`{SECTION}: allow_hosts: [{host}]`")

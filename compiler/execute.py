@@ -373,10 +373,16 @@ class Pool:
             stderr=r["stderr"],
             truncated=r["truncated"],
             figures=tuple(Figure(svg, png) for svg, png in r["figures"]),
-            error=r["error"],
+            error=self._where_searched(r["error"]),
             traceback=r["traceback"],
             seconds=r["seconds"],
         )
+
+    def _where_searched(self, error: str | None) -> str | None:
+        """A block importing a missing `snippets` module is told which folder was searched."""
+        if error and error.startswith("ModuleNotFoundError: No module named 'snippets"):
+            return f"{error} (searched {self.project_root / 'snippets'})"
+        return error
 
     def _leftover_output(self, worker: _Worker) -> tuple[str, str, bool]:
         """What a killed or crashed block printed before it ended."""

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from . import messages
 from .analysis import GraphSummary, importance_band
 from .layout import layout
 from .markup import title_heading
@@ -38,7 +39,11 @@ from .site_assets import ASSET_DIR
 
 GRAPH_JSON = f"{ASSET_DIR}/graph.json"
 GRAPH_PAGE = "graph.md"
-GRAPH_TITLE = "그래프"
+# The words graph.js writes (controls, messages), given to it by the page in the site's language.
+GLOBAL_LABELS = ["graph.find_note", "graph.colour", "graph.by_community", "graph.by_folder",
+                 "graph.folder", "graph.tag", "graph.all", "graph.hide_ghosts", "graph.hide_orphans",
+                 "graph.scripts_missing", "graph.cannot_draw"]
+LOCAL_LABELS = ["graph.scripts_missing", "graph.cannot_draw"]
 FORMAT_VERSION = 1
 COORDINATE_SCALE = 10.0  # layout units -> stored numbers: one decimal is plenty on screen
 GHOST_SIZE = 2.0
@@ -178,25 +183,38 @@ def _json_attribute(value: object) -> str:
     return html.escape(text, quote=True)
 
 
-def local_graph_section(site: SiteGraph, path: str, graph_link: str) -> str:
+def _labels(words: messages.Messages, keys: list[str], depths: bool = False) -> str:
+    labels = words.table(keys)
+    if depths:
+        labels |= {f"graph.depth.{n}": words("graph.depth", n=n) for n in (1, 2)}
+    return _json_attribute(labels)
+
+
+def local_graph_section(site: SiteGraph, path: str, graph_link: str,
+                        words: messages.Messages | None = None) -> str:
     """The local graph under a note: its neighbours drawn around it, a switch to show the
     second level, and a link to the whole graph (a Markdown link, so that MkDocs writes the
     URL as the site is built; the script reads it)."""
+    words = words or messages.current()
     data = _json_attribute(local_data(site, path))
     return ("\n\n" + '<div class="kb-local-graph" markdown data-search-exclude>\n\n'
-            f"## 연결 그래프 {{ #{LOCAL_GRAPH_ANCHOR} }}\n\n"
-            f'<div class="kb-graph-view" data-kb-graph="local" data-kb-local="{data}"></div>\n\n'
-            f"[전체 그래프 보기]({graph_link}){{ .kb-graph-link }}\n\n</div>\n")
+            f"## {words('graph.local_heading')} {{ #{LOCAL_GRAPH_ANCHOR} }}\n\n"
+            f'<div class="kb-graph-view" data-kb-graph="local" data-kb-local="{data}" '
+            f'data-kb-labels="{_labels(words, LOCAL_LABELS, depths=True)}"></div>\n\n'
+            f"[{words('graph.open_whole')}]({graph_link}){{ .kb-graph-link }}\n\n</div>\n")
 
 
-def graph_page(home_link: str) -> str:
+def graph_page(home_link: str, words: messages.Messages | None = None) -> str:
     """The global graph page: the script fills it from graph.json."""
-    return ("---\n" + f"title: {GRAPH_TITLE}\n" + "hide:\n  - toc\n---\n\n"
-            + title_heading("개념 그래프") + "\n\n"
+    words = words or messages.current()
+    title = json.dumps(words("graph.title"), ensure_ascii=False)  # a YAML string
+    return ("---\n" + f"title: {title}\n" + "hide:\n  - toc\n---\n\n"
+            + title_heading(words("graph.heading")) + "\n\n"
             '<div class="kb-graph-page" data-search-exclude markdown>\n\n'
-            '<div class="kb-graph-view kb-graph-global" data-kb-graph="global"></div>\n\n'
-            "<noscript>그래프를 보려면 JavaScript가 필요합니다.</noscript>\n\n"
-            f"[홈으로]({home_link}){{ .kb-graph-link }}\n\n</div>\n")
+            '<div class="kb-graph-view kb-graph-global" data-kb-graph="global" '
+            f'data-kb-labels="{_labels(words, GLOBAL_LABELS)}"></div>\n\n'
+            f"<noscript>{html.escape(words('graph.noscript'))}</noscript>\n\n"
+            f"[{words('graph.back_home')}]({home_link}){{ .kb-graph-link }}\n\n</div>\n")
 
 
 def graph_page_path(pages: dict[str, str]) -> str:

@@ -192,7 +192,8 @@ def main(argv: list[str]) -> int:
     logger.addHandler(collect)
     logger.setLevel(logging.WARNING)
     try:
-        site = LiveSite(load(config_path, docs_dir, site_dir, start, end))
+        defaults = json.loads(argv[5]) if len(argv) > 5 else {}
+        site = LiveSite(load(config_path, docs_dir, site_dir, start, end, defaults))
     except Exception as exc:
         error = "\n".join([*collect.messages, f"{type(exc).__name__}: {exc}"])
         replies.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")

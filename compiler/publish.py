@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -102,7 +103,8 @@ def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagn
     """Build with MkDocs in a child process; its warnings come back as diagnostics."""
     start, end = settings.section_lines or (-1, -1)
     command = [sys.executable, "-m", "compiler.mkdocs_runner", str(settings.config_path),
-               str(stage_dir), str(out_dir), str(start), str(end)]
+               str(stage_dir), str(out_dir), str(start), str(end),
+               json.dumps(settings.mkdocs_defaults())]
     result = subprocess.run(command, cwd=settings.project_root, capture_output=True, text=True,
                             check=False, preexec_fn=_die_with_parent)
     log = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
@@ -278,7 +280,7 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
             with timer.stage("search"):
                 write_search_index(new_dir, stage.aliases)
             with timer.stage("site-check"):
-                problems = check_site(new_dir)
+                problems = check_site(new_dir, frozenset(settings.allow_hosts))
             loads = [p for p in problems if p.endswith("from another host")]
             if loads:
                 raise PublishError(f"{len(loads)} page(s) would load from another host; the "

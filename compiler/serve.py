@@ -34,9 +34,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from . import diagnostics as diag
+from . import messages
 from .build import prepare_stage
 from .cache import ParseCache
-from .config import Settings, load_settings
+from .config import Settings, settings_for
 from .diagnostics import Diagnostic, Severity
 from .livereload import Changes, make_server
 from .publish import PublishError, check_outside_vault, write_stage
@@ -89,8 +90,9 @@ def _file_stats(stage: Stage) -> dict[str, tuple]:
     return stats
 
 
-def problem_box(found: list[Diagnostic], prefix: str) -> str:
+def problem_box(found: list[Diagnostic], prefix: str, words: messages.Messages | None = None) -> str:
     """The note's errors (open) and warnings (folded) as raw HTML, kept out of the search index."""
+    words = words or messages.current()
 
     def items(group: list[Diagnostic]) -> str:
         return "".join(f"<li><code>{html.escape(d.format(prefix))}</code></li>" for d in group)
@@ -100,17 +102,17 @@ def problem_box(found: list[Diagnostic], prefix: str) -> str:
     parts = []
     if errors:
         parts.append(f'<div class="admonition failure kb-serve-problems" data-search-exclude>'
-                     f'<p class="admonition-title">오류 {len(errors)}개 (미리보기에만 보입니다)</p>'
+                     f'<p class="admonition-title">{html.escape(words("serve.errors", n=len(errors)))}</p>'
                      f"<ul>{items(errors)}</ul></div>")
     if warnings:
         parts.append(f'<details class="warning kb-serve-problems" data-search-exclude>'
-                     f"<summary>경고 {len(warnings)}개 (미리보기에만 보입니다)</summary>"
+                     f"<summary>{html.escape(words('serve.warnings', n=len(warnings)))}</summary>"
                      f"<ul>{items(warnings)}</ul></details>")
     return "\n".join(parts)
 
 
 def with_problem_boxes(stage: Stage, found: tuple[Diagnostic, ...], pages: dict[str, str],
-                       prefix: str) -> Stage:
+                       prefix: str, words: messages.Messages | None = None) -> Stage:
     """The stage with each note's diagnostics shown at the top of its page."""
     by_note: dict[str, list[Diagnostic]] = {}
     for d in sorted(found, key=diag.sort_key):
@@ -120,7 +122,7 @@ def with_problem_boxes(stage: Stage, found: tuple[Diagnostic, ...], pages: dict[
     for note, problems in by_note.items():
         text = staged[pages[note]]
         end = text.index("\n---\n", 3) + 5 if text.startswith("---\n") else 0
-        staged[pages[note]] = f"{text[:end]}\n{problem_box(problems, prefix)}\n\n{text[end:]}"
+        staged[pages[note]] = f"{text[:end]}\n{problem_box(problems, prefix, words)}\n\n{text[end:]}"
     return replace(stage, pages=staged)
 
 
@@ -144,7 +146,8 @@ class LiveBuilder:
     def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
         start, end = settings.section_lines or (-1, -1)
         command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
-                   str(docs_dir), str(site_dir), str(start), str(end)]
+                   str(docs_dir), str(site_dir), str(start), str(end),
+                   json.dumps(settings.mkdocs_defaults())]
         # A session of its own: Ctrl+C reaches kb serve only, which ends the child by closing
         # its input (no KeyboardInterrupt traceback from MkDocs).
         self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent,
@@ -220,7 +223,9 @@ class Preview:
     def _rebuild(self, timer: Timer, config_changed: bool) -> Rebuild:
         if config_changed:
             config = self.settings.config_path
-            fresh = load_settings(config.parent, config.name, self.settings.vault)
+            # As the command found it: the same file, or one that now names this vault.
+            fresh = settings_for(config if self.settings.has_config else None, self.settings.vault,
+                                 cwd=self.settings.project_root)
             self.settings = replace(fresh, cache_dir=self.settings.cache_dir)
             self.close()  # MkDocs reads its configuration once: start it again
         check_outside_vault(self.settings, self.site_dir)
@@ -228,7 +233,8 @@ class Preview:
                                  report_times=False)  # else every rebuild changes a page
         notes = prepared.compilation.resolved.notes
         pages, _ = staged_paths(notes, self.settings.home)
-        stage = with_problem_boxes(prepared.stage, prepared.diagnostics, pages, self.prefix)
+        stage = with_problem_boxes(prepared.stage, prepared.diagnostics, pages, self.prefix,
+                                   messages.messages(self.settings.language))
         stats = _file_stats(stage)
         full = self.builder is None or not self.builder.alive
         changed, removed = stage_changes(None if full else self.last_stage, stage,
@@ -281,7 +287,7 @@ class _Events(FileSystemEventHandler):
                 self.changed(False)
 
     def _watched(self, path: Path) -> bool:
-        for root in (self.settings.vault, self.settings.project_root / "snippets"):
+        for root in (self.settings.vault, self.settings.snippets_dir):
             if path.is_relative_to(root):
                 parts = path.relative_to(root).parts
                 return not any(p.startswith(".") or p == "__pycache__" for p in parts)
@@ -300,7 +306,7 @@ class Watcher:
         self.observer = Observer()
         events = _Events(settings, self._changed)
         self.observer.schedule(events, str(settings.vault), recursive=True)
-        snippets = settings.project_root / "snippets"
+        snippets = settings.snippets_dir
         if snippets.is_dir():
             self.observer.schedule(events, str(snippets), recursive=True)
         self.observer.schedule(events, str(settings.config_path.parent), recursive=False)

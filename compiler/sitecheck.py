@@ -35,7 +35,7 @@ import posixpath
 import re
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 # One attribute as the browser reads it: separators (whitespace or stray '/'), a name, and
 # optionally a double-quoted, single-quoted or unquoted value. Possessive quantifiers keep a
@@ -160,9 +160,18 @@ def _references(text: str) -> list[tuple[str, str, bool, bool]]:
     return refs
 
 
-def check_site(site: Path) -> list[str]:
-    """Problems found, as 'page: message' lines; empty when the site is whole."""
+def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[str]:
+    """Problems found, as 'page: message' lines; empty when the site is whole. A load from one
+    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem."""
     files = _site_files(site)
+
+    def foreign(ref: str) -> bool:
+        if not allowed_hosts:
+            return True
+        try:
+            return urlsplit(ref.replace("\\", "/")).hostname not in allowed_hosts
+        except ValueError:  # not a URL a browser would fetch from an allowed host
+            return True
 
     @cache
     def target_of(folder: str, path: str) -> str | None:
@@ -194,11 +203,11 @@ def check_site(site: Path) -> list[str]:
             first = ref[0]
             if first == "/" or first == "\\":
                 if ref[1:2] in ("/", "\\"):  # protocol-relative: another host
-                    if loads:
+                    if loads and foreign(ref):
                         problems.append(f"{page}: <{tag}> loads {ref} from another host")
                     continue
             elif ":" in ref and (scheme := _SCHEME.match(ref)):
-                if loads and scheme.group().lower() not in _SKIPPED_SCHEMES:
+                if loads and scheme.group().lower() not in _SKIPPED_SCHEMES and foreign(ref):
                     problems.append(f"{page}: <{tag}> loads {ref} from another host")
                 continue
             if not (exists and check_files):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.config import load_settings
+from compiler.config import guess_language, load_settings, settings_for
 from compiler.diagnostics import ConfigError, Diagnostic
 
 
@@ -51,8 +51,9 @@ def test_without_a_kb_section_every_setting_has_its_default(tmp_path):
 def test_without_mkdocs_yml_the_defaults_apply(tmp_path):
     settings = load_settings(project(tmp_path, None))
     assert settings.vault == tmp_path.resolve() / "vault"
-    assert settings.site_name == "Knowledge base"
+    assert settings.site_name == "vault"  # the vault's folder name
     assert settings.section_lines is None
+    assert not settings.has_config
 
 
 def test_an_empty_kb_section_means_defaults(tmp_path):
@@ -89,7 +90,7 @@ def test_an_unknown_key_in_kb_is_config_unknown_at_the_keys_line_and_col(tmp_pat
     problem = config_error(tmp_path, text)
     assert problem.code == "config-unknown"
     assert problem.severity == "error"
-    assert problem.path == "mkdocs.yml"
+    assert Path(problem.path).resolve() == tmp_path.resolve() / "mkdocs.yml"
     assert (problem.line, problem.col) == position_of(text, "vualt_typo") == (4, 3)
     assert "vualt_typo" in problem.message
     assert "vault" in problem.hint
@@ -233,3 +234,114 @@ def test_section_lines_with_mkdocs_tags_around_the_kb_block(tmp_path):
             "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n")
     settings = load_settings(project(tmp_path, text))
     assert settings.section_lines == (3, 5)
+
+
+# --- where the configuration is found ---------------------------------------------------------
+
+
+def test_the_mkdocs_yml_beside_a_vault_that_names_it_is_its_configuration(tmp_path):
+    garden = tmp_path / "garden"
+    (garden / "notes").mkdir(parents=True)
+    (garden / "mkdocs.yml").write_text("site_name: My Garden\nkb:\n  vault: notes\n  cache_dir: c\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    settings = settings_for(None, garden / "notes", cwd=elsewhere)
+    assert settings.has_config
+    assert settings.site_name == "My Garden"
+    assert settings.project_root == garden.resolve()
+    assert settings.cache_dir == garden.resolve() / "c"  # relative to the file's own folder
+
+
+def test_a_plain_mkdocs_project_names_its_vault_with_docs_dir(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: Docs\ndocs_dir: pages\n")
+    settings = settings_for(None, tmp_path / "pages", cwd=tmp_path)
+    assert (settings.has_config, settings.site_name) == (True, "Docs")
+
+
+def test_the_configuration_of_the_folder_you_run_in_is_never_taken_for_another_vault(tmp_path):
+    project_dir = tmp_path / "project"
+    (project_dir / "vault").mkdir(parents=True)
+    (project_dir / "mkdocs.yml").write_text(
+        "site_name: 딥러닝 노트\ntheme:\n  name: material\n  language: ko\nkb:\n  vault: vault\n")
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "a.md").write_text("An English note about gradients.\n")
+    settings = settings_for(None, other, cwd=project_dir)
+    assert not settings.has_config
+    assert (settings.site_name, settings.language) == ("notes", "en")
+    assert settings.project_root == project_dir.resolve()  # output goes where you run
+
+
+def test_a_mkdocs_yml_beside_the_vault_naming_another_vault_is_not_read(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: A's site\nkb:\n  vault: a\n")
+    settings = settings_for(None, tmp_path / "b", cwd=tmp_path)
+    assert not settings.has_config and settings.site_name == "b"
+    assert settings.mkdocs_defaults()["read_config"] is False
+
+
+def test_with_no_arguments_the_mkdocs_yml_of_the_folder_you_run_in_is_read(tmp_path):
+    (tmp_path / "mkdocs.yml").write_text("site_name: Here\n")
+    settings = settings_for(None, None, cwd=tmp_path)
+    assert settings.has_config and settings.vault == tmp_path.resolve() / "vault"
+
+
+def test_config_given_outright_resolves_the_vault_against_its_own_folder(tmp_path):
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "site.yml").write_text("site_name: X\nkb:\n  vault: ../notes\n")
+    settings = settings_for(conf / "site.yml", None, cwd=tmp_path / "conf")
+    assert settings.vault == (tmp_path / "notes").resolve()
+
+
+@pytest.mark.parametrize(("notes", "language"), [
+    ({"a.md": "역전파는 연쇄 법칙으로 기울기를 구한다. Backpropagation."}, "ko"),
+    ({"a.md": "Backpropagation computes gradients by the chain rule. 역전파"}, "en"),
+    ({}, "en"),
+])
+def test_the_language_is_guessed_from_the_share_of_hangul(tmp_path, notes, language):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    for name, text in notes.items():
+        (vault / name).write_text(text, encoding="utf-8")
+    assert guess_language(vault) == language
+
+
+# --- settings that would break the output are refused before any note is compiled -----------
+
+
+@pytest.mark.parametrize(("text", "snippet", "code"), [
+    ("site_name: X\ntheme: readthedocs\n", "readthedocs", "config-theme"),
+    ("site_name: X\ntheme:\n  name: mkdocs\n", "mkdocs\n", "config-theme"),
+    ("site_name: X\ntheme:\n  name: material\n  font:\n    text: Roboto\n", "font:", "config-offline"),
+    ("site_name: X\nextra_javascript:\n  - https://cdn.example.com/a.js\n", "https://cdn", "config-offline"),
+    ("site_name: X\nextra_css:\n  - //cdn.example.com/a.css\n", "//cdn", "config-offline"),
+    ("site_name: X\nkb:\n  allow_hosts: [https://x.org/]\n", "allow_hosts", "config-type"),
+    ("site_name: X\nkb:\n  snippets: code\n", "snippets", "config-snippets"),
+])
+def test_a_setting_that_would_break_the_output_is_an_error_at_its_position(tmp_path, text, snippet, code):
+    problem = config_error(tmp_path, text)
+    assert problem.code == code
+    assert (problem.line, problem.col) == position_of(text, snippet)
+
+
+def test_allowed_hosts_permit_web_fonts_and_scripts_on_purpose(tmp_path):
+    settings = load_settings(project(tmp_path, (
+        "site_name: X\ntheme:\n  name: material\n  font:\n    text: Roboto\n"
+        "extra_javascript:\n  - https://plausible.io/js/script.js\n"
+        "kb:\n  allow_hosts: [fonts.googleapis.com, fonts.gstatic.com, plausible.io]\n")))
+    assert settings.allow_hosts == ("fonts.googleapis.com", "fonts.gstatic.com", "plausible.io")
+    assert settings.mkdocs_defaults()["web_fonts"] is True
+
+
+def test_a_snippets_folder_is_relative_to_the_configuration(tmp_path):
+    settings = load_settings(project(tmp_path, "site_name: X\nkb:\n  snippets: code/snippets\n"))
+    assert settings.snippets_dir == tmp_path.resolve() / "code" / "snippets"
+    assert load_settings(project(tmp_path, "site_name: X\n")).snippets_dir == tmp_path.resolve() / "snippets"
+
+
+def test_site_dir_is_mkdocs_own_setting_relative_to_the_configuration(tmp_path):
+    assert load_settings(project(tmp_path, "site_name: X\n")).site_dir == tmp_path.resolve() / "site"
+    settings = load_settings(project(tmp_path, "site_name: X\nsite_dir: out/docs\n"))
+    assert settings.site_dir == tmp_path.resolve() / "out" / "docs"

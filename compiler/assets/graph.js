@@ -478,6 +478,19 @@
     select.appendChild(element);
   }
 
+  // The words in the site's language: the page gives them (graph_view.py, from
+  // compiler/catalogues/), so that the script holds none of its own.
+  function word(container, key) {
+    if (container.kbLabels === undefined) {
+      try {
+        container.kbLabels = JSON.parse(container.getAttribute("data-kb-labels") || "{}");
+      } catch (error) {
+        container.kbLabels = {};
+      }
+    }
+    return container.kbLabels[key] || key;
+  }
+
   function control(parent, labelText, input) {
     var label = document.createElement("label");
     label.className = "kb-graph-control";
@@ -497,8 +510,8 @@
     searchBox.className = "kb-graph-search";
     var search = document.createElement("input");
     search.type = "search";
-    search.placeholder = "노트 찾기";
-    search.setAttribute("aria-label", "노트 찾기");
+    search.placeholder = word(view.container, "graph.find_note");
+    search.setAttribute("aria-label", word(view.container, "graph.find_note"));
     var results = document.createElement("ul");
     results.className = "kb-graph-results";
     searchBox.appendChild(search);
@@ -532,38 +545,39 @@
     });
 
     var colour = document.createElement("select");
-    option(colour, "community", "묶음");
-    option(colour, "folder", "폴더");
-    control(bar, "색", colour);
+    option(colour, "community", word(view.container, "graph.by_community"));
+    option(colour, "folder", word(view.container, "graph.by_folder"));
+    control(bar, word(view.container, "graph.colour"), colour);
     colour.addEventListener("change", function () {
       view.filter.colour = colour.value;
       view.renderer.refresh({ skipIndexation: true });
     });
 
     var folder = document.createElement("select");
-    option(folder, "", "전체");
+    option(folder, "", word(view.container, "graph.all"));
     var folders = {};
     data.folders.forEach(function (name) {
       var parts = name.split("/");
       for (var i = 1; i <= parts.length; i++) folders[parts.slice(0, i).join("/")] = true;
     });
     Object.keys(folders).filter(Boolean).sort().forEach(function (name) { option(folder, name, name); });
-    control(bar, "폴더", folder);
+    control(bar, word(view.container, "graph.folder"), folder);
     folder.addEventListener("change", function () {
       view.filter.folder = folder.value;
       view.applyFilter();
     });
 
     var tag = document.createElement("select");
-    option(tag, "-1", "전체");
+    option(tag, "-1", word(view.container, "graph.all"));
     data.tags.forEach(function (name, i) { option(tag, String(i), "#" + name); });
-    control(bar, "태그", tag);
+    control(bar, word(view.container, "graph.tag"), tag);
     tag.addEventListener("change", function () {
       view.filter.tag = Number(tag.value);
       view.applyFilter();
     });
 
-    [["hideGhosts", "없는 노트 숨기기"], ["hideOrphans", "고립된 노트 숨기기"]].forEach(function (pair) {
+    [["hideGhosts", word(view.container, "graph.hide_ghosts")],
+     ["hideOrphans", word(view.container, "graph.hide_orphans")]].forEach(function (pair) {
       var box = document.createElement("input");
       box.type = "checkbox";
       box.name = pair[0];
@@ -619,7 +633,7 @@
     [1, 2].forEach(function (depth) {
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = depth + "단계";
+      button.textContent = word(container, "graph.depth." + depth);
       button.setAttribute("aria-pressed", depth === 1 ? "true" : "false");
       button.dataset.depth = String(depth);
       button.addEventListener("click", function () {
@@ -713,7 +727,7 @@
   function start(container) {
     container.kbStarted = true;
     if (typeof Sigma === "undefined" || typeof graphology === "undefined") {
-      message(container, "그래프를 그리는 스크립트를 불러오지 못했습니다.");
+      message(container, word(container, "graph.scripts_missing"));
       return;
     }
     var kind = container.getAttribute("data-kb-graph");
@@ -723,7 +737,7 @@
       views.push(view);
       window.kbGraph = view.hook();
     }).catch(function (error) {
-      message(container, "그래프를 그릴 수 없습니다: " + error.message);
+      message(container, word(container, "graph.cannot_draw") + error.message);
       window.kbGraph = { kind: kind, ready: false, error: String(error) };
     });
   }
