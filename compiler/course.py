@@ -34,6 +34,7 @@ TEXT = {
     "read_next": "다음에 읽을 노트",
     "read_next_none": "이 노트를 바탕으로 하는 노트는 아직 없습니다.",
     "back_home": "홈의 학습 경로로 돌아가기",
+    "drawn_by": "그림을 그리는 노트",
 }
 
 
@@ -132,3 +133,12 @@ def read_next_section(measures: NoteMeasures, page: str, notes: dict[str, Note],
                 f"[{TEXT['back_home']}]({url(page, home)})")
     return ("\n\n" + f'<div class="kb-read-next" markdown data-search-exclude="">\n\n'
             f"## {TEXT['read_next']} {{ #{READ_NEXT_ANCHOR} }}\n\n{body}\n\n</div>\n")
+
+
+def drawn_by(source: str, page: str, pages: dict[str, str]) -> str:
+    """Under a regenerated figure shown on another page: a link to the note whose block draws
+    it, where its explanation (and any correction of the page showing it) is."""
+    if source not in pages or pages[source] == page:
+        return ""
+    name = source.rpartition("/")[2].removesuffix(".md")
+    return f"([{TEXT['drawn_by']}: {literal(name)}]({url(page, pages[source])}))"

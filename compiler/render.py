@@ -89,10 +89,12 @@ def _size(width: object, height: object = None) -> str:
 
 
 def _figure_html(page: str, url_path: str, alt: str, caption: str | None, width: object,
-                 height: object = None) -> str:
-    """One line (nl2br would put <br> between lines): the image, and its caption below."""
+                 height: object = None, source: str = "") -> str:
+    """One line (nl2br would put <br> between lines): the image, and its caption below
+    (then `source`, Markdown: where the figure is drawn)."""
     image = f"![{literal(alt)}]({url(page, url_path)}){_size(width, height)}"
-    below = f"<figcaption>{literal(caption)}</figcaption>" if caption else ""
+    shown = " ".join(part for part in (literal(caption) if caption else "", source) if part)
+    below = f"<figcaption>{shown}</figcaption>" if shown else ""
     return f'<figure class="kb-figure" markdown="span">{image}{below}</figure>'
 
 
@@ -305,7 +307,8 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         width = link.width or block.option("width")
         if alone:  # an embed on a line of its own becomes a figure with its caption
             return "\n" + _figure_html(page, figure_path(result.outcome, source.number), alt,
-                                       caption, width, link.height) + "\n"
+                                       caption, width, link.height,
+                                       course.drawn_by(source.note, page, pages)) + "\n"
         title_attr = f' "{_attr(caption)}"' if caption else ""
         return f"![{literal(alt)}]({target}{title_attr}){_size(width, link.height)}"
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
