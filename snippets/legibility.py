@@ -90,7 +90,10 @@ def problems(fig) -> list[str]:
     renderer = fig.canvas.get_renderer()
     found = []
     texts = _texts(fig)
-    boxes = [(t, ax, t.get_window_extent(renderer)) for t, ax in texts]
+    from matplotlib.text import Text
+
+    # Text's own extent: an annotation's would include its arrow
+    boxes = [(t, ax, Text.get_window_extent(t, renderer)) for t, ax in texts]
     for text, _ in texts:
         shown = text.get_text()
         if SMALL_SCRIPTS.search(shown):
@@ -126,5 +129,25 @@ def problems(fig) -> list[str]:
                 if _crosses(path, inner):
                     found.append(f"a {type(artist).__name__} crosses the text {text.get_text()!r}")
                     break
+        for arrow, head in _heads(ax, renderer):
+            extent = head.get_extents()
+            centre = ((extent.x0 + extent.x1) / 2, (extent.y0 + extent.y1) / 2)
+            if any(patch.get_zorder() > arrow.get_zorder() and patch.contains_point(centre)
+                   for patch, _ in covers):
+                found.append("an arrowhead is hidden under a shape drawn over it")
     return list(dict.fromkeys(found))
+
+
+def _heads(ax, renderer) -> list:
+    """Each arrow's head (the last of the paths an arrow strokes, when it has one)."""
+    from matplotlib.patches import FancyArrowPatch
+
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    arrows += [t.arrow_patch for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    heads = []
+    for arrow in arrows:
+        drawn, _ = arrow._get_path_in_displaycoord()
+        if arrow.get_visible() and isinstance(drawn, list) and len(drawn) > 1:
+            heads.append((arrow, drawn[-1]))
+    return heads
 

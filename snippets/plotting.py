@@ -6,6 +6,7 @@ module only keeps the figures consistent with one another at page width.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PALETTE = ("#3f51b5", "#e91e63", "#009688", "#ff9800", "#9c27b0", "#607d8b")
@@ -33,11 +34,54 @@ def figure(ncols: int = 1, nrows: int = 1, **kwargs: Any):
 
 
 def finish(fig, title: str | None = None):
-    """Adds the figure's title and tightens the layout; returns `fig` so a block can end with it."""
+    """Adds the figure's title, writes every sub- and superscript in mathtext and tightens the
+    layout; returns `fig` so a block can end with it."""
     if title:
         fig.suptitle(title)
+    for text in _all_texts(fig):
+        text.set_text(legible(text.get_text(), text.get_fontsize()))
     fig.tight_layout()
     return fig
+
+
+# Unicode's small digits and letters (x₁, W⁽¹⁾, ∫₋₁¹) are specks in NanumGothic; mathtext draws
+# sub- and superscripts at a legible size. One notation for every figure: mathtext.
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ", "0123456789+-=()aeoxhklmnpstij")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀˡ", "0123456789+-=()inTl")
+_SCRIPT_RUN = re.compile("([₀-₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)|([⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀˡ]+)")
+_HATTED = re.compile("([A-Za-z\u03b1-\u03c9])\u0302")
+ARROW_MIN_POINTS = 12  # below this NanumGothic's "→" reads as "›"
+
+
+def legible(text: str, fontsize: float = ARROW_MIN_POINTS) -> str:
+    """`text` with Unicode sub- and superscripts and ∂ written in mathtext, and "→" as
+    mathtext's arrow when the text is smaller than 12 pt."""
+    def script(match: re.Match, in_math: bool) -> str:
+        sub, sup = match.groups()
+        marked = f"_{{{sub.translate(_SUBSCRIPTS)}}}" if sub else f"^{{{sup.translate(_SUPERSCRIPTS)}}}"
+        return marked if in_math else f"${marked}$"
+
+    text = _HATTED.sub(r"$\\hat{\1}$", text)  # p̂ (a combining hat): mathtext's \hat{p}
+    parts = re.split(r"(?<!\\)\$", text)
+    for number, part in enumerate(parts):
+        in_math = number % 2 == 1
+        part = _SCRIPT_RUN.sub(lambda m, in_math=in_math: script(m, in_math), part)
+        # NanumGothic's ∂ is a speck too
+        part = part.replace("∂", r"\partial " if in_math else r"$\partial$")
+        if fontsize < ARROW_MIN_POINTS:
+            part = part.replace("→", r"\rightarrow" if in_math else r"$\rightarrow$")
+        parts[number] = part
+    return re.sub(r"\}\$\$([_^])\{", r"}\1{", "$".join(parts))  # x$_{1}$$^{2}$ -> x$_{1}^{2}$
+
+
+def _all_texts(fig) -> list:
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,
+                  *ax.texts]
+        if (legend := ax.get_legend()) is not None:
+            texts += legend.get_texts()
+    return texts
 
 
 def log_scale(ax, axis: str = "y"):

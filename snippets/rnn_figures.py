@@ -61,8 +61,8 @@ def _unrolled(ax, steps, with_backward=False):
         node(ax, (cx, 0), f"$X_{t + 1}$", fill=X_COLOUR)
         node(ax, (cx, 1.6), f"$H_{t + 1}$", fill=H_COLOUR)
         node(ax, (cx, 3.2), f"$O_{t + 1}$", fill=O_COLOUR)
-        arrow(ax, (cx, 0), (cx, 1.6), text="$W_X$")
-        arrow(ax, (cx, 1.6), (cx, 3.2), text="$W_O$")
+        arrow(ax, (cx, 0), (cx, 1.6), text="$W_X$", side=-1)  # left: the backward arrows run right
+        arrow(ax, (cx, 1.6), (cx, 3.2), text="$W_O$", side=-1)
         arrow(ax, (cx - 2.0 if t else -0.9, 1.6), (cx, 1.6), text="$W_H$")
         if with_backward:
             node(ax, (cx, 4.5), f"$L_{t + 1}$", fill="#ffebee", radius=0.3, fontsize=8)
@@ -194,10 +194,11 @@ def lstm_cell_figure():
     ax.plot([-0.4, 9.8], [top, top], color="#455a64", lw=2.2, zorder=1)
     _op(ax, 1.5, top, "×")
     _op(ax, 4.5, top, "+")
-    gates = [(1.5, "σ", "망각 f"), (3.2, "σ", "입력 i"), (4.5, "tanh", "후보 g"), (6.5, "σ", "출력 o")]
+    gates = [(1.5, "σ", "망각 $f$"), (3.2, "σ", "입력 $i$"), (4.5, "tanh", "후보 $g$"),
+             (6.5, "σ", "출력 $o$")]
     for gx, fn, name in gates:
         box(ax, (gx, gate_y), 0.9, 0.6, fn, fill=GATE_COLOUR, fontsize=10)
-        ax.text(gx, gate_y - 0.55, name, ha="center", va="top", fontsize=8.5)
+        ax.text(gx + 0.1, gate_y - 0.45, name, ha="left", va="top", fontsize=8.5)  # beside its line
         ax.plot([gx, gx], [-0.15, gate_y - 0.3], color="#90a4ae", lw=1, zorder=1)
     ax.plot([-0.4, 6.5], [-0.15, -0.15], color="#90a4ae", lw=1.2, zorder=1)
     ax.text(-1.2, -0.15, "$h_{t-1}$, $x_t$", fontsize=10, va="center")
