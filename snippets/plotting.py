@@ -84,8 +84,10 @@ def _all_texts(fig) -> list:
     return texts
 
 
-def log_scale(ax, axis: str = "y"):
-    """Makes `axis` logarithmic with tick labels like 10^-3 that draw their minus sign.
+def log_scale(ax, axis: str = "y", subs: tuple[float, ...] = (1.0,)):
+    """Makes `axis` logarithmic with tick labels like 10^-3 that draw their minus sign; `subs`
+    (1, 2, 5) also ticks 2 and 5 times each power, for an axis spanning about one decade, which
+    would otherwise show one tick.
 
     matplotlib's own log labels use \\mathdefault, i.e. the text font, and NanumGothic has no
     U+2212 minus: the labels would show an empty box. Mathtext's own font has it.
@@ -94,9 +96,17 @@ def log_scale(ax, axis: str = "y"):
 
     from matplotlib import ticker
 
+    def label(value: float, _position) -> str:
+        if value <= 0:
+            return ""
+        power = math.log10(value)
+        if abs(power - round(power)) < 1e-9:
+            return f"$10^{{{round(power)}}}$"
+        return f"${value:g}$"
+
     getattr(ax, f"set_{axis}scale")("log")
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"$10^{{{round(math.log10(v))}}}$"
-                                                    if v > 0 else ""))
+    target.set_major_locator(ticker.LogLocator(base=10, subs=subs))
+    target.set_major_formatter(ticker.FuncFormatter(label))
     target.set_minor_formatter(ticker.NullFormatter())
     return ax
