@@ -8,7 +8,9 @@ what is checked is what the reader sees at the figure's size and resolution:
   shaft or head): the line runs through the words;
 - a sub- or superscript written with Unicode's small digits and letters (x₁, W⁽¹⁾, ∫₋₁¹),
   which the Hangul font draws as specks: mathtext (`$x_1$`) draws them at a legible size;
-- an arrow sign "→" below 12 points, which the Hangul font draws as "›" at small sizes.
+- an arrow sign (→ ← ↑ ↓) below 12 points, which the Hangul font draws as "›" or "|" at small
+  sizes;
+- an arrowhead hidden under a node or box drawn over it.
 """
 
 from __future__ import annotations
@@ -98,8 +100,9 @@ def problems(fig) -> list[str]:
         shown = text.get_text()
         if SMALL_SCRIPTS.search(shown):
             found.append(f"Unicode sub/superscript in {shown!r}: write it in mathtext")
-        if "→" in shown and text.get_fontsize() < ARROW_MIN_POINTS:
-            found.append(f"'→' at {text.get_fontsize():g} pt in {shown!r}: 12 pt or $\\rightarrow$")
+        for sign in "→←↑↓":
+            if sign in shown and text.get_fontsize() < ARROW_MIN_POINTS:
+                found.append(f"'{sign}' at {text.get_fontsize():g} pt in {shown!r}: 12 pt or mathtext")
     legends = [legend for ax in fig.axes if (legend := ax.get_legend()) is not None]
     legend_boxes = [legend.get_window_extent(renderer) for legend in legends]
     for n, (one, _, box) in enumerate(boxes):

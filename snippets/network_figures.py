@@ -209,8 +209,8 @@ def backward_flow_figure(depth: int = 5, seed: int = 0):
         _frame(left, (0, y0), 1.6, 0.55, f"층 {l + 1}: z{sup(l + 1)}",
                edge=PALETTE[1] if l == depth - 1 else PALETTE[0])
         if l < depth - 1:
-            _link(left, (0.95, y0 + 1.0), (0.95, y0), colour=PALETTE[1],
-                  text=f"δ{sup(l + 1)}", rad=-0.3)
+            _link(left, (0.95, y0 + 1.0), (0.95, y0), colour=PALETTE[1], rad=-0.3)
+            left.text(1.2, y0 + 0.5, f"δ{sup(l + 1)}", color=PALETTE[1], fontsize=9, va="center")
             _link(left, (-0.95, y0), (-0.95, y0 + 1.0), colour="gray", rad=-0.3)
     left.text(-1.6, depth - 0.6, "순전파 ↑", color="gray", fontsize=8)
     left.text(1.2, depth - 0.6, "역전파 ↓", color=PALETTE[1], fontsize=8)

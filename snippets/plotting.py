@@ -50,12 +50,13 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑ
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀˡ", "0123456789+-=()inTl")
 _SCRIPT_RUN = re.compile("([₀-₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)|([⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀˡ]+)")
 _HATTED = re.compile("([A-Za-z\u03b1-\u03c9])\u0302")
-ARROW_MIN_POINTS = 12  # below this NanumGothic's "→" reads as "›"
+ARROW_MIN_POINTS = 12  # below this NanumGothic's "→" reads as "›" (and "↑" as "|")
+_ARROWS = {"→": r"\rightarrow", "←": r"\leftarrow", "↑": r"\uparrow", "↓": r"\downarrow"}
 
 
 def legible(text: str, fontsize: float = ARROW_MIN_POINTS) -> str:
-    """`text` with Unicode sub- and superscripts and ∂ written in mathtext, and "→" as
-    mathtext's arrow when the text is smaller than 12 pt."""
+    """`text` with Unicode sub- and superscripts and ∂ written in mathtext, and the arrows
+    → ← ↑ ↓ as mathtext's when the text is smaller than 12 pt."""
     def script(match: re.Match, in_math: bool) -> str:
         sub, sup = match.groups()
         marked = f"_{{{sub.translate(_SUBSCRIPTS)}}}" if sub else f"^{{{sup.translate(_SUPERSCRIPTS)}}}"
@@ -69,7 +70,8 @@ def legible(text: str, fontsize: float = ARROW_MIN_POINTS) -> str:
         # NanumGothic's ∂ is a speck too
         part = part.replace("∂", r"\partial " if in_math else r"$\partial$")
         if fontsize < ARROW_MIN_POINTS:
-            part = part.replace("→", r"\rightarrow" if in_math else r"$\rightarrow$")
+            for sign, name in _ARROWS.items():
+                part = part.replace(sign, name if in_math else f"${name}$")
         parts[number] = part
     return re.sub(r"\}\$\$([_^])\{", r"}\1{", "$".join(parts))  # x$_{1}$$^{2}$ -> x$_{1}^{2}$
 
