@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from compiler.analysis import analyse
-from compiler.course import read_course
+from compiler.course import drawn_by, read_course
 from compiler.graph import build_graph
+from compiler.markup import url
 from compiler.parse import parse_note
 from compiler.prerequisites import reading_order
 from compiler.render import HOME, render_site
@@ -95,3 +96,11 @@ def test_the_bundled_course_follows_the_seed_and_never_puts_a_note_before_its_pr
             assert position[prerequisite] < position[path], (prerequisite, path)
     declaring = {p for p in order.prerequisites if not p.endswith("학습 경로.md")}
     assert declaring == set(course.notes)  # every concept note has its place on the map
+
+
+def test_a_regenerated_figure_shown_elsewhere_links_the_note_that_draws_it():
+    pages = {"a/개념.md": "a/개념.md", "seed.md": "seed.md"}
+    link = url("seed.md", "a/개념.md")
+    assert drawn_by("a/개념.md", "seed.md", pages) == f"([그림을 그리는 노트: 개념]({link}))"
+    assert drawn_by("a/개념.md", "a/개념.md", pages) == ""  # on its own page: nothing to add
+    assert drawn_by("gone.md", "seed.md", pages) == ""
