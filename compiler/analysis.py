@@ -11,16 +11,14 @@ Every number here comes from the one graph that `compiler.graph.build_graph` mak
   PageRank is rebuilt with sorted nodes and edges, so the answer does not depend on the order the
   vault was read in. Communities are numbered from 0 by size, largest first, ties by their
   smallest member path.
-- The reading order ("read before") of a note is the notes it depends on: those it reaches by
-  following its links to other notes. The 12 nearest (by link distance, then the number of
-  notes linking to them, then path) are kept, each after the kept notes it reaches through
-  the links among them and the note itself; notes in a cycle, or unrelated, by the number of
-  notes linking to them (most first), then path.
+- The reading order ("read before") of a note is what the vault declares: its `prerequisites:`
+  property and theirs, each after what it needs (`compiler.prerequisites`). A note that
+  declares none claims nothing; links never make an order.
 - Each note's rank (1 = highest PageRank, ties by path) places it in an importance band, and
   each community is known by its centre, its member of highest PageRank: what the site shows,
   because a number that renumbers or an exact rank shifts on nearly every link edit.
 
-What depends on the links alone (PageRank, communities, reading order: the costly part) is
+What depends on the links alone (PageRank, communities: the costly part) is
 computed by `link_structure` from the notes and the links between them, and reused while they
 stay the same: a prose edit, which changes only words, reuses it.
 """
@@ -36,10 +34,10 @@ import networkx as nx
 
 from .layout import layout
 from .parse import Note
+from .prerequisites import reading_order
 
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
 BANDS = (0.01, 0.05, 0.1, 0.25, 0.5)  # importance bands: the top 1%, 5%, ... of the notes
-READ_BEFORE_LIMIT = 12
 LABELLED = 40  # notes labelled in a static drawing, by PageRank
 
 
@@ -58,7 +56,15 @@ class NoteMeasures:
     rank: int  # 1 for the highest PageRank among the notes, ties by path
     orphan: bool  # no links in or out
     dead_end: bool  # no links out, but some in
-    read_before: tuple[str, ...]  # prerequisites, each after what it links to
+    read_before: tuple[str, ...] = ()  # declared prerequisites and theirs, each after what it needs
+    prerequisites: tuple[str, ...] = ()  # what the note itself declares (and is used)
+    read_next: tuple[str, ...] = ()  # the notes that declare this one as a prerequisite
+    declares_prerequisites: bool = False  # it has the property (an empty list: a place to start)
+
+    @property
+    def in_reading_order(self) -> bool:
+        """Whether the note takes part in the declared order: it declares, or is declared."""
+        return self.declares_prerequisites or bool(self.read_next)
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,6 @@ class LinkStructure:
     communities: list[list[str]]  # members (sorted paths), largest first
     community_of: dict[str, int]
     rank: dict[str, int]  # 1 for the highest PageRank, ties by path
-    read_before: dict[str, tuple[str, ...]]
 
 
 def note_tags(note: Note | None) -> tuple[str, ...]:
@@ -141,61 +146,10 @@ def _communities(notes: nx.DiGraph, seed: int) -> list[list[str]]:
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
-def reading_order(path: str, chosen: list[str], out: dict[str, list[str]],
-                  linked_from: dict[str, int]) -> tuple[str, ...]:
-    """The notes `chosen` for `path`, each after the chosen notes it reaches through the links
-    among them and `path`; notes that reach each other (a cycle) or neither reaches the other
-    by the number of notes linking to them (most first), then path. Only these notes and
-    their own links decide it, so that a link elsewhere leaves the list as it was (PageRank,
-    which nearly every link edit nudges, would swap notes of nearly equal rank)."""
-    members = {path, *chosen}
-    reaches: dict[str, set[str]] = {}
-    for start in chosen:
-        seen, stack = set(), [start]
-        while stack:
-            for target in out[stack.pop()]:
-                if target in members and target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-        reaches[start] = seen - {start, path}
-    # Prerequisites first: one note before another when it is reached and does not reach back.
-    waiting = {n: {m for m in reaches[n] if n not in reaches[m]} for n in chosen}
-    order: list[str] = []
-    while waiting:
-        ready = [n for n, before in waiting.items() if not before]
-        first = min(ready, key=lambda n: (-linked_from[n], n))
-        order.append(first)
-        del waiting[first]
-        for before in waiting.values():
-            before.discard(first)
-    return tuple(order)
-
-
-def read_before(out: dict[str, list[str]], path: str, linked_from: dict[str, int],
-                limit: int = READ_BEFORE_LIMIT) -> tuple[str, ...]:
-    """The `limit` nearest notes reachable from `path` (by link distance, then the number of
-    notes linking to them, then path), in reading order. The search stops at the first level
-    that fills the list."""
-    seen = {path}
-    level = [path]
-    nearest: list[str] = []
-    while level and len(nearest) < limit:
-        following = []
-        for node in level:
-            for target in out[node]:
-                if target not in seen:
-                    seen.add(target)
-                    following.append(target)
-        following.sort(key=lambda n: (-linked_from[n], n))
-        nearest.extend(following[:limit - len(nearest)])
-        level = following
-    return reading_order(path, nearest, out, linked_from)
-
-
 @lru_cache(maxsize=2)  # the last two: an edit and its undo
 def link_structure(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...],
                    seed: int = 0) -> LinkStructure:
-    """PageRank, communities, ranks and reading order of the notes `nodes` (sorted) linked by
+    """PageRank, communities and ranks of the notes `nodes` (sorted) linked by
     `edges` (sorted pairs of notes, no self-links, no ghosts). Kept for the same arguments."""
     linked = nx.DiGraph()
     linked.add_nodes_from(nodes)
@@ -203,17 +157,15 @@ def link_structure(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...],
     rank = pagerank(linked)
     communities = _communities(linked, seed)
     community_of = {path: number for number, members in enumerate(communities) for path in members}
-    out = {path: list(linked.successors(path)) for path in linked.nodes}
-    linked_from = dict(linked.in_degree())
     ordered = sorted(nodes, key=lambda n: (-rank[n], n))
     return LinkStructure(rank, communities, community_of,
-                         {path: number for number, path in enumerate(ordered, 1)},
-                         {path: read_before(out, path, linked_from) for path in nodes})
+                         {path: number for number, path in enumerate(ordered, 1)})
 
 
 def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSummary:
     nodes, links = note_links(graph)
     structure = link_structure(nodes, links, seed)
+    order = reading_order({path: note for path, note in notes.items() if path in graph})
     rank = structure.pagerank
     centres = [min(members, key=lambda n: (-rank[n], n)) for members in structure.communities]
     measures: dict[str, NoteMeasures] = {}
@@ -230,7 +182,10 @@ def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSu
             community=community, community_centre=centres[community],
             rank=structure.rank[path], orphan=links_in == 0 and links_out == 0,
             dead_end=links_out == 0 and links_in > 0,
-            read_before=structure.read_before[path])
+            read_before=tuple(p for p in order.before.get(path, ()) if p in graph),
+            prerequisites=tuple(p for p in order.prerequisites.get(path, ()) if p in graph),
+            read_next=tuple(p for p in order.after.get(path, ()) if p in graph),
+            declares_prerequisites=path in order.prerequisites)
     wanted = sorted((data["title"], sorted(s for s in graph.predecessors(node)))
                     for node, data in graph.nodes(data=True) if data["ghost"])
     return GraphSummary(measures, structure.communities, wanted)

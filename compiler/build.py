@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import barrier, messages, navigation, report, site_assets
+from . import barrier, messages, navigation, prerequisites, report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -66,7 +66,7 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("graph"):
         graph = build_graph(resolved)
     diagnostics = (*scan.diagnostics, *(d for n in notes.values() for d in n.diagnostics),
-                   *resolved.diagnostics, *check_embeds(resolved))
+                   *resolved.diagnostics, *check_embeds(resolved), *prerequisites.check(notes))
     return Compilation(scan, resolved, graph, diagnostics, cache.hits)
 
 

@@ -9,15 +9,16 @@ and a deploy then touch those pages only):
   numbers renumber whenever another community grows or shrinks;
 - importance is a band ("상위 5%", `analysis.importance_band`), not the exact rank, which
   shifts on nearly every link edit;
-- the reading order is the number of notes to read first (the "먼저 읽을 노트" section,
-  linked), or "읽기 시작점" when the note builds on no other.
+- the reading order, as the vault declares it (`prerequisites:`): the number of notes to
+  read first and to read next (the closing sections, linked), or "읽기 시작점" when the note
+  declares that it builds on no other. A note that declares nothing is given no place.
 """
 
 from __future__ import annotations
 
 from .analysis import BANDS, GraphSummary, NoteMeasures, importance_band
 from .markup import literal
-from .parse import READ_BEFORE_ANCHOR
+from .parse import READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR
 
 
 def importance_text(measures: NoteMeasures, total: int) -> str:
@@ -27,11 +28,17 @@ def importance_text(measures: NoteMeasures, total: int) -> str:
     return f"중요도 하위 {1 - BANDS[-1]:.0%}"
 
 
-def reading_text(measures: NoteMeasures) -> str:
-    if not measures.read_before:
-        return "<span>읽기 시작점</span>"
-    return (f'<span><a href="#{READ_BEFORE_ANCHOR}">먼저 읽을 노트 '
-            f"{len(measures.read_before)}개</a></span>")
+def reading_text(measures: NoteMeasures) -> list[str]:
+    shown = []
+    if measures.read_before:
+        shown.append(f'<span><a href="#{READ_BEFORE_ANCHOR}">먼저 읽을 노트 '
+                     f"{len(measures.read_before)}개</a></span>")
+    elif measures.declares_prerequisites:
+        shown.append("<span>읽기 시작점</span>")
+    if measures.read_next:
+        shown.append(f'<span><a href="#{READ_NEXT_ANCHOR}">다음에 읽을 노트 '
+                     f"{len(measures.read_next)}개</a></span>")
+    return shown
 
 
 def measures_box(measures: NoteMeasures, summary: GraphSummary) -> str:
@@ -42,7 +49,7 @@ def measures_box(measures: NoteMeasures, summary: GraphSummary) -> str:
         facts.append(f"묶음 ‘{centre.title}’")
     facts.append(importance_text(measures, len(summary.measures)))
     shown = [f"<span>{literal(fact)}</span>" for fact in facts]
-    shown.append(reading_text(measures))
+    shown += reading_text(measures)
     if measures.orphan:
         shown.append("<span>고립된 노트</span>")
     return f'<p class="kb-measures" data-search-exclude>{" · ".join(shown)}</p>\n\n'

@@ -30,9 +30,9 @@ from markdown.extensions.toc import nest_toc_tokens, unescape
 from markdown.treeprocessors import Treeprocessor
 
 from .markup import EMBED_CLASS
-from .parse import BACKLINKS_ANCHOR, LOCAL_GRAPH_ANCHOR, READ_BEFORE_ANCHOR
+from .parse import BACKLINKS_ANCHOR, LOCAL_GRAPH_ANCHOR, READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR
 
-PAGE_SECTIONS = frozenset({READ_BEFORE_ANCHOR, LOCAL_GRAPH_ANCHOR, BACKLINKS_ANCHOR})
+PAGE_SECTIONS = frozenset({READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR, LOCAL_GRAPH_ANCHOR, BACKLINKS_ANCHOR})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 

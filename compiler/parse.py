@@ -50,8 +50,10 @@ CONTEXT_CHARS = 160
 TITLE_ANCHOR = "kb-title"  # ids the rendered page gives to what the compiler adds
 BACKLINKS_ANCHOR = "kb-backlinks"
 READ_BEFORE_ANCHOR = "kb-read-before"
+READ_NEXT_ANCHOR = "kb-read-next"
 LOCAL_GRAPH_ANCHOR = "kb-local-graph"
-RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR, LOCAL_GRAPH_ANCHOR})
+RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR,
+                              LOCAL_GRAPH_ANCHOR})
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 # `[!type]+ title` on a blockquote's first line: an Obsidian callout.
 _CALLOUT = re.compile(r"\[!(?P<kind>[^\]\n]+)\](?P<fold>[+-]?)[ \t]*(?P<title>[^\n]*)")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import embeds, graph_view
+from . import course, embeds, graph_view
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .barrier import Faults
@@ -33,12 +33,12 @@ from .markup import EMBED_CLASS, front_matter, literal, relative, task_marker, t
 from .measures_box import measures_box
 from .parse import (
     BACKLINKS_ANCHOR,
-    READ_BEFORE_ANCHOR,
     RESERVED_ANCHORS,
     CodeBlock,
     Note,
     line_offsets,
 )
+from .prerequisites import reading_order
 from .properties import css_classes, properties_box
 from .resolve import Kind, Resolved, ResolvedLink
 from .site_assets import ASSET_DIR, SITE_ASSETS
@@ -90,10 +90,12 @@ def _size(width: object, height: object = None) -> str:
 
 
 def _figure_html(page: str, url_path: str, alt: str, caption: str | None, width: object,
-                 height: object = None) -> str:
-    """One line (nl2br would put <br> between lines): the image, and its caption below."""
+                 height: object = None, source: str = "") -> str:
+    """One line (nl2br would put <br> between lines): the image, and its caption below
+    (then `source`, Markdown: where the figure is drawn)."""
     image = f"![{literal(alt)}]({url(page, url_path)}){_size(width, height)}"
-    below = f"<figcaption>{literal(caption)}</figcaption>" if caption else ""
+    shown = " ".join(part for part in (literal(caption) if caption else "", source) if part)
+    below = f"<figcaption>{shown}</figcaption>" if shown else ""
     return f'<figure class="kb-figure" markdown="span">{image}{below}</figure>'
 
 
@@ -306,7 +308,8 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         width = link.width or block.option("width")
         if alone:  # an embed on a line of its own becomes a figure with its caption
             return "\n" + _figure_html(page, figure_path(result.outcome, source.number), alt,
-                                       caption, width, link.height) + "\n"
+                                       caption, width, link.height,
+                                       course.drawn_by(source.note, page, pages)) + "\n"
         title_attr = f' "{_attr(caption)}"' if caption else ""
         return f"![{literal(alt)}]({target}{title_attr}){_size(width, link.height)}"
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
@@ -364,13 +367,9 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
 
 def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note],
                         pages: dict[str, str]) -> str:
-    """The notes this one builds on, in an order that respects their links."""
-    if not measures.read_before:
-        return ""
-    items = "\n".join(f"1. [{literal(notes[p].title)}]({url(page, pages[p])})"
-                      for p in measures.read_before if p in pages)
-    return ("\n\n" + f'<div class="kb-read-before" markdown data-search-exclude="">\n\n'
-            f"## 먼저 읽을 노트 {{ #{READ_BEFORE_ANCHOR} }}\n\n{items}\n\n</div>\n")
+    """What to read before the note and after it, from the declared reading order."""
+    return (course.read_before_section(measures, page, notes, pages)
+            + course.read_next_section(measures, page, notes, pages, HOME))
 
 
 def _inline_title(note: Note) -> str:
@@ -649,8 +648,9 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     folders: dict[str, list[str]] = {}
     for path in sorted(notes):
         folders.setdefault(path.rpartition("/")[0], []).append(path)
-    lines = [front_matter("홈"), title_heading(site_name), "",
-             f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
+    lines = [front_matter("홈"), title_heading(site_name), ""]
+    lines += course.course_map(course.read_course(resolved), reading_order(notes).starts, HOME, notes, pages)
+    lines += [f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
              f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
     if graph_page:
         lines += [f"[개념 그래프]({url(HOME, graph_page)})에서 노트 사이의 연결을 한눈에 볼 수 있습니다.",

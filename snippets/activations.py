@@ -81,6 +81,6 @@ def activation_figure(names=("sigmoid", "tanh", "relu")):
     left.set(title="활성함수 σ(z)", xlabel="z", ylabel="σ(z)")
     right.set(title="미분값 σ'(z)", xlabel="z", ylabel="σ'(z)")
     right.axhline(0.25, color="gray", ls=":", lw=1)
-    right.annotate("sigmoid 최대 0.25", (-4.8, 0.28), fontsize=8, color="gray")
+    right.annotate("sigmoid 최대 0.25", (1.5, 0.28), fontsize=8, color="gray")  # where no curve runs
     left.legend()
     return finish(fig)

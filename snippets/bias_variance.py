@@ -29,6 +29,10 @@ def simulate_bias_variance(learner: Learner, n_train: int = 25, trials: int = 30
     bias2 = (E[f^(x)] - f(x))^2, variance = E[(f^(x) - E[f^(x)])^2], noise = sigma^2, and
     mse = E[(f^(x) - y)^2] on fresh noisy targets, which equals bias2 + variance + noise up to
     simulation error. Returns these four numbers.
+
+    E[f^(x)] is estimated by the mean of `trials` fits, which is off by variance / trials on
+    average: squared, that error would add variance / trials to the bias (a floor of noise under
+    a small bias). It is subtracted, with the unbiased variance, so bias2 estimates the bias alone.
     """
     rng = np.random.default_rng(seed)
     grid = np.linspace(0.02, 0.98, 60)
@@ -38,7 +42,8 @@ def simulate_bias_variance(learner: Learner, n_train: int = 25, trials: int = 30
         predictions[trial] = learner(x, true_function(x) + rng.normal(0, noise, n_train), grid)
     mean = predictions.mean(axis=0)
     targets = true_function(grid) + rng.normal(0, noise, predictions.shape)
-    return {"bias2": float(np.mean((mean - true_function(grid)) ** 2)),
+    squared_error_of_mean = predictions.var(axis=0, ddof=1) / trials
+    return {"bias2": float(np.mean((mean - true_function(grid)) ** 2 - squared_error_of_mean)),
             "variance": float(np.mean(predictions.var(axis=0))),
             "noise": noise ** 2,
             "mse": float(np.mean((predictions - targets) ** 2))}
@@ -157,24 +162,30 @@ def target_figure(seed: int = 0):
     return finish(fig, "편향은 과녁 중심과의 거리, 분산은 탄착군의 퍼짐")
 
 
-def tradeoff_figure(degrees=range(1, 11), noise: float = 0.3, trials: int = 200):
-    """bias^2, variance, noise and their sum (the expected test error) against model complexity,
-    every point measured by simulate_bias_variance."""
+def tradeoff_figure(lams=(1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7), degree: int = 9,
+                    n_train: int = 15, noise: float = 0.3, trials: int = 300):
+    """bias^2, variance, noise and their sum (the expected test error) of a degree-9 polynomial
+    as its L2 penalty lam weakens (the model grows more complex to the right), every point
+    measured by simulate_bias_variance on the same training sets: bias falls, variance rises,
+    and the test error is a U."""
     from snippets.plotting import figure, finish, log_scale
 
-    degrees = list(degrees)
-    rows = [simulate_bias_variance(polynomial_learner(d), noise=noise, trials=trials) for d in degrees]
-    fig, ax = figure(figsize=(6.4, 3.8))
+    lams = list(lams)
+    rows = [simulate_bias_variance(polynomial_learner(degree, lam), n_train=n_train, noise=noise,
+                                   trials=trials) for lam in lams]
+    fig, ax = figure(figsize=(8.2, 3.8))
     curves = (("bias2", "편향² (bias²)", "o-"), ("variance", "분산 (variance)", "s-"),
               ("noise", "노이즈 σ² (줄일 수 없음)", ":"), ("mse", "테스트 오차 (합)", "k-"))
     for key, label, style in curves:
-        ax.plot(degrees, [r[key] for r in rows], style, label=label, lw=2 if key == "mse" else 1.4)
-    best = degrees[int(np.argmin([r["mse"] for r in rows]))]
+        ax.plot(lams, [r[key] for r in rows], style, label=label, lw=2 if key == "mse" else 1.4)
+    best = lams[int(np.argmin([r["mse"] for r in rows]))]
     ax.axvline(best, color="#9e9e9e", ls="--", lw=1)
-    ax.text(best + 0.1, min(r["mse"] for r in rows) * 1.15, "최적 복잡도", fontsize=8, color="#616161")
     log_scale(ax)
-    ax.set(xlabel="모델 복잡도 (다항식 차수)", ylabel="오차 (로그 축)", xticks=degrees)
-    ax.legend(fontsize=8)
+    log_scale(ax, "x")
+    ax.invert_xaxis()  # weaker penalty, more complex model: to the right
+    ax.text(best, ax.get_ylim()[0] * 1.6, " 최적 복잡도", fontsize=8, color="#616161", ha="left")
+    ax.set(xlabel=f"L2 규제 강도 λ ({degree}차 다항식, 오른쪽일수록 복잡)", ylabel="오차 (로그 축)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside: no curve under it
     return finish(fig, "편향-분산 트레이드오프: 오차 = 편향² + 분산 + 노이즈")
 
 

@@ -56,18 +56,74 @@ def box(ax, xy: Point, width: float, height: float, text: str = "", *, fill: str
 
 def arrow(ax, start: Point, end: Point, text: str | None = None, *, colour: str = INK,
           lw: float = 1.3, fontsize: float = 8, rad: float = 0.0, shrink: float = 12.0,
-          head: float = 12.0, style: str = "-|>", text_offset: Point = (0.0, 0.0), zorder: float = 2):
+          head: float = 12.0, style: str = "-|>", text_offset: Point = (0.0, 0.0), zorder: float = 2,
+          side: int = 1):
     """An arrow from start to end, curved by `rad`, its ends `shrink` points short of the points
-    (clear of a node drawn there), a head of `head` points; `text` on a white patch at its
-    middle, moved by `text_offset`."""
-    ax.annotate("", xy=end, xytext=start, zorder=zorder,
-                arrowprops={"arrowstyle": style, "color": colour, "lw": lw, "shrinkA": shrink,
-                            "shrinkB": shrink, "connectionstyle": f"arc3,rad={rad}",
+    (clear of a node drawn there), a head of `head` points; `text` beside its middle (`side`
+    -1: the other side), moved by `text_offset`."""
+    start_at, end_at = _clear_of_nodes(ax, start, end)
+    # at a node's rim a small gap is enough; elsewhere `shrink` keeps the arrow clear
+    shrink_a = 2.0 if start_at != tuple(start) else shrink
+    shrink_b = 2.0 if end_at != tuple(end) else shrink
+    ax.annotate("", xy=end_at, xytext=start_at, zorder=zorder,
+                arrowprops={"arrowstyle": style, "color": colour, "lw": lw, "shrinkA": shrink_a,
+                            "shrinkB": shrink_b, "connectionstyle": f"arc3,rad={rad}",
                             "mutation_scale": head})
     if text:
-        middle = ((start[0] + end[0]) / 2 + text_offset[0], (start[1] + end[1]) / 2 + text_offset[1])
-        ax.text(*middle, text, ha="center", va="center", fontsize=fontsize, color=colour,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}, zorder=zorder + 3)
+        place_label(ax, start, end, text, rad=rad, fontsize=fontsize, colour=colour,
+                    text_offset=text_offset, zorder=zorder + 3, side=side)
+
+
+def _clear_of_nodes(ax, start: Point, end: Point) -> tuple[Point, Point]:
+    """The arrow's ends moved to the rim of a node or box drawn centred at either end, so that
+    its head is not hidden under it (shrink, in points, cannot know a node's size)."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    def rim(at: Point, towards: Point) -> Point:
+        direction = np.subtract(towards, at)
+        length = float(np.hypot(*direction))
+        if length == 0:
+            return tuple(at)
+        unit = direction / length
+        for patch in ax.patches:
+            if isinstance(patch, Circle) and np.allclose(patch.center, at):
+                reach = patch.radius
+            elif isinstance(patch, FancyBboxPatch) and patch.get_zorder() > 0 and np.allclose(
+                    (patch.get_x() + patch.get_width() / 2, patch.get_y() + patch.get_height() / 2), at):
+                reach = min(patch.get_width() / 2 / max(abs(unit[0]), 1e-9),
+                            patch.get_height() / 2 / max(abs(unit[1]), 1e-9))
+            else:
+                continue
+            if length > reach:
+                return tuple(float(v) for v in np.add(at, unit * reach))
+        return tuple(at)
+
+    return rim(start, end), rim(end, start)
+
+
+def place_label(ax, start: Point, end: Point, text: str, *, rad: float = 0.0, fontsize: float = 8,
+                colour: str = INK, text_offset: Point = (0.0, 0.0), gap: float = 0.1,
+                zorder: float = 5, side: int = 1):
+    """A label beside the arrow from start to end, never on it: at the middle of the (curved)
+    shaft, `gap` data units to its side (the outside of a curve, else above or right; `side`
+    -1 for the other), aligned so that the text grows away from the line."""
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    length = max(float(np.hypot(dx, dy)), 1e-9)
+    # arc3 bends the shaft to the right of its direction for rad > 0 (as drawn on screen, y up):
+    # its control point is the middle moved by rad * (-dy, dx), so the curve's middle is half-way
+    mx, my = (x0 + x1) / 2 - rad * dy / 2, (y0 + y1) / 2 + rad * dx / 2
+    if rad:
+        nx, ny = -np.sign(rad) * dy / length, np.sign(rad) * dx / length
+    else:
+        nx, ny = -dy / length, dx / length
+        if ny < -1e-9 or (abs(ny) <= 1e-9 and nx < 0):
+            nx, ny = -nx, -ny
+    nx, ny = nx * side, ny * side
+    ha = "center" if abs(nx) < 0.35 else ("left" if nx > 0 else "right")
+    va = "center" if abs(ny) < 0.35 else ("bottom" if ny > 0 else "top")
+    ax.text(mx + nx * gap + text_offset[0], my + ny * gap + text_offset[1], text, ha=ha, va=va,
+            fontsize=fontsize, color=colour, zorder=zorder)
 
 
 def cells(ax, values: np.ndarray, corner: Point, size: float = 1.0, *, fill: str = LIGHT,

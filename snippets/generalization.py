@@ -78,10 +78,13 @@ def generalization_gap_figure():
     ax.axvline(steps[best], color="gray", ls=":", lw=1)
     ax.annotate("", (steps[-1], train[-1]), (steps[-1], test[-1]),
                 arrowprops={"arrowstyle": "<->", "color": "black"})
-    ax.text(steps[-1] * 0.97, (train[-1] + test[-1]) / 2, "일반화 격차", ha="right", fontsize=9)
+    # right of the arrow, at the middle of the log axis, clear of both curves
+    ax.text(steps[-1] * 1.2, float(np.sqrt(train[-1] * test[-1])), "일반화\n격차", ha="left",
+            va="center", fontsize=9)
     ax.text(steps[best], ax.get_ylim()[1] * 0.9, " 테스트 오차 최소", fontsize=8, color="gray")
     ax.set(xlabel="경사하강 횟수", ylabel="MSE")
     log_scale(ax, "x")
+    ax.set_xlim(right=steps[-1] * 10)  # room for the gap's label
     log_scale(ax, "y")
     ax.legend(fontsize=8, loc="lower left")
     return finish(fig, "일반화 성능: 학습 오차와 테스트 오차의 차이")

@@ -84,5 +84,5 @@ def regression_fit_figure(lr: float = 0.1, steps: int = 60, shown=(0, 2, 5, 15, 
     left.legend(fontsize=7)
     right.plot(losses)
     right.set(title="갱신할수록 줄어드는 손실", xlabel="갱신 횟수", ylabel="MSE 손실")
-    log_scale(right)
+    log_scale(right, subs=(1.0, 2.0, 5.0))  # the loss spans about one decade
     return finish(fig)

@@ -73,7 +73,7 @@ def kl_figure(p: float = 0.3):
     ax.axhline(entropy(P), color=PALETTE[2], ls="--", label=f"엔트로피 H(P) = {entropy(P):.3f}")
     ax.fill_between(q, entropy(P), cross_entropy(P, Q), color=PALETTE[1], alpha=0.1)
     ax.axvline(p, color="gray", ls=":", lw=1)
-    ax.annotate(f"q = p = {p}: KL = 0", (p, 0.02), xytext=(p + 0.08, 0.5), fontsize=8,
+    ax.annotate(f"q = p = {p}: KL = 0", (p, 0.02), xytext=(p + 0.08, 1.3), fontsize=8,
                 arrowprops={"arrowstyle": "->", "color": "gray"})
     ax.set(xlabel="모델 분포의 모수 q", ylabel="nats", ylim=(0, 2.5))
     ax.legend(fontsize=8)

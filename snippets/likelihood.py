@@ -154,11 +154,12 @@ def categorical_simplex_figure(counts=(3, 5, 2)):
     mle = counts / counts.sum()
     ax.plot(*(mle @ corners), "*", ms=14, color=PALETTE[1])
     ax.set_title(f"★ 최대점 p̂ = ({', '.join(f'{c}/{counts.sum()}' for c in counts)})", fontsize=9,
-                 color=PALETTE[1])
+                 color=PALETTE[1], pad=16)  # clear of the top corner's label
     ax.plot(*np.vstack([corners, corners[:1]]).T, color="black", lw=1)
     for corner, text in zip(corners, ["p₁ = 1", "p₂ = 1", "p₃ = 1"], strict=True):
-        ax.annotate(text, corner, textcoords="offset points", xytext=(0, -12 if corner[1] == 0 else 6),
-                    ha="center", fontsize=8)
+        top = corner[1] > 0  # the top corner's label goes to its right, under the title
+        ax.annotate(text, corner, textcoords="offset points", xytext=(8, -2) if top else (0, -12),
+                    ha="left" if top else "center", va="top" if top else "baseline", fontsize=9)
     ax.set_aspect("equal")
     ax.axis("off")
     return finish(fig, f"log L(p) = Σ nₖ log pₖ,  세어본 수 n = {tuple(int(c) for c in counts)}")

@@ -23,7 +23,7 @@ def sup(n: int) -> str:
 # arrows drawn over the nodes they touch (zorder 3), their labels just above them.
 _ring = partial(node, fill="white", edge=PALETTE[0], lw=1.6, radius=0.22, fontsize=9)
 _frame = partial(box, fill="white", edge=PALETTE[0], lw=1.6, pad=0.05, rounding=0.05, fontsize=9)
-_link = partial(arrow, colour="black", lw=1.2, head=10, text_offset=(0, 0.15), zorder=3)
+_link = partial(arrow, colour="black", lw=1.2, head=10, zorder=3)
 
 
 def key_components_figure():
@@ -37,8 +37,8 @@ def key_components_figure():
         _frame(ax, xy, 2.3 if i < 3 else 3.4, 1.0, text, edge=PALETTE[i])
     _link(ax, (1.15, 1.4), (1.85, 1.4), text="입력 x")
     _link(ax, (4.15, 1.4), (4.85, 1.4), text="예측 ŷ")
-    _link(ax, (6, 0.85), (4.75, -0.4), text="∇L", text_offset=(0.35, 0.1))
-    _link(ax, (3, -0.05), (3, 0.85), text="θ 갱신", text_offset=(0.5, 0))
+    _link(ax, (6, 0.85), (4.75, -0.4), text="∇L")
+    _link(ax, (3, -0.05), (3, 0.85), text="θ 갱신")
     blank(ax, (-1.4, 7.4), (-1.3, 2.2))
     return finish(fig, "딥러닝을 바라보는 4가지 항목")
 
@@ -173,21 +173,22 @@ def backprop_graph_figure():
         _ring(ax, xy, name, edge=PALETTE[2] if name.startswith("W") else PALETTE[0], radius=0.32)
     forward = [("x", "z⁽¹⁾", "xW⁽¹⁾+b"), ("z⁽¹⁾", "H", "σ"), ("H", "O", "HW⁽²⁾+b"), ("O", "L", "손실")]
     for a, b, text in forward:
-        _link(ax, nodes[a], nodes[b], text=text, text_offset=(0, 0.28))
+        _link(ax, nodes[a], nodes[b], text=text)
     _link(ax, nodes["W⁽¹⁾"], nodes["z⁽¹⁾"])
     _link(ax, nodes["W⁽²⁾"], nodes["O"])
-    back = [("L", "O", "∂L/∂O"), ("O", "H", "∂L/∂H"), ("H", "z⁽¹⁾", "∂L/∂z⁽¹⁾ = ∂L/∂H ⊙ σ'(z⁽¹⁾)")]
+    back = [("L", "O", "∂L/∂O"), ("O", "H", "∂L/∂H"), ("H", "z⁽¹⁾", "∂L/∂z⁽¹⁾")]
     for a, b, text in back:
         xa, ya = nodes[a]
         xb, yb = nodes[b]
-        _link(ax, (xa, ya - 0.45), (xb, yb - 0.45), colour=PALETTE[1], text=text, text_offset=(0, -0.3),
-              rad=0.3)
-    _link(ax, (5.4, -0.2), (5.75, 1.2), colour=PALETTE[1])
+        _link(ax, (xa, ya - 0.45), (xb, yb - 0.45), colour=PALETTE[1], text=text, rad=0.3)
+    ax.text(3.6, -1.45, "∂L/∂z⁽¹⁾ = ∂L/∂H ⊙ σ'(z⁽¹⁾)", color=PALETTE[1], fontsize=8, ha="center")
+    _link(ax, (5.7, 0.1), (5.85, 1.2), colour=PALETTE[1], shrink=2)  # from beside the node
     ax.text(6.6, 0.9, "∂L/∂W⁽²⁾ = Hᵀ ∂L/∂O", color=PALETTE[1], fontsize=8, ha="center")
-    _link(ax, (1.8, -0.2), (2.15, 1.2), colour=PALETTE[1])
+    _link(ax, (2.1, 0.1), (2.25, 1.2), colour=PALETTE[1], shrink=2)
     ax.text(3.1, 1.35, "∂L/∂W⁽¹⁾ = xᵀ ∂L/∂z⁽¹⁾", color=PALETTE[1], fontsize=8, ha="center")
-    ax.text(0, 1.5, "검정: 순전파\n빨강: 역전파", fontsize=8, va="center")
-    blank(ax, (-0.5, 7.7), (-1.6, 2.0))
+    ax.text(0, 1.6, "검정: 순전파", fontsize=8, va="center")
+    ax.text(0, 1.3, "빨강: 역전파", fontsize=8, va="center", color=PALETTE[1])
+    blank(ax, (-0.5, 7.7), (-1.7, 2.0))
     return finish(fig, "역전파의 계산 방식: 연쇄법칙으로 위에서부터")
 
 
@@ -208,8 +209,8 @@ def backward_flow_figure(depth: int = 5, seed: int = 0):
         _frame(left, (0, y0), 1.6, 0.55, f"층 {l + 1}: z{sup(l + 1)}",
                edge=PALETTE[1] if l == depth - 1 else PALETTE[0])
         if l < depth - 1:
-            _link(left, (0.95, y0 + 1.0), (0.95, y0), colour=PALETTE[1],
-                  text=f"δ{sup(l + 1)}", text_offset=(0.45, 0), rad=-0.3)
+            _link(left, (0.95, y0 + 1.0), (0.95, y0), colour=PALETTE[1], rad=-0.3)
+            left.text(1.2, y0 + 0.5, f"δ{sup(l + 1)}", color=PALETTE[1], fontsize=9, va="center")
             _link(left, (-0.95, y0), (-0.95, y0 + 1.0), colour="gray", rad=-0.3)
     left.text(-1.6, depth - 0.6, "순전파 ↑", color="gray", fontsize=8)
     left.text(1.2, depth - 0.6, "역전파 ↓", color=PALETTE[1], fontsize=8)
@@ -233,9 +234,9 @@ def chain_rule_figure(x: float = 1.0, y: float = 2.0):
     texts = {"x": f"x\n{x:g}", "y": f"y\n{y:g}", "w": f"w = x+y\n{w:g}", "z": f"z = w²\n{z:g}"}
     for name, xy in nodes.items():
         _ring(ax, xy, texts[name], edge=PALETTE[0], radius=0.5, fontsize=8)
-    _link(ax, nodes["x"], nodes["w"], text="∂w/∂x = 1", text_offset=(0, 0.3), shrink=26)
-    _link(ax, nodes["y"], nodes["w"], text="∂w/∂y = 1", text_offset=(0, -0.3), shrink=26)
-    _link(ax, nodes["w"], nodes["z"], text=f"∂z/∂w = 2w = {2 * w:g}", text_offset=(0, 0.3), shrink=26)
+    _link(ax, nodes["x"], nodes["w"], text="∂w/∂x = 1", shrink=26)
+    _link(ax, nodes["y"], nodes["w"], text="∂w/∂y = 1", shrink=26, side=-1)
+    _link(ax, nodes["w"], nodes["z"], text=f"∂z/∂w = 2w = {2 * w:g}", shrink=26)
     ax.text(2.6, -1.55, f"연쇄법칙: ∂z/∂x = ∂z/∂w · ∂w/∂x = 2(x+y) · 1 = {dzdx:g}", ha="center",
             fontsize=9, color=PALETTE[1])
     ax.text(2.6, -1.95, f"∂z/∂y = {dzdy:g}", ha="center", fontsize=9, color=PALETTE[1])

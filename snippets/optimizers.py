@@ -122,6 +122,28 @@ VALLEY_SETTINGS = {"SGD": {"lr": 0.038}, "Momentum": {"lr": 0.02, "beta": 0.8}, 
                    "RMSProp": {"lr": 0.05}, "Adam": {"lr": 0.3}}
 
 
+def valley_losses(steps: int = 100, start=(-4.0, 2.0), settings=None) -> dict[str, np.ndarray]:
+    """Each optimizer's loss at every step (steps + 1 values) on the narrow valley of the figure."""
+    f, grad = quadratic(NARROW_VALLEY)
+    return {name: f(minimize(OPTIMIZERS[name](**options), grad, np.array(start), steps))
+            for name, options in (settings or VALLEY_SETTINGS).items()}
+
+
+def valley_report(steps: int = 100, checkpoints=(25, 50, 100)) -> str:
+    """A table for the note: the loss at a few steps, how many steps raised the loss, and the
+    range of loss / SGD's loss over the second half of the run."""
+    losses = valley_losses(steps)
+    half = slice(steps // 2, steps + 1)
+    header = "옵티마이저  " + "  ".join(f"{c:>3}스텝 손실" for c in checkpoints)
+    rows = [header + "  손실이 오른 스텝  후반 손실/SGD"]
+    for name, loss in losses.items():
+        ratio = loss[half] / losses["SGD"][half]
+        rises = int((np.diff(loss) > 0).sum())
+        rows.append(f"{name:<10}  " + "  ".join(f"{loss[c]:>10.1e}" for c in checkpoints)
+                    + f"  {rises:>14}  {ratio.min():.0e} ~ {ratio.max():.0e}")
+    return "\n".join(rows)
+
+
 def paths_figure(curvatures=NARROW_VALLEY, start=(-4.0, 2.0), steps: int = 100, settings=None):
     """The five optimizers' paths on an ill-conditioned quadratic bowl, and their loss per step."""
     from snippets.plotting import PALETTE, figure, finish, log_scale

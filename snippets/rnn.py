@@ -59,8 +59,9 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
 def rnn_backward(dhs: np.ndarray, cache: RNNCache) -> dict[str, np.ndarray]:
     """BPTT: walks the unrolled steps backwards, adding each step's share to the shared weights.
 
-    The gradient reaching H_t from the future is multiplied by Wh^T diag(1 - H^2) once per step,
-    which is why it vanishes (or explodes) over long distances. Returns dx (T, N, D), dh0 (N, H),
+    With row vectors (H_t = tanh(X_t Wx + H_{t-1} Wh + b)) the gradient g_t reaching H_t goes
+    one step back as g_{t-1} = g_t diag(1 - H_t^2) Wh^T, a product once per step, which is why
+    it vanishes (or explodes) over long distances. Returns dx (T, N, D), dh0 (N, H),
     dWx, dWh, db.
     """
     x, hs, Wx, Wh = cache.x, cache.hs, cache.Wx, cache.Wh
@@ -204,18 +205,38 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache) -> dict[str, np.ndarray]:
     return {"dx": dx, "dh0": dh_next, "dWx": dWx, "dWh": dWh, "db": db}
 
 
+def bptt_gradient_norms(steps: int, hidden: int, scale: float, seed: int = 0,
+                        input_scale: float = 0.1) -> tuple[np.ndarray, float]:
+    """||dL/dX_t|| for t = 1..T when the loss sits on the last state only, measured by
+    rnn_backward, and the spectral radius of W_H. Small inputs keep tanh out of saturation, so
+    the radius decides: below 1 the gradient vanishes going back in time, above 1 it explodes."""
+    rng = np.random.default_rng(seed)
+    x = input_scale * rng.normal(0, 1, (steps, 1, hidden))
+    params = init_params("rnn", hidden, hidden, seed=seed, scale=scale)
+    hs, cache = rnn_forward(x, np.zeros((1, hidden)), **params)
+    dhs = np.zeros_like(hs)
+    dhs[-1] = 1.0 / np.sqrt(hidden)
+    grads = rnn_backward(dhs, cache)
+    spectral = float(np.abs(np.linalg.eigvals(params["Wh"])).max())
+    return np.linalg.norm(grads["dx"][:, 0], axis=1), spectral
+
+
 def input_sensitivity(kind: str, steps: int, hidden_size: int = 16, seed: int = 0,
-                      scale: float | None = None, forget_bias: float = 0.0) -> np.ndarray:
+                      scale: float | None = None, keep_bias: float = 0.0) -> np.ndarray:
     """How strongly the last hidden state depends on each input: ||dH_T / dX_t|| for t = 1..T.
 
     Computed by the real backward pass with a random unit direction on H_T (N = 1, D = H, random
-    inputs); the LSTM's forget gate bias can be raised (forget_bias), a common initialisation.
+    inputs). `keep_bias` raises the bias of the gate that keeps the old memory, a common
+    initialisation, the same for both gated cells so that they are compared fairly: the LSTM's
+    forget gate f and the GRU's update gate z (z = 1 keeps H_{t-1}). A plain RNN has no such gate.
     Returns an array of length `steps`, index t for input t.
     """
     rng = np.random.default_rng(seed)
     params = init_params(kind, hidden_size, hidden_size, seed=seed, scale=scale)
     if kind == "lstm":
-        params["b"][hidden_size:2 * hidden_size] = forget_bias
+        params["b"][hidden_size:2 * hidden_size] = keep_bias
+    elif kind == "gru":
+        params["b"][:hidden_size] = keep_bias
     x = rng.normal(0, 1, (steps, 1, hidden_size))
     h0 = np.zeros((1, hidden_size))
     dhs = np.zeros((steps, 1, hidden_size))

@@ -7,7 +7,7 @@ import numpy as np
 
 from snippets.drawing import HIGHLIGHT, arrow, blank, box, node
 from snippets.plotting import PALETTE, figure, finish, log_scale
-from snippets.rnn import init_params, input_sensitivity, rnn_backward, rnn_forward
+from snippets.rnn import bptt_gradient_norms, input_sensitivity
 
 X_COLOUR, H_COLOUR, O_COLOUR, GATE_COLOUR = "#e3f2fd", "#e8eaf6", "#fff3e0", "#fce4ec"
 
@@ -61,8 +61,8 @@ def _unrolled(ax, steps, with_backward=False):
         node(ax, (cx, 0), f"$X_{t + 1}$", fill=X_COLOUR)
         node(ax, (cx, 1.6), f"$H_{t + 1}$", fill=H_COLOUR)
         node(ax, (cx, 3.2), f"$O_{t + 1}$", fill=O_COLOUR)
-        arrow(ax, (cx, 0), (cx, 1.6), text="$W_X$")
-        arrow(ax, (cx, 1.6), (cx, 3.2), text="$W_O$")
+        arrow(ax, (cx, 0), (cx, 1.6), text="$W_X$", side=-1)  # left: the backward arrows run right
+        arrow(ax, (cx, 1.6), (cx, 3.2), text="$W_O$", side=-1)
         arrow(ax, (cx - 2.0 if t else -0.9, 1.6), (cx, 1.6), text="$W_H$")
         if with_backward:
             node(ax, (cx, 4.5), f"$L_{t + 1}$", fill="#ffebee", radius=0.3, fontsize=8)
@@ -85,26 +85,21 @@ def unrolled_figure(steps: int = 4):
     return finish(fig, "시간 순으로 펼친 RNN")
 
 
-def bptt_figure(steps: int = 30, hidden: int = 16, scales=(0.15, 0.25, 0.5), seed: int = 0):
+def bptt_figure(steps: int = 30, hidden: int = 16, scales=(0.15, 0.25, 0.5), seed: int = 0,
+                input_scale: float = 0.1):
     """BPTT: gradients flow back through every step (left); measured with rnn_backward, the
-    gradient reaching H_t from a loss at the last step shrinks or grows geometrically (right)."""
+    gradient reaching H_t from a loss at the last step shrinks or grows geometrically (right):
+    it vanishes when W_H's spectral radius is below 1 and explodes above it, as long as the
+    inputs are small enough that tanh does not saturate (saturation, 1 - H^2 near 0, makes
+    every gradient vanish)."""
     fig, (ax_graph, ax_norm) = figure(ncols=2, figsize=(10.0, 4.0), gridspec_kw={"width_ratios": [1.2, 1]})
     blank(ax_graph, (-1.4, 3 * 2.0 + 0.2), (-0.8, 5.0))
     _unrolled(ax_graph, 3, with_backward=True)
     ax_graph.set_title("빨간 화살표: 손실의 기울기가 시간을 거슬러 전달", fontsize=9.5)
-    rng = np.random.default_rng(seed)
-    x = rng.normal(0, 1, (steps, 1, hidden))
     for colour, scale in zip(PALETTE, scales, strict=False):
-        params = init_params("rnn", hidden, hidden, seed=seed, scale=scale)
-        hs, cache = rnn_forward(x, np.zeros((1, hidden)), **params)
-        dhs = np.zeros_like(hs)
-        dhs[-1] = 1.0 / np.sqrt(hidden)
-        grads = rnn_backward(dhs, cache)
-        # the gradient reaching H_t is what flows into step t+1: dx rows are W_X-projections of it
-        norms = np.linalg.norm(grads["dx"][:, 0], axis=1)
-        spectral = np.abs(np.linalg.eigvals(params["Wh"])).max()
+        norms, spectral = bptt_gradient_norms(steps, hidden, scale, seed, input_scale)
         ax_norm.plot(np.arange(1, steps + 1), norms, color=colour,
-                         label=f"$W_H$ 스펙트럼 반경 {spectral:.1f}")
+                     label=f"$W_H$ 스펙트럼 반경 {spectral:.1f}")
     log_scale(ax_norm)
     ax_norm.set(xlabel="시점 t (손실은 마지막 시점)", ylabel="‖∂L/∂$X_t$‖ (로그 축)",
                 title="BPTT로 잰 기울기 크기")
@@ -166,8 +161,11 @@ def long_term_figure(steps: int = 40, hidden: int = 16, seed: int = 0):
     """How much the last state still depends on each earlier input, measured by the real
     backward passes: a plain RNN forgets geometrically, gated cells keep far more."""
     fig, ax = figure(figsize=(7.4, 3.8))
-    curves = (("rnn", "RNN", {"scale": 0.25}), ("gru", "GRU", {"scale": 0.25}),
-              ("lstm", "LSTM (망각 게이트 편향 +3)", {"scale": 0.25, "forget_bias": 3.0}))
+    # The gated cells get the same initialisation that keeps memory by default: +3 on the bias
+    # of the LSTM's forget gate and of the GRU's update gate.
+    curves = (("rnn", "RNN", {"scale": 0.25}),
+              ("gru", "GRU (업데이트 게이트 편향 +3)", {"scale": 0.25, "keep_bias": 3.0}),
+              ("lstm", "LSTM (망각 게이트 편향 +3)", {"scale": 0.25, "keep_bias": 3.0}))
     distance = np.arange(steps)[::-1]
     for colour, (kind, label, kwargs) in zip(PALETTE, curves, strict=False):
         sensitivity = input_sensitivity(kind, steps, hidden, seed=seed, **kwargs)
@@ -196,10 +194,11 @@ def lstm_cell_figure():
     ax.plot([-0.4, 9.8], [top, top], color="#455a64", lw=2.2, zorder=1)
     _op(ax, 1.5, top, "×")
     _op(ax, 4.5, top, "+")
-    gates = [(1.5, "σ", "망각 f"), (3.2, "σ", "입력 i"), (4.5, "tanh", "후보 g"), (6.5, "σ", "출력 o")]
+    gates = [(1.5, "σ", "망각 $f$"), (3.2, "σ", "입력 $i$"), (4.5, "tanh", "후보 $g$"),
+             (6.5, "σ", "출력 $o$")]
     for gx, fn, name in gates:
         box(ax, (gx, gate_y), 0.9, 0.6, fn, fill=GATE_COLOUR, fontsize=10)
-        ax.text(gx, gate_y - 0.55, name, ha="center", va="top", fontsize=8.5)
+        ax.text(gx + 0.1, gate_y - 0.45, name, ha="left", va="top", fontsize=8.5)  # beside its line
         ax.plot([gx, gx], [-0.15, gate_y - 0.3], color="#90a4ae", lw=1, zorder=1)
     ax.plot([-0.4, 6.5], [-0.15, -0.15], color="#90a4ae", lw=1.2, zorder=1)
     ax.text(-1.2, -0.15, "$h_{t-1}$, $x_t$", fontsize=10, va="center")
@@ -235,21 +234,31 @@ def gru_cell_figure():
     ax.text(10.0, top, "$h_t$", fontsize=11, va="center")
     _op(ax, 3.0, top, "×")
     _op(ax, 7.0, top, "+")
-    gates = [(1.2, "σ", "리셋 r"), (3.0, "σ", "업데이트 z"), (5.6, "tanh", "후보 n")]
+    gates = [(1.2, "σ", "리셋 $r$"), (3.0, "σ", "업데이트 $z$"), (5.6, "tanh", "후보 $n$")]
     for gx, fn, name in gates:
         box(ax, (gx, 1.0), 0.9, 0.6, fn, fill=GATE_COLOUR, fontsize=10)
-        ax.text(gx, 0.45, name, ha="center", va="top", fontsize=8.5)
-        ax.plot([gx, gx], [-0.15, 0.7], color="#90a4ae", lw=1, zorder=1)
-    ax.plot([-0.4, 5.6], [-0.15, -0.15], color="#90a4ae", lw=1.2, zorder=1)
-    ax.text(-1.2, -0.15, "$x_t$", fontsize=10, va="center")
+        ax.text(gx + 0.55, 0.45, name, ha="left", va="top", fontsize=8.5)
+    # Both gates read h_{t-1} and x_t; the candidate reads x_t and the reset state r * h_{t-1}.
+    bus, x_line = -0.15, -0.75
+    ax.plot([-0.1, -0.1], [top, bus], color="#90a4ae", lw=1.2, zorder=1)
+    ax.plot([-0.1, 3.0], [bus, bus], color="#90a4ae", lw=1.2, zorder=1)
+    ax.plot([-0.4, 5.6], [x_line, x_line], color="#90a4ae", lw=1.2, zorder=1)
+    ax.plot([0.4, 0.4], [x_line, bus], color="#90a4ae", lw=1.2, zorder=1)
+    for gx in (1.2, 3.0):
+        ax.plot([gx, gx], [bus, 0.7], color="#90a4ae", lw=1, zorder=1)
+    ax.plot([5.6, 5.6], [x_line, 0.7], color="#90a4ae", lw=1, zorder=1)
+    ax.text(-1.2, x_line, "$x_t$", fontsize=10, va="center")
+    ax.text(-0.0, bus + 0.12, "$h_{t-1}, x_t$", fontsize=8, va="bottom", ha="left", color="#607d8b")
     _op(ax, 1.2, 2.3, "×")
     arrow(ax, (1.2, 1.0), (1.2, 2.3), shrink=10)
     arrow(ax, (1.2, top), (1.2, 2.3), shrink=10)
-    arrow(ax, (1.2, 2.3), (5.6, 1.0), shrink=10, text="$r \\odot h_{t-1}$")
-    arrow(ax, (3.0, 1.0), (3.0, top), shrink=12, text="z")
+    arrow(ax, (1.2, 2.3), (5.6, 1.0), shrink=10)
+    ax.text(3.9, 1.85, "$r \\odot h_{t-1}$", fontsize=8, ha="left", va="bottom", color="#455a64")
+    arrow(ax, (3.0, 1.0), (3.0, top), shrink=12)
+    ax.text(2.85, 2.7, "$z$", fontsize=9, ha="right", va="center", color="#455a64")
     _op(ax, 6.3, 2.3, "×")
     arrow(ax, (5.6, 1.0), (6.3, 2.3), shrink=10)
-    ax.text(6.75, 2.0, "1 - z", fontsize=8, color=PALETTE[1])
+    ax.text(6.65, 2.0, "$1 - z$", fontsize=9, color=PALETTE[1], va="top")
     arrow(ax, (6.3, 2.3), (7.0, top), shrink=8)
     arrow(ax, (3.0, top), (7.0, top), shrink=10)
     ax.text(4.4, 4.55, "$h_t = (1 - z) \\odot n + z \\odot h_{t-1}$,   "

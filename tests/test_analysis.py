@@ -137,39 +137,39 @@ def test_communities_are_numbered_largest_first():
     assert summary.measures["Alone.md"].community == 2
 
 
-def test_read_before_of_a_chain_lists_the_deepest_prerequisite_first():
-    _, summary = analysed({"A.md": links("B"), "B.md": links("C"), "C.md": ""})
+def needs(*targets: str) -> str:
+    """A note declaring `targets` as its prerequisites (an empty list: a place to start)."""
+    listed = ", ".join(f'"[[{t}]]"' for t in targets)
+    return f"---\nprerequisites: [{listed}]\n---\n"
+
+
+def test_read_before_is_what_the_notes_declare_each_after_what_it_needs():
+    _, summary = analysed({"A.md": needs("B"), "B.md": needs("C"), "C.md": needs()})
     assert summary.measures["A.md"].read_before == ("C.md", "B.md")
+    assert summary.measures["A.md"].prerequisites == ("B.md",)
     assert summary.measures["B.md"].read_before == ("C.md",)
     assert summary.measures["C.md"].read_before == ()
+    assert summary.measures["C.md"].read_next == ("B.md",)
+    assert all(m.in_reading_order for m in summary.measures.values())
 
 
-def test_read_before_handles_a_cycle_and_leaves_out_the_note_itself():
-    # A -> B -> C -> B (a cycle), C -> D, and a ghost that is not a note to read.
-    _, summary = analysed({"A.md": links("B"), "B.md": links("C"), "C.md": links("B", "D", "Gone"),
-                           "D.md": ""})
-    order = summary.measures["A.md"].read_before
-    assert order[0] == "D.md" and set(order) == {"B.md", "C.md", "D.md"}
-    assert summary.measures["B.md"].read_before == ("D.md", "C.md")
-    assert summary.measures["C.md"].read_before == ("D.md", "B.md")
+def test_links_in_the_text_claim_no_reading_order():
+    _, summary = analysed({"A.md": links("B"), "B.md": links("C"), "C.md": ""})
+    assert all(m.read_before == () and not m.in_reading_order for m in summary.measures.values())
 
 
-def test_read_before_orders_a_cycle_by_links_in_and_ignores_links_elsewhere():
-    # B and C link each other; C is linked by more notes, so it comes first.
-    vault = {"A.md": links("B", "C"), "B.md": links("C"), "C.md": links("B"), "D.md": links("C"),
-             "E.md": ""}
-    _, summary = analysed(vault)
-    assert summary.measures["A.md"].read_before == ("C.md", "B.md")
-    # A link between notes outside A's list shifts every PageRank, not A's list.
-    _, again = analysed({**vault, "E.md": links("D"), "D.md": links("C", "E")})
-    assert again.measures["A.md"].read_before == ("C.md", "B.md")
+def test_a_prerequisite_shared_by_two_paths_is_read_once_before_both():
+    _, summary = analysed({"Top.md": needs("Left", "Right"), "Left.md": needs("Base"),
+                           "Right.md": needs("Base"), "Base.md": needs()})
+    order = summary.measures["Top.md"].read_before
+    assert order[0] == "Base.md" and sorted(order[1:]) == ["Left.md", "Right.md"]
+    assert summary.measures["Base.md"].read_next == ("Left.md", "Right.md")
 
 
-def test_read_before_keeps_the_twelve_nearest():
-    chain = {f"n{i:02d}.md": links(f"n{i + 1:02d}") for i in range(20)} | {"n20.md": ""}
-    _, summary = analysed(chain)
-    order = summary.measures["n00.md"].read_before
-    assert order == tuple(f"n{i:02d}.md" for i in range(12, 0, -1))
+def test_prerequisites_in_a_cycle_are_not_used_and_the_rest_stands():
+    _, summary = analysed({"A.md": needs("B", "D"), "B.md": needs("A"), "D.md": needs()})
+    assert summary.measures["A.md"].read_before == ("D.md",)
+    assert summary.measures["B.md"].read_before == ()
 
 
 def test_ranks_and_importance_bands():

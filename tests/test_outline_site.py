@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from compiler.parse import BACKLINKS_ANCHOR, LOCAL_GRAPH_ANCHOR, READ_BEFORE_ANCHOR, Note
+from compiler.parse import (
+    BACKLINKS_ANCHOR,
+    LOCAL_GRAPH_ANCHOR,
+    READ_BEFORE_ANCHOR,
+    READ_NEXT_ANCHOR,
+    Note,
+)
 from compiler.render import page_address, staged_paths
 
 SEED = "4. Archive/AI 공부/Ai Tech 딥러닝 공부/딥러닝 기초 정리.md"
-CLOSING_SECTIONS = (READ_BEFORE_ANCHOR, LOCAL_GRAPH_ANCHOR, BACKLINKS_ANCHOR)
+CLOSING_SECTIONS = (READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR, LOCAL_GRAPH_ANCHOR, BACKLINKS_ANCHOR)
 
 pytestmark = pytest.mark.slow
 

@@ -173,26 +173,37 @@ def measures_of(page: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", fact)) for fact in box.split(" · ")]
 
 
-def test_each_page_shows_its_measures_under_the_title_and_what_to_read_before():
-    stage = analysed_stage({"a.md": "# a\n\n[[b]]", "b.md": "[[c]]", "c.md": "끝"})
+def needs(*targets: str) -> str:
+    listed = ", ".join(f'"[[{t}]]"' for t in targets)
+    return f"---\nprerequisites: [{listed}]\n---\n"
+
+
+def test_each_page_shows_its_measures_under_the_title_and_what_to_read_before_and_next():
+    stage = analysed_stage({"a.md": needs("b") + "# a\n\n[[b]]", "b.md": needs("c") + "[[c]]",
+                            "c.md": needs() + "끝"})
     page = stage.pages["a.md"]
     title, measures, read_before = (page.index("# a"), page.index('class="kb-measures"'),
                                     page.index("## 먼저 읽을 노트"))
-    assert title < measures < read_before < page.index("백링크")
+    assert title < measures < read_before < page.index("## 다음에 읽을 노트") < page.index("백링크")
     assert page.index("[c](c.md)") < page.index("[b](b.md)", read_before)
     assert "## 먼저 읽을 노트" not in stage.pages["c.md"]
+    assert "1. [b](b.md)" not in stage.pages["c.md"]  # what comes next is a plain list
+    assert "- [b](b.md)" in stage.pages["c.md"].split("## 다음에 읽을 노트")[1]
 
 
 def test_the_measures_box_shows_links_community_importance_band_and_reading_order():
     # c is linked by both others: the centre of their community and the most important.
-    stage = analysed_stage({"a.md": "[[b]] [[c]]", "b.md": "[[c]]", "c.md": "끝", "z.md": "혼자"})
+    stage = analysed_stage({"a.md": needs("b") + "[[b]] [[c]]", "b.md": needs("c") + "[[c]]",
+                            "c.md": needs() + "끝", "z.md": "혼자"})
     assert measures_of(stage.pages["a.md"]) == [
         "들어오는 링크 0", "나가는 링크 2", "묶음 ‘c’", "중요도 하위 50%", "먼저 읽을 노트 2개"]
     assert measures_of(stage.pages["c.md"]) == [
-        "들어오는 링크 2", "나가는 링크 0", "묶음 ‘c’", "중요도 상위 25%", "읽기 시작점"]
-    # A community of one is no community worth naming.
+        "들어오는 링크 2", "나가는 링크 0", "묶음 ‘c’", "중요도 상위 25%", "읽기 시작점",
+        "다음에 읽을 노트 1개"]
+    # A community of one is no community worth naming; a note that declares no
+    # prerequisites is given no place in the reading order.
     assert measures_of(stage.pages["z.md"]) == [
-        "들어오는 링크 0", "나가는 링크 0", "중요도 하위 50%", "읽기 시작점", "고립된 노트"]
+        "들어오는 링크 0", "나가는 링크 0", "중요도 하위 50%", "고립된 노트"]
     assert f'<a href="#{READ_BEFORE_ANCHOR}">먼저 읽을 노트 2개</a>' in stage.pages["a.md"]
 
 

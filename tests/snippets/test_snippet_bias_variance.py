@@ -30,6 +30,7 @@ from snippets.regularization import (
     ridge_fit,
     ridge_gradient,
     ridge_loss,
+    true_function,
 )
 
 
@@ -104,3 +105,23 @@ def test_a_stronger_penalty_gives_smaller_weights():
     features = polynomial_features(x, 9)
     norms = [np.linalg.norm(ridge_fit(features, y, lam)) for lam in (1e-6, 1e-3, 1e-1, 10.0)]
     assert norms == sorted(norms, reverse=True)
+
+
+def test_weakening_the_penalty_trades_bias_for_variance_and_the_test_error_is_a_u():
+    lams = (1.0, 1e-2, 1e-4, 1e-7)
+    rows = [simulate_bias_variance(polynomial_learner(9, lam), n_train=15, trials=150) for lam in lams]
+    bias2 = [r["bias2"] for r in rows]
+    variance = [r["variance"] for r in rows]
+    mse = [r["mse"] for r in rows]
+    assert bias2 == sorted(bias2, reverse=True) and variance == sorted(variance)
+    best = int(np.argmin(mse))
+    assert 0 < best < len(lams) - 1 and min(mse[0], mse[-1]) > 1.5 * mse[best]
+
+
+def test_the_bias_estimate_does_not_count_the_error_of_the_averaged_fit():
+    # An unbiased learner that only adds noise: averaging 200 of its fits leaves an error of
+    # variance / 200 in the mean, which a raw (mean - f)^2 would report as bias.
+    rng = np.random.default_rng(1)
+    result = simulate_bias_variance(lambda x, y, grid: true_function(grid) + rng.normal(0, 1, grid.size),
+                                    trials=200)
+    assert abs(result["bias2"]) < 0.5 * result["variance"] / 200

@@ -8,6 +8,7 @@ import pytest
 
 from snippets.gradient_check import numerical_gradient, relative_error
 from snippets.rnn import (
+    bptt_gradient_norms,
     gru_backward,
     gru_forward,
     init_params,
@@ -73,8 +74,24 @@ def test_gru_with_the_update_gate_closed_copies_its_state():
     np.testing.assert_allclose(hs[-1], inputs["h0"], atol=1e-12)
 
 
-def test_a_plain_rnn_forgets_distant_inputs_faster_than_an_lstm():
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_a_plain_rnn_forgets_distant_inputs_faster_than_a_gated_cell_keeping_its_memory(kind):
     rnn = input_sensitivity("rnn", 30, scale=0.15)
-    lstm = input_sensitivity("lstm", 30, scale=0.15, forget_bias=3.0)
+    gated = input_sensitivity(kind, 30, scale=0.15, keep_bias=3.0)
     assert rnn[0] / rnn[-1] < 1e-6  # vanished over 30 steps
-    assert lstm[0] / lstm[-1] > 1e3 * rnn[0] / rnn[-1]
+    assert gated[0] / gated[-1] > 1e3 * rnn[0] / rnn[-1]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_the_keep_bias_is_what_lets_a_gated_cell_remember(kind):
+    plain = input_sensitivity(kind, 30, scale=0.15)
+    keeping = input_sensitivity(kind, 30, scale=0.15, keep_bias=3.0)
+    assert keeping[0] / keeping[-1] > 1e3 * plain[0] / plain[-1]
+
+
+def test_bptt_gradients_vanish_below_and_explode_above_a_spectral_radius_of_one():
+    shrinking, small_radius = bptt_gradient_norms(30, 16, scale=0.15)
+    growing, large_radius = bptt_gradient_norms(30, 16, scale=0.5)
+    assert small_radius < 1 < large_radius
+    assert shrinking[0] < 1e-3 * shrinking[-1]  # the first input's gradient vanished
+    assert growing[0] > 10 * growing[-1]  # and here it exploded
