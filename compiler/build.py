@@ -122,7 +122,7 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         summary = analyse(compilation.graph, compilation.resolved.notes)
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                            settings.home, blocks, summary)
+                            settings.home, blocks, summary, settings.raw_html)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
     summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
     stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)

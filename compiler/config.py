@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
+from .sanitize import MODES, RawHtml
 
 SECTION = "kb"
 
@@ -26,12 +27,13 @@ class Settings:
     ignore: tuple[str, ...] = ()
     home: str | None = None  # vault path of the note to use as the home page
     cache_dir: Path = field(default=Path(".kb-cache"))
+    raw_html: RawHtml = "sanitize"  # what a note's own HTML may do: see compiler/sanitize.py
     # Line span (0-based, end exclusive) of the `kb:` block in mkdocs.yml, which
     # publish removes before MkDocs sees the file.
     section_lines: tuple[int, int] | None = None
 
 
-KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str}
+KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "raw_html": str}
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -104,6 +106,11 @@ def load_settings(
         raise _error(shown, mark, "config-cache-in-vault",
                      f"the cache folder {cache_dir} overlaps the vault {vault_dir}",
                      "the compiler never writes into the vault: set kb.cache_dir outside it")
+    raw_html = section.get("raw_html") or "sanitize"
+    if raw_html not in MODES:
+        raise _error(shown, key_nodes["raw_html"].start_mark, "config-type",
+                     f"`{SECTION}.raw_html` must be one of: {', '.join(MODES)}",
+                     "sanitize: note HTML is cleaned as Obsidian cleans it; trusted: kept as written")
     ignore = section.get("ignore") or []
     if not all(isinstance(p, str) for p in ignore):
         raise _error(shown, key_nodes["ignore"].start_mark, "config-type",
@@ -116,5 +123,6 @@ def load_settings(
         ignore=tuple(ignore),
         home=section.get("home"),
         cache_dir=cache_dir,
+        raw_html=raw_html,
         section_lines=section_lines,
     )

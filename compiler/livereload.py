@@ -20,9 +20,12 @@ from urllib.parse import parse_qs, urlsplit
 ENDPOINT = "/_kb-serve/changes"
 POLL_SECONDS = 25.0
 
-_SCRIPT = """<script id="kb-livereload">(() => {
-  const served = %(version)d;
-  let generation = %(generation)d;
+# The script's text never changes (its numbers are on its element), so the pages'
+# Content-Security-Policy can allow it by its hash (see csp.py).
+SCRIPT = """(() => {
+  const own = document.currentScript.dataset;
+  const served = Number(own.version);
+  let generation = Number(own.generation);
   function show(error) {
     let box = document.getElementById("kb-serve-error");
     if (!error) { if (box) box.remove(); return; }
@@ -40,7 +43,7 @@ _SCRIPT = """<script id="kb-livereload">(() => {
   async function poll() {
     for (;;) {
       try {
-        const reply = await fetch("%(endpoint)s?generation=" + generation, {cache: "no-store"});
+        const reply = await fetch("ENDPOINT?generation=" + generation, {cache: "no-store"});
         const state = await reply.json();
         if (state.version !== served) { location.reload(); return; }
         generation = state.generation;
@@ -51,7 +54,7 @@ _SCRIPT = """<script id="kb-livereload">(() => {
     }
   }
   poll();
-})();</script>"""
+})();""".replace("ENDPOINT", ENDPOINT)
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,8 @@ class Changes:
 
 
 def inject(page: bytes, state: State) -> bytes:
-    script = (_SCRIPT % {"version": state.version, "generation": state.generation,
-                         "endpoint": ENDPOINT}).encode()
+    script = (f'<script id="kb-livereload" data-version="{state.version}" '
+              f'data-generation="{state.generation}">{SCRIPT}</script>').encode()
     at = page.rfind(b"</body>")
     return page[:at] + script + page[at:] if at >= 0 else page + script
 

@@ -18,7 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from pymdownx.superfences import fence_code_format
 
-from . import site_assets
+from . import csp, site_assets
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
 # (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does).
@@ -58,6 +58,7 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int) 
     config.not_in_nav = own + config.not_in_nav if config.not_in_nav else own
     config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
     config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
+    config.plugins["kb/csp"] = csp  # last: it reads each page's final HTML
     return config
 
 

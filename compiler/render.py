@@ -40,6 +40,7 @@ from .parse import (
 )
 from .properties import css_classes, properties_box
 from .resolve import Kind, Resolved, ResolvedLink
+from .sanitize import RawHtml, clean_html
 from .site_assets import ASSET_DIR, SITE_ASSETS
 from .tagindex import tag_link, tag_tree, tags_page, tags_page_path
 
@@ -54,7 +55,6 @@ _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*")
 _QUOTE_MARKERS = re.compile(r"(?:[ \t]*>[ \t]?)*")
 _CONTAINER = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*")
 _LIST_MARKER = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+$")
-_LOADING_ATTRIBUTE = re.compile(r"\b(src|srcset|poster|data|href)(\s*=)|url\(|@import", re.I)
 
 
 FIGURE_DIR = f"{ASSET_DIR}/figures"
@@ -323,13 +323,6 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
             f"{text}</span>")
 
 
-def _blocked(raw_html: str) -> str:
-    """Raw HTML with every attribute that would fetch from another host switched off."""
-    return _LOADING_ATTRIBUTE.sub(
-        lambda m: f"data-kb-blocked-{m.group(1)}{m.group(2)}" if m.group(1) else "kb-blocked-",
-        raw_html)
-
-
 def _context_html(context: tuple[str, str, str]) -> str:
     before, shown, after = context
     return f"{literal(before)}<mark>{literal(shown)}</mark>{literal(after)}"
@@ -413,6 +406,7 @@ class _Onto:
     anchors: set[str]  # ids on the page: a heading of an embedded fragment takes a free one
     embeds_left: int  # embeds this page may still draw
     tags_page: str | None = None  # where tags link to (None: tags stay text)
+    raw_html: RawHtml = "sanitize"  # what the note's own HTML may do (kb.raw_html)
     # Definitions of the page's inline footnotes, embedded ones included: one numbering.
     footnotes: list[str] = field(default_factory=list)
 
@@ -562,9 +556,9 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
             block_lines.update(range(first, note.source.count("\n", 0, math.end) + 1))
             shown = container_prefix(first) + shown
         doc.replace(math.start, math.end, shown)
-    for start, end in note.blocked_html:
+    for start, end in note.raw_html:
         if within(start, end):
-            doc.replace(start, end, _blocked(note.source[start:end]))
+            doc.replace(start, end, clean_html(note.source[start:end], onto.raw_html))
     tag_starts = set()
     for tag in note.tags:
         if tag.start >= 0 and onto.tags_page and within(tag.start, tag.end):
@@ -615,7 +609,8 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
 
 def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
                 results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
-                tags_page: str | None = None, resolved: Resolved | None = None) -> str:
+                tags_page: str | None = None, resolved: Resolved | None = None,
+                raw_html: RawHtml = "sanitize") -> str:
     """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
     `results` holds the executed blocks; without them blocks show their code only.
     `header` goes right under the page's title; tags link to `tags_page`. With `resolved`,
@@ -629,7 +624,7 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
     taken = {h.anchor for h in note.headings} | {b.anchor for b in note.block_ids}
     onto = _Onto(page, pages, results, resolved, taken | set(RESERVED_ANCHORS),
-                 embeds.MAX_PER_PAGE, tags_page)
+                 embeds.MAX_PER_PAGE, tags_page, raw_html)
     body = _draw(note, links, (embeds.whole(note),), onto, doc).rstrip("\n")
     if onto.footnotes:
         body += "\n\n" + "\n\n".join(onto.footnotes)
@@ -681,7 +676,7 @@ def published_only(resolved: Resolved) -> Resolved:
 
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
                 results: dict[tuple[str, int], BlockResult] | None = None,
-                summary: GraphSummary | None = None) -> Stage:
+                summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize") -> Stage:
     resolved = published_only(resolved)
     pages, problems = staged_paths(resolved.notes, home)
     site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
@@ -696,7 +691,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
                                 functools.partial(render_link, page=page, pages=pages), tags_path)
         header += measures_box(measures, summary) if measures else ""
         text = render_note(note, resolved.links[path], pages, results, header, tags_path,
-                           resolved)
+                           resolved, raw_html)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
         if site_graph is not None and graph_page is not None:
