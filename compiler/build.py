@@ -23,6 +23,7 @@ from .parse import Note
 from .publish import PublishError, WriteStats, publish
 from .render import Stage, render_site
 from .resolve import Resolved, resolve_vault
+from .sanitize import with_safe_svgs
 from .scan import ScanResult, scan_vault, vault_state
 from .timing import StageTiming, Timer
 
@@ -123,6 +124,7 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("render"):
         stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
                             settings.home, blocks, summary, settings.raw_html)
+        stage = with_safe_svgs(stage)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
     summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
     stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)

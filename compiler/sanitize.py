@@ -20,12 +20,18 @@ the output is rebuilt from the tokens, never spliced.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import nh3
+
+from .diagnostics import Diagnostic, Severity
+
+StageT = TypeVar("StageT", bound=Any)  # render.Stage (which imports this module)
 
 RawHtml = Literal["sanitize", "trusted"]
 MODES: tuple[RawHtml, ...] = ("sanitize", "trusted")
@@ -307,3 +313,86 @@ def external_loads(fragment: str) -> list[str]:
     blocker.feed(fragment)
     blocker.close()
     return blocker.blocked
+
+
+# --- SVG attachments -------------------------------------------------------------------------
+# An SVG file is a document: opened from the site it could run script or load from elsewhere.
+# The site serves a copy with neither (Obsidian shows SVG attachments as images, inert).
+
+_SVG_DROPPED = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler",
+                          "listener", "audio", "video"})
+_SVG_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform"})
+
+
+class UnsafeSvg(ValueError):
+    """The file is not an SVG document kb can read safely (not XML, or it declares entities)."""
+
+
+def _local_name(name: str) -> str:
+    return name.rpartition("}")[2].lower()
+
+
+def _svg_value_loads(name: str, value: str) -> bool:
+    if name.startswith("on"):
+        return True
+    if name == "href":
+        return not value.strip().startswith("#")
+    lowered = value.lower()
+    return "url(" in lowered.replace("url(#", "") or "@import" in lowered or "\\" in value \
+        or "image-set" in lowered
+
+
+def clean_svg(data: bytes) -> bytes:
+    """An SVG with no script, no event handler, no link or reference out of the file (only
+    `#fragment` references stay), and no style that could load anything. Raises UnsafeSvg."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnsafeSvg("the file is not UTF-8") from None
+    if "<!ENTITY" in text.upper():  # no "billion laughs", no external entities
+        raise UnsafeSvg("the file declares XML entities")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise UnsafeSvg(f"not readable as XML: {exc}") from None
+    if _local_name(root.tag) != "svg":
+        raise UnsafeSvg("the file is not an SVG image")
+    for parent in root.iter():
+        for child in list(parent):
+            tag = _local_name(child.tag) if isinstance(child.tag, str) else ""
+            attribute = (child.get("attributeName") or "").lower()
+            if not tag or tag in _SVG_DROPPED or (
+                    tag in _SVG_ANIMATIONS and attribute in ("href", "xlink:href")):
+                parent.remove(child)
+            elif tag == "style" and _svg_value_loads("style", child.text or ""):
+                child.text = ""
+        for name, value in list(parent.attrib.items()):
+            if _svg_value_loads(_local_name(name), value):
+                del parent.attrib[name]
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+_UNREADABLE_SVG = (b'<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+                   b'width="240" height="40"><text x="8" y="25">SVG not published</text></svg>\n')
+
+
+def with_safe_svgs(stage: StageT) -> StageT:
+    """The stage with each SVG attachment served as a cleaned copy (`clean_svg`); one kb
+    cannot read safely is replaced by a placeholder image and reported."""
+    files, blobs = dict(stage.files), dict(stage.blobs)
+    problems = []
+    for staged, source in stage.files.items():
+        if not staged.lower().endswith(".svg"):
+            continue
+        del files[staged]
+        try:
+            blobs[staged] = clean_svg(source.read_bytes())
+        except (OSError, UnsafeSvg) as exc:
+            blobs[staged] = _UNREADABLE_SVG
+            problems.append(Diagnostic(staged, 0, 0, Severity.WARNING, "unsafe-svg",
+                                       f"this SVG attachment is not published: {exc}",
+                                       "save it again from a drawing program as plain SVG"))
+    return dataclasses.replace(stage, files=files, blobs=blobs,
+                               diagnostics=(*stage.diagnostics, *problems))

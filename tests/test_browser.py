@@ -64,11 +64,19 @@ class Browser:
 
 def wait_for(page, expression: str, arg: object = None, timeout: float = 30_000) -> None:
     """Like page.wait_for_function, without its in-page eval, which the pages'
-    Content-Security-Policy forbids: polls with page.evaluate."""
+    Content-Security-Policy forbids: polls with page.evaluate (a page being replaced by
+    another answers with an error: polled again)."""
     deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression, arg):
+    last_error = None
+    while True:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except playwright_api.Error as error:
+            last_error = error
         if time.monotonic() > deadline:
-            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression}")
+            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression} "
+                               f"({last_error})")
         page.wait_for_timeout(50)
 
 

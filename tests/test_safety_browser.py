@@ -47,12 +47,18 @@ VECTORS = {
     "srcset": f'<img srcset="{EVIL}/a.png 1x, {EVIL}/b.png 2x">',
     "base": f'<base href="{EVIL}/">',
     "form": f'<form action="{EVIL}/post"><button id="go">보내기</button></form>',
+    "svg-attachment": "![[evil.svg]]",
 }
+EVIL_SVG = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'onload="alert(1)"><script>alert(2)</script><image xlink:href="{EVIL}/svg.png" '
+            f'width="9" height="9"/><rect width="9" height="9" style="fill:url({EVIL}/f.svg#p)">'
+            f'<set attributeName="fill" to="red"/></rect></svg>')
 
 
 def _vault(mode: str) -> dict[str, str]:
     notes = {f"{name}.md": f"# {name}\n\n표지 {name}\n\n{vector}\n\n끝 {name}\n"
              for name, vector in VECTORS.items()}
+    notes["evil.svg"] = EVIL_SVG
     notes["index.md"] = "# 첫 화면\n\n" + "\n".join(f"- [[{name}]]" for name in VECTORS) + "\n"
     return notes
 
@@ -85,6 +91,8 @@ def test_no_vector_loads_from_another_host_or_runs_a_script(chromium, attacked_s
             page.wait_for_timeout(200)
             browser.open(f"{name}/")
         assert page.get_by_text(f"끝 {name}").count() == 1, name  # the page is still there
+    browser.open("evil.svg")  # the attachment opened on its own, as a document
+    page.wait_for_timeout(300)
     context.close()
     assert browser.foreign == []
     if mode == "sanitize":
