@@ -30,6 +30,7 @@ from .syntax import (
     split_wikilink,
     tag_name,
 )
+from .yaml_budget import load_properties
 
 PARSER_VERSION = "12"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
@@ -349,7 +350,7 @@ def _plain_properties(value: object) -> object:
 
 def _read_properties(path: str, token: Token) -> tuple[dict, list[Diagnostic]]:
     try:
-        data = yaml.safe_load(token.content)
+        data = load_properties(token.content)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark else 1  # +1 for the opening ---, +1 for 1-based
