@@ -21,7 +21,7 @@ from .embeds import check_embeds
 from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
-from .render import Stage, render_site
+from .render import Stage, published_only, render_site
 from .resolve import Resolved, resolve_vault
 from .sanitize import with_safe_svgs
 from .scan import ScanResult, scan_vault, vault_state
@@ -126,9 +126,21 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
                             settings.home, blocks, summary, settings.raw_html)
         stage = with_safe_svgs(stage)
     found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
-    summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
+    # The published report tells nothing about a `publish: false` note: not its path, not its
+    # diagnostics (which quote its text), not its links, blocks or figures.
+    private = {p for p, n in compilation.resolved.notes.items() if not n.published}
+    summary_so_far = report.make_report(
+        published_only(compilation.resolved),
+        {key: r for key, r in blocks.items() if key[0] not in private},
+        tuple(d for d in found if not _names_any(d, private)), timer.stages)
     stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
+
+
+def _names_any(diagnostic: Diagnostic, paths: set[str]) -> bool:
+    """Whether a diagnostic is about one of the paths, or names one in its text."""
+    return diagnostic.path in paths or any(
+        p in diagnostic.message or p in diagnostic.hint for p in paths)
 
 
 def vault_prefix(settings: Settings) -> str:

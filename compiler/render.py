@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import html
 import posixpath
 import re
@@ -146,10 +147,44 @@ def page_address(staged: str) -> str:
     return folder if name in ("index", "README") else staged.removesuffix(".md")
 
 
+# Files MkDocs, Material and kb write themselves: a note published there would collide with
+# them (a page is a folder, `sitemap.xml/index.html`), so such a note is renamed, as `tags/` is.
+GENERATED_FILES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz",
+                             "search/search_index.json"})
+# A file name may hold 255 bytes; a longer staged name keeps its start and a hash of the rest.
+NAME_BYTES = 240
+
+
+def _generated(address: str) -> bool:
+    folded = address.casefold()
+    return folded in GENERATED_FILES or folded.partition("/")[0] == ASSET_DIR
+
+
+def _numbered(path: str, number: int) -> str:
+    """`a/b (2).md`, or the folder renamed for a note among kb's own files (`_kb (2)/x.md`)."""
+    first, _, rest = path.partition("/")
+    if rest and first.casefold() == ASSET_DIR:
+        return f"{first} ({number})/{rest}"
+    return f"{path.removesuffix('.md')} ({number}).md"
+
+
+def _short_name(staged: str) -> str:
+    """The staged path with a last name over NAME_BYTES bytes cut, plus a hash of the whole."""
+    folder, slash, name = staged.rpartition("/")
+    stem = name.removesuffix(".md")
+    encoded = stem.encode("utf-8")
+    if len(encoded) + 3 <= NAME_BYTES:
+        return staged
+    digest = hashlib.sha256(encoded).hexdigest()[:10]
+    kept = encoded[:NAME_BYTES - 3 - 11].decode("utf-8", "ignore")
+    return f"{folder}{slash}{kept}-{digest}.md"
+
+
 def staged_paths(notes: dict[str, Note], home: str | None
                  ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Where each note lands in the staged folder: the home note becomes index.md, and a
-    note that MkDocs would publish at an address already taken is renamed and reported."""
+    note that MkDocs would publish at an address already taken (by another note, or by a file
+    the site generates) is renamed and reported; a name too long for a file is shortened."""
     by_lower = {p.casefold(): p for p in notes}
     problems = []
     home_note = by_lower.get(home.casefold()) if home else None
@@ -165,16 +200,26 @@ def staged_paths(notes: dict[str, Note], home: str | None
     order = ([home_note] if home_note else []) + sorted(
         (p for p in notes if p != home_note), key=lambda p: rank.get(p.rpartition("/")[2], 1))
     for path in order:
-        staged = HOME if path == home_note else path
+        staged = HOME if path == home_note else _short_name(path)
         number = 1
-        while page_address(staged) in taken:
+        while page_address(staged) in taken or _generated(page_address(staged)):
             number += 1
-            staged = f"{path.removesuffix('.md')} ({number}).md"
-        if number > 1:
+            staged = _short_name(_numbered(path, number))
+        if number > 1 and page_address(path) in taken:
             problems.append(Diagnostic(
                 path, 0, 0, Severity.WARNING, "page-collision",
                 f"MkDocs would publish this note at the address of {taken[page_address(path)]!r}; "
                 f"it is published as {staged!r}", "rename one of the two notes"))
+        elif number > 1:
+            problems.append(Diagnostic(
+                path, 0, 0, Severity.WARNING, "reserved-path",
+                f"the site generates a file at this note's address; it is published as {staged!r}",
+                "rename the note"))
+        elif staged != path and path != home_note:
+            problems.append(Diagnostic(
+                path, 0, 0, Severity.WARNING, "long-name",
+                f"the name is too long for a file of the site; it is published as {staged!r}",
+                "shorten the note's name"))
         taken[page_address(staged)] = path
         placed[path] = staged
     return placed, problems
