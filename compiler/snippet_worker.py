@@ -47,6 +47,8 @@ MIN_FIGURE_PIXELS = 1_000_000  # a figure beyond the block's budget still gets t
 MAX_FIGURE_SIDE = 32_768  # pixels, per side of a PNG (Agg refuses much larger)
 THREAD_GRACE = 0.5  # seconds a block's threads get to finish after its code returned
 UNSTABLE_ERROR = "the block left threads running"
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 MIN_FILE_SIZE_LIMIT = 64 * 1024 * 1024  # RLIMIT_FSIZE: caps the captured output files and block's own files
 
 
@@ -519,6 +521,12 @@ class Worker:
 
     # -- loop ----------------------------------------------------------------------------------------
     def serve(self) -> None:
+        """The template's loop: each session runs in a process forked from this one, which
+        no block has touched, so that nothing a block changes (a patched `numpy.sum`, a
+        module's global, the random state) reaches another session."""
+        if self.libc is not None:
+            with contextlib.suppress(Exception):  # orphans of a session come back to be killed
+                self.libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         while True:
             try:
                 message = self.conn.recv()
@@ -526,14 +534,71 @@ class Worker:
                 return  # the pool is gone
             kind = message[0]
             if kind == "session":
-                self.begin_session(message[1])
-            elif kind == "block":
+                self.run_session(message[1])
+            elif kind == "quit":
+                return
+
+    def run_session(self, label: str) -> None:
+        child = os.fork()
+        if child == 0:
+            code = 0
+            try:
+                if self.libc is not None:  # the session ends with the template, even mid-block
+                    self.libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                self.pid = os.getpid()
+                self.begin_session(label)
+                self.serve_session()
+            except BaseException:
+                code = 70
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(child, 0)
+        self.kill_leftovers()
+        if os.WIFSIGNALED(status):  # the session died: so does the template, the same way,
+            sig = os.WTERMSIG(status)  # and the pool reports it as before
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        elif os.WEXITSTATUS(status) != 0:
+            os._exit(os.WEXITSTATUS(status))
+
+    def serve_session(self) -> None:
+        while True:
+            message = self.conn.recv()
+            kind = message[0]
+            if kind == "block":
                 _, code, filename, expect_error = message
                 self.conn.send(("result", self.run_block(code, filename, expect_error)))
             elif kind == "end":
                 self.end_session()
-            elif kind == "quit":
                 return
+            elif kind == "quit":
+                os._exit(0)
+
+    def kill_leftovers(self) -> None:
+        """Every process a session left behind: those still in the worker's process group,
+        and those that left it (setsid) but came back to this subreaper as orphans."""
+        me, group = os.getpid(), os.getpgrp()
+        for _ in range(20):  # a process may fork while we look: look again until none is left
+            found = []
+            for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+                if not entry.isdigit() or int(entry) == me:
+                    continue
+                pid = int(entry)
+                try:
+                    with open(f"/proc/{pid}/stat", "rb") as handle:
+                        fields = handle.read().rpartition(b")")[2].split()
+                except OSError:
+                    continue
+                if fields[0] != b"Z" and (int(fields[1]) == me or int(fields[2]) == group):
+                    found.append(pid)
+            if not found:
+                return
+            for pid in found:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            for pid in found:
+                with contextlib.suppress(OSError):
+                    os.waitpid(pid, 0)  # only our children can be reaped; others go to theirs
 
 
 def watch_parent(parent: int, work_dir: str) -> None:

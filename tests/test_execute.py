@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -293,7 +294,7 @@ def test_a_block_that_leaves_threads_running_is_unstable_and_its_worker_replaced
     assert res["t.md:1"].status == "skipped" and "threads" in res["t.md:1"].error
     clean = res["u.md:0"]
     assert clean.status == "ok" and "tick" not in clean.stdout
-    assert clean.stdout == "2\n"  # the main thread and the worker's parent watch, nothing else
+    assert clean.stdout == "1\n"  # the session process: its main thread (the watch stays in the template)
 
 
 def test_threads_that_finish_are_fine(pool):
@@ -385,3 +386,39 @@ def test_ordinary_figures_keep_150_dpi(pool):
     out = run_one(pool, "import matplotlib.pyplot as plt\nplt.figure(figsize=(4, 2))\nplt.plot([1, 2])")
     assert out.status == "ok" and out.stderr == ""
     assert png_size(out.figures[0].png) == (600, 300)
+
+
+def test_a_session_cannot_change_what_another_session_computes():
+    """Each session runs in a process forked from a template no block touched."""
+    patch = ("import math, random\nimport numpy as np\nmath.pi = 3\nrandom.random = lambda: 0.5\n"
+             "np.sum = lambda *a, **k: -1\nimport snippets\nsnippets.kb_poison = True\n")
+    check = ("import math, random\nimport numpy as np\nimport snippets\n"
+             "print(math.pi, random.random() != 0.5, np.sum([1, 2]), hasattr(snippets, 'kb_poison'))")
+    with Pool(PROJECT, workers=1) as one:
+        res = one.run([session("a.md", patch), session("b.md", check)])
+    assert res["a.md:0"].status == "ok"
+    assert res["b.md:0"].stdout == "3.141592653589793 True 3 False\n"
+
+
+def test_processes_a_block_starts_end_with_its_session(pool):
+    """Also one that left the worker's process group: it comes back to the worker as an
+    orphan (the worker is their subreaper) and is killed when the session ends."""
+    code = ("import subprocess, os\n"
+            "kept = subprocess.Popen(['sleep', '60'])\n"
+            "escaped = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
+            "print(kept.pid, escaped.pid)")
+    out = run_one(pool, code)
+    assert out.status == "ok", out.error
+    pids = [int(p) for p in out.stdout.split()]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(p) for p in pids):
+        time.sleep(0.1)
+    assert [p for p in pids if _running(p)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rpartition(b")")[2].split()[0] != b"Z"
+    except OSError:
+        return False
