@@ -116,7 +116,8 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         before = vault_state(settings.vault) if any(
             n.blocks for n in compilation.resolved.notes.values()) else None
         blocks, block_problems = run_blocks(compilation.resolved.notes, settings.project_root,
-                                            settings.cache_dir / "blocks", progress=progress)
+                                            settings.cache_dir / "blocks", progress=progress,
+                                            sandbox=settings.sandbox, readable=(settings.vault,))
         if before is not None:
             block_problems += vault_writes(before, vault_state(settings.vault))
     with timer.stage("analysis"):

@@ -28,12 +28,14 @@ class Settings:
     home: str | None = None  # vault path of the note to use as the home page
     cache_dir: Path = field(default=Path(".kb-cache"))
     raw_html: RawHtml = "sanitize"  # what a note's own HTML may do: see compiler/sanitize.py
+    sandbox: bool = True  # blocks run under bubblewrap where it works: see compiler/execute.py
     # Line span (0-based, end exclusive) of the `kb:` block in mkdocs.yml, which
     # publish removes before MkDocs sees the file.
     section_lines: tuple[int, int] | None = None
 
 
-KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "raw_html": str}
+KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "raw_html": str,
+              "sandbox": bool}
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -124,5 +126,6 @@ def load_settings(
         home=section.get("home"),
         cache_dir=cache_dir,
         raw_html=raw_html,
+        sandbox=section.get("sandbox") is not False,
         section_lines=section_lines,
     )

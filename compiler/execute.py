@@ -17,6 +17,7 @@ the worker's stdout: a block may write anything to fds 1 and 2.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import shutil
@@ -118,6 +119,56 @@ class WorkerDied(Exception):
     pass
 
 
+# -- the sandbox ------------------------------------------------------------------------------------
+# On Linux, workers run inside bubblewrap: the whole file system read-only (the project and the
+# vault included), the home folder empty, a private /tmp, the worker's own folder the only one
+# it can write, no network, its own process tree (every process in it dies with the worker).
+
+
+@functools.cache
+def sandbox_problem() -> str | None:
+    """None when bubblewrap works on this machine, else why it does not (said once)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        subprocess.run([bwrap, *_SANDBOX_BASE, "true"], capture_output=True, timeout=30,
+                       check=True, stdin=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr.decode(errors="replace").strip().splitlines()
+        return f"bubblewrap cannot run here ({detail[-1] if detail else exc.returncode})"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bubblewrap cannot run here ({exc})"
+    return None
+
+
+_SANDBOX_BASE = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                 "--die-with-parent")
+
+
+def sandbox_command(work_dir: Path, readable: tuple[Path, ...]) -> list[str]:
+    """The bubblewrap command a worker runs under: `readable` (the project, the vault, the
+    Python installation) stays visible, read-only, also where it lies in the hidden home
+    folder or under the private /tmp."""
+    home = Path.home()
+    hidden = [Path("/tmp")]
+    command = [shutil.which("bwrap") or "bwrap", *_SANDBOX_BASE]
+    if home.is_dir() and home != Path("/"):
+        command += ["--tmpfs", str(home)]
+        hidden.append(home)
+    cache = Path(os.environ.get("MPLCONFIGDIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib")
+    kept = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
+            cache,  # matplotlib's font list: without it every worker would rebuild it
+            *(Path(p).resolve() for p in readable)}
+    for path in sorted(kept):
+        if path.exists() and any(path.is_relative_to(h) for h in hidden):
+            command += ["--ro-bind", str(path), str(path)]
+    command += ["--bind", str(work_dir), str(work_dir), "--chdir", str(work_dir), "--"]
+    return command
+
+
 @dataclass
 class _Worker:
     """One worker process and its end of the socket pair."""
@@ -126,6 +177,7 @@ class _Worker:
     conn: Connection
     work_dir: Path
     info: dict = field(default_factory=dict)
+    sandboxed: bool = False  # bubblewrap reports a worker's death by signal N as exit 128 + N
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -145,6 +197,8 @@ class _Worker:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "the worker stopped answering"
+        if self.sandboxed and code > 128:
+            code = 128 - code
         if code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -176,8 +230,14 @@ class Pool:
         workers: int | None = None,
         memory_limit: int = 2 * 1024**3,
         output_limit: int = 1_000_000,
+        sandbox: bool = True,
+        readable: tuple[Path, ...] = (),
     ) -> None:
+        """`sandbox`: run the workers under bubblewrap when it works here (`sandbox_problem`
+        says why not); `readable`: folders the blocks may read besides the project."""
         self.project_root = Path(project_root).resolve()
+        self.sandboxed = sandbox and sys.platform == "linux" and sandbox_problem() is None
+        self.readable = (self.project_root, *readable)
         self.size = max(1, workers or os.cpu_count() or 1)
         self.memory_limit = memory_limit
         self.output_limit = output_limit
@@ -207,8 +267,10 @@ class Pool:
         env.pop("PYTHONSTARTUP", None)
         try:
             with open(work_dir / "worker.log", "wb") as log:
+                sandbox = sandbox_command(work_dir, self.readable) if self.sandboxed else []
                 process = subprocess.Popen(
                     [
+                        *sandbox,
                         sys.executable,
                         str(WORKER_SCRIPT),
                         str(child_sock.fileno()),
@@ -227,7 +289,8 @@ class Pool:
                 )
         finally:
             child_sock.close()
-        worker = _Worker(process, Connection(parent_sock.detach()), work_dir)
+        worker = _Worker(process, Connection(parent_sock.detach()), work_dir,
+                         sandboxed=self.sandboxed)
         try:
             message = worker.recv(START_TIMEOUT)
         except WorkerDied:

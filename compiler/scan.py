@@ -7,7 +7,9 @@ stay inside the vault.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,16 +129,22 @@ def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
     )
 
 
-def vault_state(vault: Path) -> dict[str, tuple[int, int]]:
-    """Every file under the vault (dot-folders included) with its size and modification
-    time: compared before and after the blocks run, it shows a block that wrote there."""
+def vault_state(vault: Path) -> dict[str, tuple[int, int, str]]:
+    """Every file under the vault (dot-folders included) with its size, its change time and
+    the SHA-256 of its bytes: compared before and after the blocks run, it shows a block that
+    wrote there, also one that put back the size and modification time it found."""
     state = {}
     for root, _, names in os.walk(vault):
         for name in names:
             path = Path(root) / name
             try:
                 info = path.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    with open(path, "rb") as handle:
+                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                else:
+                    digest = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
             except OSError:
                 continue
-            state[path.relative_to(vault).as_posix()] = (info.st_size, info.st_mtime_ns)
+            state[path.relative_to(vault).as_posix()] = (info.st_size, info.st_ctime_ns, digest)
     return state

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from compiler.execute import MAX_TIMEOUT, BlockRun, Outcome, Pool, SessionRun, clamp_timeout
+from compiler.execute import MAX_TIMEOUT, BlockRun, Outcome, Pool, SessionRun, clamp_timeout, sandbox_problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 OUTPUT_LIMIT = 200_000
@@ -422,3 +423,39 @@ def _running(pid: int) -> bool:
             return handle.read().rpartition(b")")[2].split()[0] != b"Z"
     except OSError:
         return False
+
+
+@pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")
+def test_a_sandboxed_block_sees_no_home_writes_nothing_outside_its_folder_and_has_no_network(
+        tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("SECRET KEY")
+    monkeypatch.setenv("HOME", str(home))
+    listener = socket.create_server(("127.0.0.1", 0))
+    code = (
+        "import os, socket\n"
+        f"for path in [{str(home / '.ssh' / 'id_rsa')!r}, {str(PROJECT / 'README.md')!r}]:\n"
+        "    try:\n"
+        "        open(path, 'a').close(); print('wrote', path)\n"
+        "    except OSError as e: print('refused', e.errno)\n"
+        f"print(os.path.exists({str(home / '.ssh')!r}))\n"
+        "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), timeout=2)\n"
+        "    print('connected')\n"
+        "except OSError: print('no network')\n")
+    with listener, Pool(PROJECT, workers=1) as sandboxed:
+        assert sandboxed.sandboxed
+        out = sandboxed.run([SessionRun("n.md", (BlockRun("k", code),))])["k"]
+    assert out.status == "ok", out.error
+    assert out.stdout.splitlines() == ["refused 2", "refused 30", "False", "ok", "no network"]
+    assert (home / ".ssh" / "id_rsa").read_text() == "SECRET KEY"
+
+
+def test_without_the_sandbox_a_block_runs_with_the_users_rights(tmp_path):
+    target = tmp_path / "written.txt"
+    with Pool(PROJECT, workers=1, sandbox=False) as open_pool:
+        assert not open_pool.sandboxed
+        out = open_pool.run([SessionRun("n.md", (BlockRun("k", f"open({str(target)!r}, 'w')"),))])
+    assert out["k"].status == "ok" and target.exists()

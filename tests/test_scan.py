@@ -281,3 +281,15 @@ def test_a_name_that_is_not_utf8_is_decoded_reported_and_still_opens(tmp_path):
     assert result.notes[0].source.read_text(encoding="utf-8") == "본문"
     assert sorted((d.path, d.code) for d in result.diagnostics) == [
         ("자료", "file-name-encoding"), ("\ufffd\ufffd bad.md", "file-name-encoding")]
+
+
+def test_vault_state_sees_a_rewrite_that_keeps_size_and_modification_time(tmp_path):
+    from compiler.scan import vault_state
+
+    note = write_vault(tmp_path, {"a.md": "original"}) / "a.md"
+    before = vault_state(tmp_path)
+    stat = note.stat()
+    note.write_text("replaced", encoding="utf-8")  # same size
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same modification time
+    assert note.stat().st_size == stat.st_size and note.stat().st_mtime_ns == stat.st_mtime_ns
+    assert vault_state(tmp_path) != before
