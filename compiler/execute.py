@@ -16,8 +16,11 @@ the worker's stdout: a block may write anything to fds 1 and 2.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import functools
+import json
 import os
 import queue
 import shutil
@@ -119,6 +122,50 @@ class WorkerDied(Exception):
     pass
 
 
+MAX_MESSAGE_BYTES = 1 << 30  # a block's figures are capped well below this (snippet_worker)
+
+
+def _field(result: dict, name: str, *kinds: type) -> object:
+    value = result.get(name)
+    if type(value) not in kinds:  # exact JSON types: True is not a number here
+        raise ValueError(f"{name} is {type(value).__name__}")
+    return value
+
+
+def decode_reply(data: bytes) -> tuple:
+    """A worker's reply (snippet_worker.send_reply), checked field by field: JSON only, so a
+    block that writes into the socket can forge its own outcome but never run code here.
+    Raises ValueError."""
+    try:
+        message = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError("not JSON") from e
+    if not isinstance(message, list) or not message:
+        raise ValueError("not a list")
+    kind = message[0]
+    if kind == "ran" and len(message) == 1:
+        return ("ran",)
+    if kind == "ready" and len(message) == 2 and isinstance(message[1], dict):
+        return ("ready", message[1])
+    if kind != "result" or len(message) != 2 or not isinstance(message[1], dict):
+        raise ValueError(f"unknown message {str(kind)[:40]!r}")
+    result = message[1]
+    if result.get("status") not in STATUSES:
+        raise ValueError("unknown status")
+    figures = _field(result, "figures", list)
+    try:
+        decoded = [(base64.b64decode(svg, validate=True), base64.b64decode(png, validate=True))
+                   for svg, png in figures]
+    except (TypeError, ValueError, binascii.Error) as e:
+        raise ValueError("bad figures") from e
+    return ("result", {
+        "status": result["status"], "stdout": _field(result, "stdout", str),
+        "stderr": _field(result, "stderr", str), "truncated": _field(result, "truncated", bool),
+        "figures": decoded, "error": _field(result, "error", str, type(None)),
+        "traceback": _field(result, "traceback", str, type(None)),
+        "seconds": float(_field(result, "seconds", int, float))})
+
+
 # -- the sandbox ------------------------------------------------------------------------------------
 # On Linux, workers run inside bubblewrap: the whole file system read-only (the project and the
 # vault included), the home folder empty, a private /tmp, the worker's own folder the only one
@@ -183,13 +230,19 @@ class _Worker:
         return self.process.poll() is None
 
     def recv(self, timeout: float | None):
-        """The next message, None on timeout; WorkerDied when the process ended."""
+        """The next message, None on timeout; WorkerDied when the process ended, or when it
+        sent something that is not a message of the protocol (then it is killed)."""
         try:
             if not self.conn.poll(timeout):
                 return None
-            return self.conn.recv()
+            data = self.conn.recv_bytes(MAX_MESSAGE_BYTES)
         except (EOFError, OSError) as e:
             raise WorkerDied from e
+        try:
+            return decode_reply(data)
+        except ValueError as e:
+            self.kill()
+            raise WorkerDied(f"the worker sent a malformed message ({e})") from None
 
     def death(self) -> str:
         """Why the process ended, after it did."""
@@ -423,8 +476,8 @@ class Pool:
                         error="saving the block's figures took too long",
                         seconds=time.perf_counter() - start,
                     )
-        except (WorkerDied, OSError):
-            reason = worker.death()
+        except (WorkerDied, OSError) as e:
+            reason = str(e) if isinstance(e, WorkerDied) and str(e) else worker.death()
             stdout, stderr, truncated = self._leftover_output(worker)
             seconds = time.perf_counter() - start
             return Outcome(block.key, "crashed", stdout, stderr, truncated, error=reason, seconds=seconds)

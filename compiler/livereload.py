@@ -105,7 +105,26 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
+    def _host_allowed(self) -> bool:
+        """DNS rebinding: a page of another site whose name now points at 127.0.0.1 would
+        read the preview (the vault's private notes included). Only the names of this
+        machine, and the address the server is bound to, are answered."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rpartition(":")[0] if host.rpartition(":")[2].isdigit() else host
+        bound = str(self.server.server_address[0]).lower()
+        return name.strip("[]") in {"localhost", "127.0.0.1", "::1", bound}
+
+    def do_HEAD(self) -> None:
+        if not self._host_allowed():
+            self.send_error(421, "Misdirected Request")
+            return
+        super().do_HEAD()
+
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            self._reply(421, "text/plain; charset=utf-8",
+                        b"kb serve answers only to localhost and 127.0.0.1\n")
+            return
         parts = urlsplit(self.path)
         if parts.path == ENDPOINT:
             self._changes(parts.query)

@@ -17,6 +17,7 @@ NumPy and matplotlib are imported once in `main`.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import faulthandler
@@ -25,6 +26,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import io
+import json
 import linecache
 import os
 import random
@@ -50,6 +52,18 @@ UNSTABLE_ERROR = "the block left threads running"
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 MIN_FILE_SIZE_LIMIT = 64 * 1024 * 1024  # RLIMIT_FSIZE: caps the captured output files and block's own files
+
+
+def send_reply(conn, message: tuple) -> None:
+    """A reply to the pool, as JSON (figures in base64), never as pickle: the compiler must
+    not unpickle anything a block could have written into the socket."""
+    kind, *rest = message
+    if kind == "result":
+        result = dict(rest[0])
+        result["figures"] = [[base64.b64encode(svg).decode(), base64.b64encode(png).decode()]
+                             for svg, png in result["figures"]]
+        rest = [result]
+    conn.send_bytes(json.dumps([kind, *rest]).encode())
 
 
 def setup_environment() -> None:
@@ -400,7 +414,7 @@ class Worker:
         os.dup2(saved_fds[1], 2)
         os.close(saved_fds[0])
         os.close(saved_fds[1])
-        self.conn.send(("ran",))
+        send_reply(self.conn, ("ran",))
 
         result: dict = {"seconds": seconds, "error": None, "traceback": None, "figures": []}
         if exc is None:
@@ -567,7 +581,7 @@ class Worker:
             kind = message[0]
             if kind == "block":
                 _, code, filename, expect_error = message
-                self.conn.send(("result", self.run_block(code, filename, expect_error)))
+                send_reply(self.conn, ("result", self.run_block(code, filename, expect_error)))
             elif kind == "end":
                 self.end_session()
                 return
@@ -621,7 +635,7 @@ def main(argv: list[str] | None = None) -> None:
     worker = Worker(conn, Path(project_root).resolve(), Path(work_dir), int(memory_limit), int(output_limit))
     os.chdir(work_dir)
     info = worker.start()
-    conn.send(("ready", info))
+    send_reply(conn, ("ready", info))
     worker.serve()
     conn.close()
 

@@ -459,3 +459,40 @@ def test_without_the_sandbox_a_block_runs_with_the_users_rights(tmp_path):
         assert not open_pool.sandboxed
         out = open_pool.run([SessionRun("n.md", (BlockRun("k", f"open({str(target)!r}, 'w')"),))])
     assert out["k"].status == "ok" and target.exists()
+
+
+@pytest.mark.parametrize("forged", [
+    b"garbage that is no message",
+    b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x8c\x06system\x94\x93\x94.",
+    b'["result", {"status": "ok"}]',
+    b'["result", {"status": "ok", "stdout": "", "stderr": "", "truncated": false, '
+    b'"figures": [["not base64!", ""]], "error": null, "traceback": null, "seconds": 0}]',
+])
+def test_a_block_that_writes_into_the_pools_socket_crashes_only_itself(forged):
+    """Replies are JSON checked field by field, never pickle: a forged message cannot run
+    code in the compiler, and it ends the worker, not the build."""
+    code = ("import gc, os\n"
+            "from multiprocessing.connection import Connection\n"
+            "conn = next(o for o in gc.get_objects() if isinstance(o, Connection))\n"
+            f"conn.send_bytes({forged!r})\n"
+            "import time; time.sleep(5)\n")
+    with Pool(PROJECT, workers=1) as one:
+        res = one.run([session("a.md", code), session("b.md", "print('after')")])
+    assert res["a.md:0"].status == "crashed" and "malformed message" in res["a.md:0"].error
+    assert res["b.md:0"].stdout == "after\n"
+
+
+def test_worker_replies_round_trip_as_json():
+    from compiler.execute import decode_reply
+    from compiler.snippet_worker import send_reply
+
+    class Wire:
+        def send_bytes(self, data: bytes) -> None:
+            self.data = data
+
+    wire = Wire()
+    result = {"status": "ok", "stdout": "가", "stderr": "", "truncated": False,
+              "figures": [(b"<svg/>", b"\x89PNG")], "error": None, "traceback": None,
+              "seconds": 0.5}
+    send_reply(wire, ("result", result))
+    assert decode_reply(wire.data) == ("result", result)
