@@ -17,6 +17,7 @@ import yaml
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it.token import Token
 
+from . import nesting
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
 from .sanitize import external_loads
@@ -32,7 +33,7 @@ from .syntax import (
 )
 from .yaml_budget import load_properties
 
-PARSER_VERSION = "12"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "13"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
@@ -953,6 +954,11 @@ class _NoteBuilder:
 def parse_note(path: str, data: bytes) -> Note:
     """Parse one note. Never raises: problems become diagnostics on the returned Note."""
     source, diagnostics = decode(path, data)
+    tokens = _PARSER.parse(source)
+    if (depth := nesting.depth(source, tokens)) > nesting.LIMIT:
+        source, problem = nesting.as_plain_text(path, source, tokens, depth)
+        diagnostics.append(problem)
+        tokens = _PARSER.parse(source)
     builder = _NoteBuilder(path, source, diagnostics)
-    builder.walk(_PARSER.parse(source))
+    builder.walk(tokens)
     return builder.note()

@@ -44,6 +44,7 @@ def test_generated_paths_bad_names_and_hostile_front_matter_do_not_stop_the_buil
         "a/" + long_name: "긴 이름 둘\n",
         "웃음.md": f"---\n{LAUGHS}---\n웃음 본문\n",
         "깊이.md": "---\na: " + "[" * 1000 + "]" * 1000 + "\n---\n깊은 본문\n",
+        "강조.md": "강조 본문 " + "**" * 1000 + "글" + "**" * 1000 + "\n",
     })
     with open(os.path.join(os.fsencode(vault), "윈도.md".encode("cp949")), "wb") as handle:
         handle.write("윈도 본문\n".encode())  # a name from a zip made on Korean Windows
@@ -54,10 +55,11 @@ def test_generated_paths_bad_names_and_hostile_front_matter_do_not_stop_the_buil
             ("_kb/graph.json.md", "reserved-path"),
             ("search/search_index.json.md", "reserved-path"),
             ("웃음.md", "invalid-front-matter"), ("깊이.md", "invalid-front-matter"),
-            ("윈도.md", "file-name-encoding"), (long_name, "long-name")} <= codes
+            ("윈도.md", "file-name-encoding"), (long_name, "long-name"),
+            ("강조.md", "too-deep")} <= codes
     assert (site / "sitemap.xml").read_text().startswith("<?xml")
     text = "".join(p.read_text(encoding="utf-8") for p in site.rglob("index.html"))
     for shown in ("사이트맵 노트", "없는 쪽 노트", "그래프 노트", "검색 노트", "긴 이름 하나",
-                  "긴 이름 둘", "웃음 본문", "깊은 본문", "윈도 본문"):
+                  "긴 이름 둘", "웃음 본문", "깊은 본문", "윈도 본문", "강조 본문"):
         assert shown in text, shown
     assert all(len(p.name.encode()) <= 255 for p in site.rglob("*"))
