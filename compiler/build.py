@@ -37,11 +37,26 @@ class Compilation:
     parse_cache_hits: int
 
 
-def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
+def read_notes(scan: ScanResult, cache: ParseCache, max_bytes: int | None = None
+               ) -> dict[str, Note]:
+    """Every note parsed; one larger than `max_bytes` (kb.max_note_bytes) is cut at the last
+    line that fits, and said so."""
     notes = {}
     for file in scan.notes:
         try:
-            notes[file.path] = cache.parse(file.path, file.source.read_bytes())
+            with open(file.source, "rb") as handle:
+                data = handle.read(max_bytes + 1) if max_bytes else handle.read()
+            if max_bytes and len(data) > max_bytes:
+                cut = data.rfind(b"\n", 0, max_bytes) + 1 or max_bytes
+                note = cache.parse(file.path, data[:cut])
+                problem = Diagnostic(file.path, note.source.count("\n") + 1, 1, Severity.WARNING,
+                                     "note-too-large",
+                                     f"the note is larger than kb.max_note_bytes ({max_bytes:,} "
+                                     "bytes); it is published up to this line",
+                                     "split the note, or raise kb.max_note_bytes")
+                notes[file.path] = replace(note, diagnostics=(*note.diagnostics, problem))
+                continue
+            notes[file.path] = cache.parse(file.path, data)
         except OSError as exc:  # published empty, and said so
             problem = Diagnostic(file.path, 0, 0, Severity.ERROR, "unreadable-note",
                                  f"cannot read the note: {exc.strerror}")
@@ -59,7 +74,7 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
         scan = scan_vault(settings.vault, settings.ignore)
     cache = parse_cache or ParseCache(settings.cache_dir if use_cache else None)
     with timer.stage("parse"):
-        notes = read_notes(scan, cache)
+        notes = read_notes(scan, cache, settings.max_note_bytes)
         cache.save()
     with timer.stage("resolve"):
         resolved = resolve_vault(notes, {f.path: f for f in scan.attachments})

@@ -29,13 +29,14 @@ class Settings:
     cache_dir: Path = field(default=Path(".kb-cache"))
     raw_html: RawHtml = "sanitize"  # what a note's own HTML may do: see compiler/sanitize.py
     sandbox: bool = True  # blocks run under bubblewrap where it works: see compiler/execute.py
+    max_note_bytes: int = 1_000_000  # a larger note is cut and reported (build.read_notes)
     # Line span (0-based, end exclusive) of the `kb:` block in mkdocs.yml, which
     # publish removes before MkDocs sees the file.
     section_lines: tuple[int, int] | None = None
 
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "raw_html": str,
-              "sandbox": bool}
+              "sandbox": bool, "max_note_bytes": int}
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -127,5 +128,6 @@ def load_settings(
         cache_dir=cache_dir,
         raw_html=raw_html,
         sandbox=section.get("sandbox") is not False,
+        max_note_bytes=section.get("max_note_bytes") or 1_000_000,
         section_lines=section_lines,
     )

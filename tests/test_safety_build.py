@@ -63,3 +63,20 @@ def test_generated_paths_bad_names_and_hostile_front_matter_do_not_stop_the_buil
                   "긴 이름 둘", "웃음 본문", "깊은 본문", "윈도 본문", "강조 본문"):
         assert shown in text, shown
     assert all(len(p.name.encode()) <= 255 for p in site.rglob("*"))
+
+
+def test_a_note_over_the_size_limit_is_cut_at_a_line_and_reported(tmp_path):
+    import dataclasses
+
+    from compiler.build import compile_vault
+
+    vault = write_vault(tmp_path / "vault", {
+        "큰.md": "# 큰 노트\n\n" + "".join(f"줄 {i}\n" for i in range(2000)),
+        "작은.md": "# 작은 노트\n"})
+    settings = dataclasses.replace(project_settings(tmp_path, vault), max_note_bytes=1000)
+    notes = compile_vault(settings, use_cache=False).resolved.notes
+    big = notes["큰.md"]
+    assert len(big.source.encode()) <= 1000 and big.source.endswith("\n")
+    assert [(d.code, d.line) for d in big.diagnostics] == [
+        ("note-too-large", big.source.count("\n") + 1)]
+    assert notes["작은.md"].diagnostics == ()
