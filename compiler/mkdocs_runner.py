@@ -21,9 +21,10 @@ from pymdownx.superfences import fence_code_format
 from . import csp, site_assets
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
-# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does).
+# (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does;
+# `compiler.offline`: an image Python-Markdown finds where the compiler saw none loads nothing).
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
-                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline")
+                       "pymdownx.mark", "pymdownx.tilde", "compiler.outline", "compiler.offline")
 
 
 def _add_mermaid_fence(config) -> None:

@@ -80,3 +80,14 @@ def test_a_note_over_the_size_limit_is_cut_at_a_line_and_reported(tmp_path):
     assert [(d.code, d.line) for d in big.diagnostics] == [
         ("note-too-large", big.source.count("\n") + 1)]
     assert notes["작은.md"].diagnostics == ()
+
+
+def test_a_remote_image_with_a_space_blocks_that_image_not_the_site(build_vault):
+    """Text to CommonMark (a space in the URL), an image to Python-Markdown."""
+    result, site = build_vault({
+        "index.md": "# 홈\n\n![s](https://example.com/raw/HEAD/Screen Shot.png) 다음 글\n"})
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert 'data-kb-blocked-src="https://example.com/raw/HEAD/Screen Shot.png"' in page
+    assert "다음 글" in page
+    assert any(d.code == "mkdocs-warning" and "Screen Shot.png" in d.message
+               for d in result.diagnostics)
