@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
-from .execute import BlockRun, Outcome, Pool, SessionRun
+from .execute import BlockRun, Outcome, Pool, SessionRun, sandbox_problem
 from .parse import CodeBlock, Note
 from .snippet_cache import (
     STORABLE_STATUSES,
@@ -86,9 +86,11 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
                pool_factory: Callable[[], Pool] | None = None,
                progress: Callable[[BlockResult], None] | None = None,
                only: set[tuple[str, int]] | None = None,
+               sandbox: bool = True, readable: tuple[Path, ...] = (),
                ) -> tuple[dict[tuple[str, int], BlockResult], list[Diagnostic]]:
     """Outcomes for every block (or the blocks in `only` and the earlier blocks of their
-    sessions), by (note path, block index), and their diagnostics."""
+    sessions), by (note path, block index), and their diagnostics. `sandbox`: run the blocks
+    under bubblewrap where it works (see execute); `readable`: the vault, for the sandbox."""
     store = OutcomeStore(store_dir)
     sessions = sessions_of(plan(notes, project_root))
     if only is not None:  # a block needs the blocks before it in its session, not after
@@ -129,11 +131,20 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
     runs = [SessionRun(f"{members[0].note}:{members[0].session}", tuple(
         BlockRun(m.key, m.block.code, _timeout(m.block), _expect_error(m.block)) for m in members))
         for members in to_run.values()]
-    with (pool_factory or (lambda: Pool(project_root)))() as pool:
+    with (pool_factory or (lambda: Pool(project_root, sandbox=sandbox, readable=readable)))() as pool:
         outcomes = pool.run(runs, finished)
+        unconfined = sandbox and not getattr(pool, "sandboxed", True)
     for outcome in outcomes.values():  # whatever the callback did not see
         finished(outcome)
-    return results, diagnose(results.values())
+    found = diagnose(results.values())
+    if unconfined:
+        found.insert(0, Diagnostic(
+            runs[0].label.rpartition(":")[0], 0, 0, Severity.INFO, "sandbox-unavailable",
+            f"blocks ran without a sandbox: {sandbox_problem() or 'not on Linux'}; they can "
+            "read and write what you can, and use the network",
+            "install bubblewrap (Debian: apt install bubblewrap), or set kb.sandbox: false "
+            "to say that this is what you want"))
+    return results, found
 
 
 def _timeout(block: CodeBlock) -> float:

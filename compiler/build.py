@@ -23,6 +23,7 @@ from .parse import Note
 from .publish import PublishError, WriteStats, publish
 from .render import Stage, published_only, render_site, staged_paths
 from .resolve import Resolved, resolve_vault
+from .sanitize import with_safe_svgs
 from .scan import ScanResult, scan_vault, vault_state
 from .timing import StageTiming, Timer
 
@@ -36,12 +37,26 @@ class Compilation:
     parse_cache_hits: int
 
 
-def read_notes(scan: ScanResult, cache: ParseCache) -> dict[str, Note]:
+def read_notes(scan: ScanResult, cache: ParseCache, max_bytes: int | None = None
+               ) -> dict[str, Note]:
+    """Every note parsed; one larger than `max_bytes` (kb.max_note_bytes) is cut at the last
+    line that fits, and said so."""
     notes = {}
     for file in scan.notes:
         try:
-            notes[file.path] = barrier.parse_guarded(file.path, cache.parse,
-                                                     file.source.read_bytes())
+            with open(file.source, "rb") as handle:
+                data = handle.read(max_bytes + 1) if max_bytes else handle.read()
+            if max_bytes and len(data) > max_bytes:
+                cut = data.rfind(b"\n", 0, max_bytes) + 1 or max_bytes
+                note = barrier.parse_guarded(file.path, cache.parse, data[:cut])
+                problem = Diagnostic(file.path, note.source.count("\n") + 1, 1, Severity.WARNING,
+                                     "note-too-large",
+                                     f"the note is larger than kb.max_note_bytes ({max_bytes:,} "
+                                     "bytes); it is published up to this line",
+                                     "split the note, or raise kb.max_note_bytes")
+                notes[file.path] = replace(note, diagnostics=(*note.diagnostics, problem))
+                continue
+            notes[file.path] = barrier.parse_guarded(file.path, cache.parse, data)
         except OSError as exc:  # published empty, and said so
             problem = Diagnostic(file.path, 0, 0, Severity.ERROR, "unreadable-note",
                                  f"cannot read the note: {exc.strerror}")
@@ -59,7 +74,7 @@ def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: boo
         scan = scan_vault(settings.vault, settings.ignore)
     cache = parse_cache or ParseCache(settings.cache_dir if use_cache else None)
     with timer.stage("parse"):
-        notes = read_notes(scan, cache)
+        notes = read_notes(scan, cache, settings.max_note_bytes)
         cache.save()
     with timer.stage("resolve"):
         resolved = resolve_vault(notes, {f.path: f for f in scan.attachments})
@@ -116,7 +131,8 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         before = vault_state(settings.vault) if any(
             n.blocks for n in compilation.resolved.notes.values()) else None
         blocks, block_problems = run_blocks(compilation.resolved.notes, settings.snippets_dir.parent,
-                                            settings.cache_dir / "blocks", progress=progress)
+                                            settings.cache_dir / "blocks", progress=progress,
+                                            sandbox=settings.sandbox, readable=(settings.vault,))
         if before is not None:
             block_problems += vault_writes(before, vault_state(settings.vault))
     with timer.stage("analysis"):
@@ -124,10 +140,17 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     with messages.use_language(settings.language):  # the words the pages are written in
         with timer.stage("render"):
             stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                                settings.home, blocks, summary)
+                                settings.home, blocks, summary, settings.raw_html)
             stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
+            stage = with_safe_svgs(stage)
         found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
-        summary_so_far = report.make_report(compilation.resolved, blocks, found, timer.stages)
+        # The published report tells nothing about a `publish: false` note: not its path, not its
+        # diagnostics (which quote its text), not its links, blocks or figures.
+        private = {p for p, n in compilation.resolved.notes.items() if not n.published}
+        summary_so_far = report.make_report(
+            published_only(compilation.resolved),
+            {key: r for key, r in blocks.items() if key[0] not in private},
+            tuple(d for d in found if not _names_any(d, private)), timer.stages)
         stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
 
@@ -137,6 +160,12 @@ def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:
     notes = published_only(resolved).notes
     pages, _ = staged_paths(notes, settings.home)
     return {page: notes[path].title for path, page in pages.items()}
+
+
+def _names_any(diagnostic: Diagnostic, paths: set[str]) -> bool:
+    """Whether a diagnostic is about one of the paths, or names one in its text."""
+    return diagnostic.path in paths or any(
+        p in diagnostic.message or p in diagnostic.hint for p in paths)
 
 
 def vault_prefix(settings: Settings) -> str:

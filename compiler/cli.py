@@ -302,7 +302,8 @@ def cmd_snippets(args: argparse.Namespace) -> int:
             return USAGE
         only = {(note.path, number - 1)}
     results, problems = run_blocks(chosen, settings.snippets_dir.parent, settings.cache_dir / "blocks",
-                                   progress=_progress(), only=only)
+                                   progress=_progress(), only=only, sandbox=settings.sandbox,
+                                   readable=(settings.vault,))
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for line in _block_lines(results.values()):

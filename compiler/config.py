@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
+from .sanitize import MODES, RawHtml
 
 SECTION = "kb"
 CONFIG_NAME = "mkdocs.yml"
@@ -45,6 +46,9 @@ class Settings:
     ignore: tuple[str, ...] = ()
     home: str | None = None  # vault path of the note to use as the home page
     cache_dir: Path = field(default=Path(".kb-cache"))
+    raw_html: RawHtml = "sanitize"  # what a note's own HTML may do: see compiler/sanitize.py
+    sandbox: bool = True  # blocks run under bubblewrap where it works: see compiler/execute.py
+    max_note_bytes: int = 1_000_000  # a larger note is cut and reported (build.read_notes)
     # Line span (0-based, end exclusive) of the `kb:` block in mkdocs.yml, which
     # publish removes before MkDocs sees the file.
     section_lines: tuple[int, int] | None = None
@@ -67,7 +71,7 @@ class Settings:
 
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
-              "snippets": str}
+              "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -208,6 +212,11 @@ def load_settings(
         raise _error(shown, mark, "config-cache-in-vault",
                      f"the cache folder {cache_dir} overlaps the vault {vault_dir}",
                      "the compiler never writes into the vault: set kb.cache_dir outside it")
+    raw_html = section.get("raw_html") or "sanitize"
+    if raw_html not in MODES:
+        raise _error(shown, key_nodes["raw_html"].start_mark, "config-type",
+                     f"`{SECTION}.raw_html` must be one of: {', '.join(MODES)}",
+                     "sanitize: note HTML is cleaned as Obsidian cleans it; trusted: kept as written")
     ignore = section.get("ignore") or []
     if not all(isinstance(p, str) for p in ignore):
         raise _error(shown, key_nodes["ignore"].start_mark, "config-type",
@@ -237,6 +246,9 @@ def load_settings(
         ignore=tuple(ignore),
         home=section.get("home"),
         cache_dir=cache_dir,
+        raw_html=raw_html,
+        sandbox=section.get("sandbox") is not False,
+        max_note_bytes=section.get("max_note_bytes") or 1_000_000,
         section_lines=section_lines,
         language=str(language) if language else guess_language(vault_dir),
         allow_hosts=tuple(allow_hosts),

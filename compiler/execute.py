@@ -16,7 +16,11 @@ the worker's stdout: a block may write anything to fds 1 and 2.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import functools
+import json
 import os
 import queue
 import shutil
@@ -118,6 +122,100 @@ class WorkerDied(Exception):
     pass
 
 
+MAX_MESSAGE_BYTES = 1 << 30  # a block's figures are capped well below this (snippet_worker)
+
+
+def _field(result: dict, name: str, *kinds: type) -> object:
+    value = result.get(name)
+    if type(value) not in kinds:  # exact JSON types: True is not a number here
+        raise ValueError(f"{name} is {type(value).__name__}")
+    return value
+
+
+def decode_reply(data: bytes) -> tuple:
+    """A worker's reply (snippet_worker.send_reply), checked field by field: JSON only, so a
+    block that writes into the socket can forge its own outcome but never run code here.
+    Raises ValueError."""
+    try:
+        message = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError("not JSON") from e
+    if not isinstance(message, list) or not message:
+        raise ValueError("not a list")
+    kind = message[0]
+    if kind == "ran" and len(message) == 1:
+        return ("ran",)
+    if kind == "ready" and len(message) == 2 and isinstance(message[1], dict):
+        return ("ready", message[1])
+    if kind != "result" or len(message) != 2 or not isinstance(message[1], dict):
+        raise ValueError(f"unknown message {str(kind)[:40]!r}")
+    result = message[1]
+    if result.get("status") not in STATUSES:
+        raise ValueError("unknown status")
+    figures = _field(result, "figures", list)
+    try:
+        decoded = [(base64.b64decode(svg, validate=True), base64.b64decode(png, validate=True))
+                   for svg, png in figures]
+    except (TypeError, ValueError, binascii.Error) as e:
+        raise ValueError("bad figures") from e
+    return ("result", {
+        "status": result["status"], "stdout": _field(result, "stdout", str),
+        "stderr": _field(result, "stderr", str), "truncated": _field(result, "truncated", bool),
+        "figures": decoded, "error": _field(result, "error", str, type(None)),
+        "traceback": _field(result, "traceback", str, type(None)),
+        "seconds": float(_field(result, "seconds", int, float))})
+
+
+# -- the sandbox ------------------------------------------------------------------------------------
+# On Linux, workers run inside bubblewrap: the whole file system read-only (the project and the
+# vault included), the home folder empty, a private /tmp, the worker's own folder the only one
+# it can write, no network, its own process tree (every process in it dies with the worker).
+
+
+@functools.cache
+def sandbox_problem() -> str | None:
+    """None when bubblewrap works on this machine, else why it does not (said once)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        subprocess.run([bwrap, *_SANDBOX_BASE, "true"], capture_output=True, timeout=30,
+                       check=True, stdin=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr.decode(errors="replace").strip().splitlines()
+        return f"bubblewrap cannot run here ({detail[-1] if detail else exc.returncode})"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bubblewrap cannot run here ({exc})"
+    return None
+
+
+_SANDBOX_BASE = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                 "--die-with-parent")
+
+
+def sandbox_command(work_dir: Path, readable: tuple[Path, ...]) -> list[str]:
+    """The bubblewrap command a worker runs under: `readable` (the project, the vault, the
+    Python installation) stays visible, read-only, also where it lies in the hidden home
+    folder or under the private /tmp."""
+    home = Path.home()
+    hidden = [Path("/tmp")]
+    command = [shutil.which("bwrap") or "bwrap", *_SANDBOX_BASE]
+    if home.is_dir() and home != Path("/"):
+        command += ["--tmpfs", str(home)]
+        hidden.append(home)
+    cache = Path(os.environ.get("MPLCONFIGDIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib")
+    kept = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
+            cache,  # matplotlib's font list: without it every worker would rebuild it
+            *(Path(p).resolve() for p in readable)}
+    for path in sorted(kept):
+        if path.exists() and any(path.is_relative_to(h) for h in hidden):
+            command += ["--ro-bind", str(path), str(path)]
+    command += ["--bind", str(work_dir), str(work_dir), "--chdir", str(work_dir), "--"]
+    return command
+
+
 @dataclass
 class _Worker:
     """One worker process and its end of the socket pair."""
@@ -126,18 +224,25 @@ class _Worker:
     conn: Connection
     work_dir: Path
     info: dict = field(default_factory=dict)
+    sandboxed: bool = False  # bubblewrap reports a worker's death by signal N as exit 128 + N
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def recv(self, timeout: float | None):
-        """The next message, None on timeout; WorkerDied when the process ended."""
+        """The next message, None on timeout; WorkerDied when the process ended, or when it
+        sent something that is not a message of the protocol (then it is killed)."""
         try:
             if not self.conn.poll(timeout):
                 return None
-            return self.conn.recv()
+            data = self.conn.recv_bytes(MAX_MESSAGE_BYTES)
         except (EOFError, OSError) as e:
             raise WorkerDied from e
+        try:
+            return decode_reply(data)
+        except ValueError as e:
+            self.kill()
+            raise WorkerDied(f"the worker sent a malformed message ({e})") from None
 
     def death(self) -> str:
         """Why the process ended, after it did."""
@@ -145,6 +250,8 @@ class _Worker:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "the worker stopped answering"
+        if self.sandboxed and code > 128:
+            code = 128 - code
         if code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -176,8 +283,14 @@ class Pool:
         workers: int | None = None,
         memory_limit: int = 2 * 1024**3,
         output_limit: int = 1_000_000,
+        sandbox: bool = True,
+        readable: tuple[Path, ...] = (),
     ) -> None:
+        """`sandbox`: run the workers under bubblewrap when it works here (`sandbox_problem`
+        says why not); `readable`: folders the blocks may read besides the project."""
         self.project_root = Path(project_root).resolve()
+        self.sandboxed = sandbox and sys.platform == "linux" and sandbox_problem() is None
+        self.readable = (self.project_root, *readable)
         self.size = max(1, workers or os.cpu_count() or 1)
         self.memory_limit = memory_limit
         self.output_limit = output_limit
@@ -207,8 +320,10 @@ class Pool:
         env.pop("PYTHONSTARTUP", None)
         try:
             with open(work_dir / "worker.log", "wb") as log:
+                sandbox = sandbox_command(work_dir, self.readable) if self.sandboxed else []
                 process = subprocess.Popen(
                     [
+                        *sandbox,
                         sys.executable,
                         str(WORKER_SCRIPT),
                         str(child_sock.fileno()),
@@ -227,7 +342,8 @@ class Pool:
                 )
         finally:
             child_sock.close()
-        worker = _Worker(process, Connection(parent_sock.detach()), work_dir)
+        worker = _Worker(process, Connection(parent_sock.detach()), work_dir,
+                         sandboxed=self.sandboxed)
         try:
             message = worker.recv(START_TIMEOUT)
         except WorkerDied:
@@ -360,8 +476,8 @@ class Pool:
                         error="saving the block's figures took too long",
                         seconds=time.perf_counter() - start,
                     )
-        except (WorkerDied, OSError):
-            reason = worker.death()
+        except (WorkerDied, OSError) as e:
+            reason = str(e) if isinstance(e, WorkerDied) and str(e) else worker.death()
             stdout, stderr, truncated = self._leftover_output(worker)
             seconds = time.perf_counter() - start
             return Outcome(block.key, "crashed", stdout, stderr, truncated, error=reason, seconds=seconds)

@@ -22,9 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 ENDPOINT = "/_kb-serve/changes"
 POLL_SECONDS = 25.0
 
-_SCRIPT = """<script id="kb-livereload">(() => {
-  const served = %(version)d;
-  let generation = %(generation)d;
+# The script's text never changes (its numbers are on its element), so the pages'
+# Content-Security-Policy can allow it by its hash (see csp.py).
+SCRIPT = """(() => {
+  const own = document.currentScript.dataset;
+  const served = Number(own.version);
+  let generation = Number(own.generation);
   function show(error) {
     let box = document.getElementById("kb-serve-error");
     if (!error) { if (box) box.remove(); return; }
@@ -42,7 +45,7 @@ _SCRIPT = """<script id="kb-livereload">(() => {
   async function poll() {
     for (;;) {
       try {
-        const reply = await fetch("%(endpoint)s?generation=" + generation, {cache: "no-store"});
+        const reply = await fetch("ENDPOINT?generation=" + generation, {cache: "no-store"});
         const state = await reply.json();
         if (state.version !== served) { location.reload(); return; }
         generation = state.generation;
@@ -53,7 +56,7 @@ _SCRIPT = """<script id="kb-livereload">(() => {
     }
   }
   poll();
-})();</script>"""
+})();""".replace("ENDPOINT", ENDPOINT)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,8 @@ class Changes:
 
 
 def inject(page: bytes, state: State) -> bytes:
-    script = (_SCRIPT % {"version": state.version, "generation": state.generation,
-                         "endpoint": ENDPOINT}).encode()
+    script = (f'<script id="kb-livereload" data-version="{state.version}" '
+              f'data-generation="{state.generation}">{SCRIPT}</script>').encode()
     at = page.rfind(b"</body>")
     return page[:at] + script + page[at:] if at >= 0 else page + script
 
@@ -104,7 +107,26 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
+    def _host_allowed(self) -> bool:
+        """DNS rebinding: a page of another site whose name now points at 127.0.0.1 would
+        read the preview (the vault's private notes included). Only the names of this
+        machine, and the address the server is bound to, are answered."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rpartition(":")[0] if host.rpartition(":")[2].isdigit() else host
+        bound = str(self.server.server_address[0]).lower()
+        return name.strip("[]") in {"localhost", "127.0.0.1", "::1", bound}
+
+    def do_HEAD(self) -> None:
+        if not self._host_allowed():
+            self.send_error(421, "Misdirected Request")
+            return
+        super().do_HEAD()
+
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            self._reply(421, "text/plain; charset=utf-8",
+                        b"kb serve answers only to localhost and 127.0.0.1\n")
+            return
         parts = urlsplit(self.path)
         if parts.path == ENDPOINT:
             self._changes(parts.query)

@@ -26,18 +26,19 @@ from mkdocs.utils.yaml import yaml_load
 from pymdownx.slugs import slugify
 from pymdownx.superfences import fence_code_format
 
-from . import site_assets
+from . import csp, site_assets
 from .navigation import NOT_IN_NAV
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
 # (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does;
-# `compiler.readable_urls`: an address Python cannot split is text, not the end of the build).
+# `compiler.readable_urls`: an address Python cannot split is text, not the end of the build;
+# `compiler.offline`: an image Python-Markdown finds where the compiler saw none loads nothing).
 # Callouts are admonitions (folded ones details), tasks pymdownx tasks, bare URLs links as in
 # Obsidian (magiclink), and `toc` gives any other Korean heading a readable id instead of _1.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
                        "pymdownx.mark", "pymdownx.tilde", "compiler.outline", "admonition",
                        "pymdownx.details", "pymdownx.tasklist", "pymdownx.magiclink", "toc",
-                       "compiler.readable_urls")
+                       "compiler.readable_urls", "compiler.offline")
 # Material features the output relies on: without prune every page lists every page in its
 # sidebar (200 s and 3 GB at 3,000 notes instead of 19 s).
 REQUIRED_FEATURES = ("navigation.prune",)
@@ -104,6 +105,7 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int,
     config.not_in_nav = own + config.not_in_nav if config.not_in_nav else own
     config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
     config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
+    config.plugins["kb/csp"] = csp  # last: it reads each page's final HTML
     return config
 
 

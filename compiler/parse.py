@@ -17,8 +17,10 @@ import yaml
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it.token import Token
 
+from . import nesting
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
+from .sanitize import external_loads
 from .syntax import (
     COMMENT,
     COMMENT_BLOCK,
@@ -29,16 +31,13 @@ from .syntax import (
     split_wikilink,
     tag_name,
 )
+from .yaml_budget import load_properties
 
-PARSER_VERSION = "11"  # bump when the Note model or its meaning changes: old cache entries die
+PARSER_VERSION = "13"  # bump when the Note model or its meaning changes: old cache entries die
 _PARSER = make_parser()
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
 _HASH_LINE = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*#(?=[^\s#])")
-# Raw HTML that makes the browser fetch from another host as it renders.
-_EXTERNAL_LOAD = re.compile(
-    r"""(?:\b(?:src|srcset|poster|data|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)"""
-    r"""(?P<url>(?:https?:)?//[^\s"'>)]+)""", re.I)
 # ` ^id` ending a paragraph's last line (or `^id` standing alone): Latin letters, digits, dashes.
 _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 # Blocks a `^id` paragraph right after them names (Obsidian: "a separate line after").
@@ -277,7 +276,7 @@ class Note:
     links: tuple[Link, ...] = ()
     math: tuple[Math, ...] = ()
     tags: tuple[Tag, ...] = ()  # the `tags` property's first, then the text's, in order
-    blocked_html: tuple[tuple[int, int], ...] = ()  # raw HTML spans that load from other hosts
+    raw_html: tuple[tuple[int, int], ...] = ()  # every raw HTML span: render sanitises them
     blocks: tuple[CodeBlock, ...] = ()  # executable code blocks, in order
     text: str = ""  # plain text, for search and summaries
     blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
@@ -354,7 +353,7 @@ def _plain_properties(value: object) -> object:
 
 def _read_properties(path: str, token: Token) -> tuple[dict, list[Diagnostic]]:
     try:
-        data = yaml.safe_load(token.content)
+        data = load_properties(token.content)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark else 1  # +1 for the opening ---, +1 for 1-based
@@ -680,7 +679,7 @@ class _NoteBuilder:
         self.links: list[Link] = []
         self.math: list[Math] = []
         self.tags: list[Tag] = []
-        self.blocked: list[tuple[int, int]] = []
+        self.raw_html: list[tuple[int, int]] = []
         self.text_parts: list[str] = []
         self.gaps: list[int] = []
         self.hash_starts: list[int] = []
@@ -838,13 +837,12 @@ class _NoteBuilder:
         self.body_start = self.locator.offsets[min(token.map[1], len(self.locator.lines))]
 
     def check_html(self, html: str, start: int, line: int, col: int) -> None:
-        """Raw HTML that would load from another host is blocked, and said so."""
-        loads = _EXTERNAL_LOAD.search(html)
-        if loads:
-            self.blocked.append((start, start + len(html)))
+        """Raw HTML is sanitised by render; what would load from another host is said so."""
+        self.raw_html.append((start, start + len(html)))
+        if loads := external_loads(html):
             self.diagnostics.append(Diagnostic(
                 self.path, line + 1, col + 1, Severity.WARNING, "external-resource",
-                f"raw HTML loads {loads.group('url')!r} from another host; it is blocked",
+                f"raw HTML loads {loads[0]!r} from another host; it is blocked",
                 "the site makes no request to other hosts: save the file in the vault "
                 "and embed it"))
 
@@ -940,7 +938,7 @@ class _NoteBuilder:
             links=tuple(self.links),
             math=tuple(self.math),
             tags=tuple(self.tags),
-            blocked_html=tuple(self.blocked),
+            raw_html=tuple(self.raw_html),
             text="\n".join(self.text_parts),
             blank_line_before=tuple(self.gaps),
             hash_line_starts=tuple(self.hash_starts),
@@ -958,6 +956,11 @@ class _NoteBuilder:
 def parse_note(path: str, data: bytes) -> Note:
     """Parse one note. Never raises: problems become diagnostics on the returned Note."""
     source, diagnostics = decode(path, data)
+    tokens = _PARSER.parse(source)
+    if (depth := nesting.depth(source, tokens)) > nesting.LIMIT:
+        source, problem = nesting.as_plain_text(path, source, tokens, depth)
+        diagnostics.append(problem)
+        tokens = _PARSER.parse(source)
     builder = _NoteBuilder(path, source, diagnostics)
-    builder.walk(_PARSER.parse(source))
+    builder.walk(tokens)
     return builder.note()

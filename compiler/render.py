@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import html
 import posixpath
 import re
@@ -41,6 +42,7 @@ from .parse import (
 from .prerequisites import reading_order
 from .properties import css_classes, properties_box
 from .resolve import Kind, Resolved, ResolvedLink
+from .sanitize import RawHtml, clean_html
 from .site_assets import ASSET_DIR, SITE_ASSETS
 from .tagindex import tag_link, tag_tree, tags_page, tags_page_path
 
@@ -55,7 +57,6 @@ _QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*")
 _QUOTE_MARKERS = re.compile(r"(?:[ \t]*>[ \t]?)*")
 _CONTAINER = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*")
 _LIST_MARKER = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+$")
-_LOADING_ATTRIBUTE = re.compile(r"\b(src|srcset|poster|data|href)(\s*=)|url\(|@import", re.I)
 
 
 FIGURE_DIR = f"{ASSET_DIR}/figures"
@@ -149,10 +150,44 @@ def page_address(staged: str) -> str:
     return folder if name in ("index", "README") else staged.removesuffix(".md")
 
 
+# Files MkDocs, Material and kb write themselves: a note published there would collide with
+# them (a page is a folder, `sitemap.xml/index.html`), so such a note is renamed, as `tags/` is.
+GENERATED_FILES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz",
+                             "search/search_index.json"})
+# A file name may hold 255 bytes; a longer staged name keeps its start and a hash of the rest.
+NAME_BYTES = 240
+
+
+def _generated(address: str) -> bool:
+    folded = address.casefold()
+    return folded in GENERATED_FILES or folded.partition("/")[0] == ASSET_DIR
+
+
+def _numbered(path: str, number: int) -> str:
+    """`a/b (2).md`, or the folder renamed for a note among kb's own files (`_kb (2)/x.md`)."""
+    first, _, rest = path.partition("/")
+    if rest and first.casefold() == ASSET_DIR:
+        return f"{first} ({number})/{rest}"
+    return f"{path.removesuffix('.md')} ({number}).md"
+
+
+def _short_name(staged: str) -> str:
+    """The staged path with a last name over NAME_BYTES bytes cut, plus a hash of the whole."""
+    folder, slash, name = staged.rpartition("/")
+    stem = name.removesuffix(".md")
+    encoded = stem.encode("utf-8")
+    if len(encoded) + 3 <= NAME_BYTES:
+        return staged
+    digest = hashlib.sha256(encoded).hexdigest()[:10]
+    kept = encoded[:NAME_BYTES - 3 - 11].decode("utf-8", "ignore")
+    return f"{folder}{slash}{kept}-{digest}.md"
+
+
 def staged_paths(notes: dict[str, Note], home: str | None
                  ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Where each note lands in the staged folder: the home note becomes index.md, and a
-    note that MkDocs would publish at an address already taken is renamed and reported."""
+    note that MkDocs would publish at an address already taken (by another note, or by a file
+    the site generates) is renamed and reported; a name too long for a file is shortened."""
     by_lower = {p.casefold(): p for p in notes}
     problems = []
     home_note = by_lower.get(home.casefold()) if home else None
@@ -168,16 +203,26 @@ def staged_paths(notes: dict[str, Note], home: str | None
     order = ([home_note] if home_note else []) + sorted(
         (p for p in notes if p != home_note), key=lambda p: rank.get(p.rpartition("/")[2], 1))
     for path in order:
-        staged = HOME if path == home_note else path
+        staged = HOME if path == home_note else _short_name(path)
         number = 1
-        while page_address(staged) in taken:
+        while page_address(staged) in taken or _generated(page_address(staged)):
             number += 1
-            staged = f"{path.removesuffix('.md')} ({number}).md"
-        if number > 1:
+            staged = _short_name(_numbered(path, number))
+        if number > 1 and page_address(path) in taken:
             problems.append(Diagnostic(
                 path, 0, 0, Severity.WARNING, "page-collision",
                 f"MkDocs would publish this note at the address of {taken[page_address(path)]!r}; "
                 f"it is published as {staged!r}", "rename one of the two notes"))
+        elif number > 1:
+            problems.append(Diagnostic(
+                path, 0, 0, Severity.WARNING, "reserved-path",
+                f"the site generates a file at this note's address; it is published as {staged!r}",
+                "rename the note"))
+        elif staged != path and path != home_note:
+            problems.append(Diagnostic(
+                path, 0, 0, Severity.WARNING, "long-name",
+                f"the name is too long for a file of the site; it is published as {staged!r}",
+                "shorten the note's name"))
         taken[page_address(staged)] = path
         placed[path] = staged
     return placed, problems
@@ -327,13 +372,6 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
             f"{text}</span>")
 
 
-def _blocked(raw_html: str) -> str:
-    """Raw HTML with every attribute that would fetch from another host switched off."""
-    return _LOADING_ATTRIBUTE.sub(
-        lambda m: f"data-kb-blocked-{m.group(1)}{m.group(2)}" if m.group(1) else "kb-blocked-",
-        raw_html)
-
-
 def _context_html(context: tuple[str, str, str]) -> str:
     before, shown, after = context
     return f"{literal(before)}<mark>{literal(shown)}</mark>{literal(after)}"
@@ -413,6 +451,7 @@ class _Onto:
     anchors: set[str]  # ids on the page: a heading of an embedded fragment takes a free one
     embeds_left: int  # embeds this page may still draw
     tags_page: str | None = None  # where tags link to (None: tags stay text)
+    raw_html: RawHtml = "sanitize"  # what the note's own HTML may do (kb.raw_html)
     # Definitions of the page's inline footnotes, embedded ones included: one numbering.
     footnotes: list[str] = field(default_factory=list)
 
@@ -562,9 +601,9 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
             block_lines.update(range(first, note.source.count("\n", 0, math.end) + 1))
             shown = container_prefix(first) + shown
         doc.replace(math.start, math.end, shown)
-    for start, end in note.blocked_html:
+    for start, end in note.raw_html:
         if within(start, end):
-            doc.replace(start, end, _blocked(note.source[start:end]))
+            doc.replace(start, end, clean_html(note.source[start:end], onto.raw_html))
     tag_starts = set()
     for tag in note.tags:
         if tag.start >= 0 and onto.tags_page and within(tag.start, tag.end):
@@ -615,7 +654,8 @@ def _draw(note: Note, links: tuple[ResolvedLink, ...], chain: tuple[embeds.Shown
 
 def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
                 results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
-                tags_page: str | None = None, resolved: Resolved | None = None) -> str:
+                tags_page: str | None = None, resolved: Resolved | None = None,
+                raw_html: RawHtml = "sanitize") -> str:
     """The note's text with Obsidian's syntax replaced by what Python-Markdown renders.
     `results` holds the executed blocks; without them blocks show their code only.
     `header` goes right under the page's title; tags link to `tags_page`. With `resolved`,
@@ -629,7 +669,7 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
         doc.replace(end_of_title, end_of_title, "\n\n" + header.rstrip("\n"))
     taken = {h.anchor for h in note.headings} | {b.anchor for b in note.block_ids}
     onto = _Onto(page, pages, results, resolved, taken | set(RESERVED_ANCHORS),
-                 embeds.MAX_PER_PAGE, tags_page)
+                 embeds.MAX_PER_PAGE, tags_page, raw_html)
     body = _draw(note, links, (embeds.whole(note),), onto, doc).rstrip("\n")
     if onto.footnotes:
         body += "\n\n" + "\n\n".join(onto.footnotes)
@@ -682,7 +722,7 @@ def published_only(resolved: Resolved) -> Resolved:
 
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
                 results: dict[tuple[str, int], BlockResult] | None = None,
-                summary: GraphSummary | None = None) -> Stage:
+                summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize") -> Stage:
     resolved = published_only(resolved)
     pages, problems = staged_paths(resolved.notes, home)
     site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
@@ -698,7 +738,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
                                 functools.partial(render_link, page=page, pages=pages), tags_path)
         header += measures_box(measures, summary) if measures else ""
         text = render_note(note, resolved.links[path], pages, results, header, tags_path,
-                           resolved)
+                           resolved, raw_html)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
         if site_graph is not None and graph_page is not None:

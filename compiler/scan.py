@@ -7,7 +7,9 @@ stay inside the vault.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,25 @@ def _ignored(rel_path: str, name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(rel_path, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
+# Names that are not UTF-8 (a zip made on Korean Windows holds CP949 names) are read in
+# this encoding when they can be, else with the undecodable bytes replaced.
+LEGACY_ENCODING = "cp949"
+
+
+def readable_name(name: str) -> tuple[str, str | None]:
+    """A name as the OS gives it (bytes that are not UTF-8 kept as surrogate escapes), as
+    text: (name, None) when it is UTF-8, else (decoded name, how it was decoded)."""
+    try:
+        name.encode("utf-8")
+        return name, None
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode(LEGACY_ENCODING), f"read as {LEGACY_ENCODING.upper()}"
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), "with the bytes that are not UTF-8 replaced by �"
+
+
 def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
     """Walk the vault; results are sorted by NFC path so every later stage is deterministic."""
     vault = vault.resolve()
@@ -65,10 +86,16 @@ def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
                                           f"cannot list folder: {exc.strerror}"))
             continue
         for entry in entries:
-            name = nfc(entry.name)
+            name, decoded = readable_name(entry.name)
+            name = nfc(name)
             rel = f"{prefix}{name}"
             if _ignored(rel, name, ignore):
                 continue
+            if decoded:
+                diagnostics.append(Diagnostic(
+                    rel, 0, 0, Severity.WARNING, "file-name-encoding",
+                    f"this name is not UTF-8; it is {decoded}",
+                    "rename the file (zip tools on Windows write names in the system's code page)"))
             real = Path(os.path.realpath(entry.path))  # a symlink loop resolves, never raises
             if entry.is_symlink() and not real.is_relative_to(vault):
                 diagnostics.append(Diagnostic(rel, 0, 0, Severity.WARNING, "symlink-outside-vault",
@@ -102,16 +129,22 @@ def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
     )
 
 
-def vault_state(vault: Path) -> dict[str, tuple[int, int]]:
-    """Every file under the vault (dot-folders included) with its size and modification
-    time: compared before and after the blocks run, it shows a block that wrote there."""
+def vault_state(vault: Path) -> dict[str, tuple[int, int, str]]:
+    """Every file under the vault (dot-folders included) with its size, its change time and
+    the SHA-256 of its bytes: compared before and after the blocks run, it shows a block that
+    wrote there, also one that put back the size and modification time it found."""
     state = {}
     for root, _, names in os.walk(vault):
         for name in names:
             path = Path(root) / name
             try:
                 info = path.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    with open(path, "rb") as handle:
+                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                else:
+                    digest = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
             except OSError:
                 continue
-            state[path.relative_to(vault).as_posix()] = (info.st_size, info.st_mtime_ns)
+            state[path.relative_to(vault).as_posix()] = (info.st_size, info.st_ctime_ns, digest)
     return state

@@ -202,6 +202,7 @@ class Preview:
         self.last_stage: Stage | None = None
         self.last_stats: dict = {}
         self.search_pages = PageEntries()
+        self.unsettled: set[str] = set()  # staged paths a failed rebuild sent to MkDocs
         self._lock = threading.Lock()
 
     def rebuild(self, config_changed: bool = False) -> Rebuild:
@@ -237,16 +238,25 @@ class Preview:
                                    messages.messages(self.settings.language))
         stats = _file_stats(stage)
         full = self.builder is None or not self.builder.alive
+        first = self.last_stage is None
         changed, removed = stage_changes(None if full else self.last_stage, stage,
                                          self.last_stats, stats)
+        # What a failed rebuild sent MkDocs is sent again (and what it added, removed), until
+        # MkDocs has taken it: else a bad note, once deleted, stays in MkDocs for good.
+        staged_now = stage.pages.keys() | stage.blobs.keys() | stage.files.keys()
+        changed |= self.unsettled & staged_now
+        removed |= self.unsettled - staged_now
         with timer.stage("stage"):
             if full:
                 write_stage(stage, self.docs_dir)
             else:  # the difference is known: no need to compare every staged file on disk
                 write_changes(stage, self.docs_dir, changed, removed)
+        # The staged folder now holds this stage, whatever MkDocs makes of it.
+        self.last_stage, self.last_stats = stage, stats
+        self.unsettled = changed | removed
         if full:
             self.close()
-            if self.last_stage is None:  # pages of an earlier session, maybe of notes gone since
+            if first:  # pages of an earlier session, maybe of notes gone since
                 shutil.rmtree(self.site_dir, ignore_errors=True)
             self.builder = LiveBuilder(self.settings, self.docs_dir, self.site_dir)
         if changed or removed or full:
@@ -258,7 +268,7 @@ class Preview:
                 raise RebuildError(f"MkDocs failed: {reply['error']}")
             with timer.stage("search"):
                 write_search_index(self.site_dir, stage.aliases, self.search_pages)
-        self.last_stage, self.last_stats = stage, stats
+        self.unsettled = set()
         by_page = {page: note for note, page in pages.items()}
         return Rebuild(None, tuple(sorted(changed)), tuple(sorted(removed)),
                        diagnostics=prepared.diagnostics, notes=len(notes),

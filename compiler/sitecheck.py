@@ -1,84 +1,73 @@
 """Checks a built site: every internal reference points at an existing file (and anchor),
 and no page loads anything from another host.
 
+Pages are read with the standard library's HTML parser (attributes as the browser reads them:
+any quoting, character references decoded; comments and script bodies are not markup), and
+URLs as the browser reads them (tabs and newlines inside removed: `ht<TAB>tps:` is `https:`).
+
 What counts as a reference:
 
 * ``href`` and ``src`` on any element, ``srcset`` (a comma-separated list of
   ``URL [descriptor]``), ``poster`` and ``data``: internal ones must point at a file, and
   their ``#anchor`` at an ``id``/``name`` in that file when it is a page.
 * Loads from another host (``http:``, ``https:``, protocol-relative ``//host/x`` or any other
-  scheme) are problems for ``src``, ``srcset``, ``poster`` and ``data`` on any element, for
-  ``href`` on SVG ``<image>``, ``<use>``, ``<feImage>`` and ``<script>``, for ``url(...)`` and
-  ``@import`` in ``style`` attributes and ``<style>`` elements, and for ``<link href>``
-  unless every token of its ``rel`` only names another document (``_NAVIGATION_RELS``:
-  canonical, alternate, prev, next, ...). ``search`` is not among them, since a browser may
-  fetch an OpenSearch description; a ``<link>`` with no ``rel`` counts as a load.
-  ``href`` on any other element (``<a>``, ``<area>``, ...) to another host is a link, which
-  is allowed.
-* ``data:``, ``blob:``, ``mailto:``, ``tel:``, ``javascript:`` and ``about:`` are skipped.
-  CSS ``url(...)`` inside the site is not checked for existence; ``image-set()`` strings
-  without ``url()`` are not read.
+  scheme) are problems for ``src``, ``srcset``, ``poster``, ``data``, ``background``,
+  ``action``, ``formaction``, ``ping`` and the like on any element, for ``href`` on SVG
+  ``<image>``, ``<use>``, ``<feImage>``, ``<script>`` and on ``<base>``, for the URL of a
+  ``<meta http-equiv="refresh">``, for SVG ``<set>``/``<animate>`` that change an ``href``,
+  for ``url(...)``, ``image-set("...")`` and ``@import`` in ``style`` attributes and
+  ``<style>`` elements (CSS escapes decoded), for the document of an ``<iframe srcdoc>``
+  (checked as a page of its own), and for ``<link href>`` unless every token of its ``rel``
+  only names another document (``_NAVIGATION_RELS``: canonical, alternate, prev, next, ...).
+  ``search`` is not among them, since a browser may fetch an OpenSearch description; a
+  ``<link>`` with no ``rel`` counts as a load. ``href`` on any other element (``<a>``,
+  ``<area>``, ...) to another host is a link, which is allowed.
+* ``data:``, ``blob:``, ``mailto:``, ``tel:``, ``javascript:`` and ``about:`` are skipped
+  (the pages' Content-Security-Policy stops scripts that are not the site's own).
+  CSS ``url(...)`` inside the site is not checked for existence.
 
-Reads the HTML with regular expressions rather than a full parser, since this check runs
-on every build and large sites have millions of references. Attribute values may be double-
-or single-quoted or unquoted; comments and ``<script>`` bodies are skipped. Every pattern
-that scans a whole page starts with a literal, which the regex engine finds quickly. Pages
-carry thousands of navigation links, so every file lookup is a set lookup and every
+Pages carry thousands of navigation links, so every file lookup is a set lookup and every
 resolved link is remembered per folder.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import posixpath
 import re
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-# One attribute as the browser reads it: separators (whitespace or stray '/'), a name, and
-# optionally a double-quoted, single-quoted or unquoted value. Possessive quantifiers keep a
-# tag that does not match from backtracking, and a '<' outside quotes ends the tag (browsers
-# would read it into the name or value): text like '<a <a <a' then costs linear time.
-_SEP = r"[\s/]*+"
-_NAME = r"[^\s/>=<]++"
-_VALUE = r"""(?:"[^"]*+"|'[^']*+'|[^\s><]++)"""
-_ATTR = rf"{_SEP}{_NAME}(?:\s*+=\s*+{_VALUE})?+"
-_ATTRS = rf"(?:{_ATTR})*+"
-_URL_NAMES = r"(?i:href|src|srcset|poster|data|style|xlink:href)"
-# Markup worth a look, in one pass: comments (skipped), <script> (its src only, never its
-# body), <style> (its body is CSS), and any other start tag with a URL-bearing attribute.
-_MARKUP = re.compile(
-    r"<(?:!--.*?-->"
-    rf"|((?i:script))(?=[\s/>])({_ATTRS}){_SEP}>.*?</(?i:script)\s*>"
-    rf"|(?i:style)(?=[\s/>]){_ATTRS}{_SEP}>(.*?)</(?i:style)\s*>"
-    rf"|([a-zA-Z][^\s/>]*+)((?:{_ATTR})*?{_SEP}{_URL_NAMES}\s*+=\s*+{_VALUE}{_ATTRS}){_SEP}>)",
-    re.S,
-)
-# Within a tag's attributes: each URL-bearing attribute (or rel) with its value, skipping
-# the others whole so that a quoted value is never read as attributes.
-_WANTED = r"(?i:href|src|srcset|poster|data|style|xlink:href|rel)"
-_URL_ATTRIBUTE = re.compile(
-    rf"""(?:{_SEP}(?!{_WANTED}\s*+=){_NAME}(?:\s*+=\s*+{_VALUE})?+)*+"""
-    rf"""(?:{_SEP}({_WANTED})\s*+=\s*+(?:"([^"]*)"|'([^']*)'|([^\s><]+)))?""")
+from .sanitize import browser_url, srcset_urls
+
 _CSS_URL = re.compile(
     r"""(?i:url)\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@(?i:import)\s*(?:"([^"]*)"|'([^']*)')""")
-# Patterns over the whole page start with a literal: the engine then skips ahead quickly.
-_ID = re.compile(r"""id(?<=[\s"'/]id)\s*+=\s*+(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
-_NAME_ATTR = re.compile(r"""name(?<=[\s"'/]name)\s*+=\s*+(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
+_CSS_IMAGE_SET = re.compile(r"(?i:image-set)\(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+_CSS_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(.))", re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+_REFRESH_URL = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?['\"]?([^'\"]*)", re.I)
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SKIPPED_SCHEMES = frozenset({"mailto:", "tel:", "javascript:", "data:", "blob:", "about:"})
 # Attributes whose URL the browser fetches whatever the element (custom elements included).
-_ALWAYS_LOADED = frozenset({"src", "srcset", "poster", "data"})
-# Elements whose href the browser fetches (SVG); <link> depends on its rel.
-_LOADING_HREF = frozenset({"image", "use", "feimage", "script"})
+_ALWAYS_LOADED = frozenset({"src", "poster", "data", "background", "lowsrc", "dynsrc",
+                            "action", "formaction", "ping", "codebase", "archive", "manifest",
+                            "longdesc", "profile", "icon", "itemtype"})
+# Of those, the ones that must name a file of the site.
+_MUST_EXIST = frozenset({"src", "poster", "data"})
+# Elements whose href the browser fetches (SVG), or which change where every URL points.
+_LOADING_HREF = frozenset({"image", "use", "feimage", "script", "base"})
+_ANIMATED = frozenset({"set", "animate"})
 # <link rel> tokens that only name another document: such a link fetches nothing.
 _NAVIGATION_RELS = frozenset({
     "alternate", "author", "bookmark", "canonical", "external", "help", "license", "me",
     "next", "nofollow", "noopener", "noreferrer", "opener", "prev", "privacy-policy", "tag",
     "terms-of-service",
 })
+
+Reference = tuple[str, str, bool, bool]  # tag, URL, whether the browser loads it, must exist
 
 
 def _site_files(site: Path) -> set[str]:
@@ -89,75 +78,90 @@ def _site_files(site: Path) -> set[str]:
     return files
 
 
-def _srcset_urls(value: str) -> list[str]:
-    """The URLs of a srcset, read as the HTML standard does: a candidate's URL runs to the
-    next whitespace (a URL may hold commas), and its descriptors to the next comma."""
-    urls = []
-    position, end = 0, len(value)
-    while position < end:
-        while position < end and (value[position].isspace() or value[position] == ","):
-            position += 1
-        start = position
-        while position < end and not value[position].isspace():
-            position += 1
-        url = value[start:position]
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            comma = value.find(",", position)
-            position = end if comma < 0 else comma + 1
-        if url:
-            urls.append(url)
-    return urls
+def _css_unescape(match: re.Match) -> str:
+    code, char = match.groups()
+    if code is None:
+        return char
+    number = int(code, 16)
+    return chr(number) if 0 < number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF else "\ufffd"
 
 
 def _css_urls(css: str) -> list[str]:
-    return [next(filter(None, groups), "") for groups in _CSS_URL.findall(css)]
+    """Every URL a piece of CSS may load, escapes decoded: url(), @import and image-set()."""
+    css = _CSS_ESCAPE.sub(_css_unescape, _CSS_COMMENT.sub("", css))
+    urls = [next(filter(None, groups), "") for groups in _CSS_URL.findall(css)]
+    for arguments in _CSS_IMAGE_SET.findall(css):
+        urls += [a or b for a, b in _CSS_STRING.findall(arguments)]
+    return urls
 
 
-def _ids(text: str) -> frozenset[str]:
-    values = [a or b or c for pattern in (_ID, _NAME_ATTR) for a, b, c in pattern.findall(text)]
-    return frozenset(html.unescape(v) if "&" in v else v for v in values)
+class _PageReader(HTMLParser):
+    """The references and anchors of one page."""
 
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[Reference] = []
+        self.ids: set[str] = set()
+        self.in_style = False
 
-def _references(text: str) -> list[tuple[str, str, bool, bool]]:
-    """(tag, URL, whether the browser loads it, whether it must exist) for every URL on a
-    page, in order."""
-    refs = []
-    for script, script_attrs, css, tag, attrs in _MARKUP.findall(text):
-        if tag:
-            tag = tag.lower()
-        elif script:
-            tag, attrs = "script", script_attrs
-        else:  # a comment or a <style> element
-            refs += [("style", url, True, False) for url in _css_urls(css)]
-            continue
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_style = tag == "style"
+        refs = self.refs
         rel, first = None, len(refs)
-        for name, double, single, bare in _URL_ATTRIBUTE.findall(attrs):
-            if not name:
+        animated = tag in _ANIMATED and any(
+            n == "attributename" and (v or "").strip().lower() in ("href", "xlink:href")
+            for n, v in attrs)
+        refresh = tag == "meta" and any(
+            n == "http-equiv" and (v or "").strip().lower() == "refresh" for n, v in attrs)
+        for name, value in attrs:
+            if value is None:
                 continue
-            name = name.lower()
-            value = double or single or bare
-            if "&" in value:
-                value = html.unescape(value)
+            if name in ("id", "name"):
+                self.ids.add(value)
             if name == "href" or name == "xlink:href":
                 if tag == "link":
                     refs.append((tag, value, None, True))  # rel may come later
                 else:
-                    refs.append((tag, value, tag in _LOADING_HREF, True))
-            elif name == "srcset":
-                refs += [(tag, url, True, True) for url in _srcset_urls(value)]
+                    refs.append((tag, value, tag in _LOADING_HREF, tag != "base"))
+            elif name == "srcset" or name == "imagesrcset":
+                refs += [(tag, url, True, True) for url in srcset_urls(value)]
             elif name == "style":
                 refs += [(tag, url, True, False) for url in _css_urls(value)]
             elif name == "rel":
                 rel = value
-            else:  # src, poster, data
-                refs.append((tag, value, True, True))
+            elif name in _ALWAYS_LOADED:
+                refs.append((tag, value, True, name in _MUST_EXIST))
+            elif name == "srcdoc":
+                inner = _PageReader()
+                inner.feed(value)
+                inner.close()
+                refs += [(t, u, loads, False) for t, u, loads, _ in inner.refs]
+            elif animated and name in ("to", "from", "by", "values"):
+                refs += [(tag, part, True, False) for part in value.split(";")]
+            elif refresh and name == "content":
+                refs.append((tag, _REFRESH_URL.match(value).group(1), True, False))
         if tag == "link":
             tokens = rel.lower().split() if rel else ()
             loads = not tokens or not _NAVIGATION_RELS.issuperset(tokens)
             refs[first:] = [(t, v, loads if lo is None else lo, e) for t, v, lo, e in refs[first:]]
-    return refs
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.refs += [("style", url, True, False) for url in _css_urls(data)]
+
+
+def _read_page(text: str) -> tuple[list[Reference], frozenset[str]]:
+    reader = _PageReader()
+    reader.feed(text)
+    reader.close()
+    return reader.refs, frozenset(reader.ids)
 
 
 def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[str]:
@@ -189,15 +193,15 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
     wanted_anchors: list[tuple[str, str, str, str]] = []  # page, tag, ref, target
     for page in sorted(p for p in files if p.endswith(".html")):
         text = (site / page).read_text(encoding="utf-8", errors="replace")
-        ids[page] = _ids(text)
+        references, ids[page] = _read_page(text)
         folder = posixpath.dirname(page)
         # The folder n levels up, so that '../../x' from pages of one folder is resolved once.
         ancestors = [folder]
         while ancestors[-1]:
             ancestors.append(posixpath.dirname(ancestors[-1]))
         check_files = page != "404.html"  # served at any depth: its links are for the root
-        for tag, ref, loads, exists in _references(text):
-            ref = ref.strip()
+        for tag, ref, loads, exists in references:
+            ref = browser_url(ref)
             if not ref:
                 continue
             first = ref[0]

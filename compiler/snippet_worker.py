@@ -17,6 +17,7 @@ NumPy and matplotlib are imported once in `main`.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import faulthandler
@@ -25,6 +26,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import io
+import json
 import linecache
 import os
 import random
@@ -47,7 +49,21 @@ MIN_FIGURE_PIXELS = 1_000_000  # a figure beyond the block's budget still gets t
 MAX_FIGURE_SIDE = 32_768  # pixels, per side of a PNG (Agg refuses much larger)
 THREAD_GRACE = 0.5  # seconds a block's threads get to finish after its code returned
 UNSTABLE_ERROR = "the block left threads running"
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 MIN_FILE_SIZE_LIMIT = 64 * 1024 * 1024  # RLIMIT_FSIZE: caps the captured output files and block's own files
+
+
+def send_reply(conn, message: tuple) -> None:
+    """A reply to the pool, as JSON (figures in base64), never as pickle: the compiler must
+    not unpickle anything a block could have written into the socket."""
+    kind, *rest = message
+    if kind == "result":
+        result = dict(rest[0])
+        result["figures"] = [[base64.b64encode(svg).decode(), base64.b64encode(png).decode()]
+                             for svg, png in result["figures"]]
+        rest = [result]
+    conn.send_bytes(json.dumps([kind, *rest]).encode())
 
 
 def setup_environment() -> None:
@@ -398,7 +414,7 @@ class Worker:
         os.dup2(saved_fds[1], 2)
         os.close(saved_fds[0])
         os.close(saved_fds[1])
-        self.conn.send(("ran",))
+        send_reply(self.conn, ("ran",))
 
         result: dict = {"seconds": seconds, "error": None, "traceback": None, "figures": []}
         if exc is None:
@@ -519,6 +535,12 @@ class Worker:
 
     # -- loop ----------------------------------------------------------------------------------------
     def serve(self) -> None:
+        """The template's loop: each session runs in a process forked from this one, which
+        no block has touched, so that nothing a block changes (a patched `numpy.sum`, a
+        module's global, the random state) reaches another session."""
+        if self.libc is not None:
+            with contextlib.suppress(Exception):  # orphans of a session come back to be killed
+                self.libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         while True:
             try:
                 message = self.conn.recv()
@@ -526,14 +548,71 @@ class Worker:
                 return  # the pool is gone
             kind = message[0]
             if kind == "session":
-                self.begin_session(message[1])
-            elif kind == "block":
-                _, code, filename, expect_error = message
-                self.conn.send(("result", self.run_block(code, filename, expect_error)))
-            elif kind == "end":
-                self.end_session()
+                self.run_session(message[1])
             elif kind == "quit":
                 return
+
+    def run_session(self, label: str) -> None:
+        child = os.fork()
+        if child == 0:
+            code = 0
+            try:
+                if self.libc is not None:  # the session ends with the template, even mid-block
+                    self.libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                self.pid = os.getpid()
+                self.begin_session(label)
+                self.serve_session()
+            except BaseException:
+                code = 70
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(child, 0)
+        self.kill_leftovers()
+        if os.WIFSIGNALED(status):  # the session died: so does the template, the same way,
+            sig = os.WTERMSIG(status)  # and the pool reports it as before
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        elif os.WEXITSTATUS(status) != 0:
+            os._exit(os.WEXITSTATUS(status))
+
+    def serve_session(self) -> None:
+        while True:
+            message = self.conn.recv()
+            kind = message[0]
+            if kind == "block":
+                _, code, filename, expect_error = message
+                send_reply(self.conn, ("result", self.run_block(code, filename, expect_error)))
+            elif kind == "end":
+                self.end_session()
+                return
+            elif kind == "quit":
+                os._exit(0)
+
+    def kill_leftovers(self) -> None:
+        """Every process a session left behind: those still in the worker's process group,
+        and those that left it (setsid) but came back to this subreaper as orphans."""
+        me, group = os.getpid(), os.getpgrp()
+        for _ in range(20):  # a process may fork while we look: look again until none is left
+            found = []
+            for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+                if not entry.isdigit() or int(entry) == me:
+                    continue
+                pid = int(entry)
+                try:
+                    with open(f"/proc/{pid}/stat", "rb") as handle:
+                        fields = handle.read().rpartition(b")")[2].split()
+                except OSError:
+                    continue
+                if fields[0] != b"Z" and (int(fields[1]) == me or int(fields[2]) == group):
+                    found.append(pid)
+            if not found:
+                return
+            for pid in found:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            for pid in found:
+                with contextlib.suppress(OSError):
+                    os.waitpid(pid, 0)  # only our children can be reaped; others go to theirs
 
 
 def watch_parent(parent: int, work_dir: str) -> None:
@@ -556,7 +635,7 @@ def main(argv: list[str] | None = None) -> None:
     worker = Worker(conn, Path(project_root).resolve(), Path(work_dir), int(memory_limit), int(output_limit))
     os.chdir(work_dir)
     info = worker.start()
-    conn.send(("ready", info))
+    send_reply(conn, ("ready", info))
     worker.serve()
     conn.close()
 

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from compiler.build import build_site
 from compiler.config import load_settings
+from compiler.execute import sandbox_problem
 from compiler.publish import PublishError
 from tests.conftest import PROJECT, tree_digest, write_vault
 
@@ -197,9 +198,25 @@ def test_kb_snippets_run_a_single_block_runs_only_it_and_the_blocks_before_it(pr
 
 
 def test_a_block_that_writes_into_the_vault_is_reported(project):
+    """Without the sandbox (`kb.sandbox: false`) a block can write there: it is reported."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "kb:\n", "kb:\n  sandbox: false\n"), encoding="utf-8")
     vault = project / "vault"
     target = str(vault / "생김.md")
     write_vault(vault, {"침범.md": f"```python exec\nopen({target!r}, 'w').write('x')\n```\n"})
     result = build(project)
     [problem] = [d for d in result.diagnostics if d.code == "vault-written"]
     assert problem.path == "생김.md"
+
+
+@pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")
+def test_a_sandboxed_block_cannot_write_into_the_vault(project):
+    vault = project / "vault"
+    target = str(vault / "생김.md")
+    write_vault(vault, {"침범.md": f"```python exec\nopen({target!r}, 'w').write('x')\n```\n"})
+    result = build(project)
+    failed = result.blocks[("침범.md", 0)]
+    assert failed.outcome.status == "error" and "Read-only file system" in failed.outcome.error
+    assert not (vault / "생김.md").exists()
+    assert "sandbox-unavailable" not in {d.code for d in result.diagnostics}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -59,6 +60,24 @@ class Browser:
 
     def open(self, path: str, wait_until: str = "networkidle") -> None:
         self.page.goto(self.origin + quote(path, safe="/#"), wait_until=wait_until)
+
+
+def wait_for(page, expression: str, arg: object = None, timeout: float = 30_000) -> None:
+    """Like page.wait_for_function, without its in-page eval, which the pages'
+    Content-Security-Policy forbids: polls with page.evaluate (a page being replaced by
+    another answers with an error: polled again)."""
+    deadline = time.monotonic() + timeout / 1000
+    last_error = None
+    while True:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except playwright_api.Error as error:
+            last_error = error
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression} "
+                               f"({last_error})")
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture(scope="module")

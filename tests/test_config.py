@@ -345,3 +345,19 @@ def test_site_dir_is_mkdocs_own_setting_relative_to_the_configuration(tmp_path):
     assert load_settings(project(tmp_path, "site_name: X\n")).site_dir == tmp_path.resolve() / "site"
     settings = load_settings(project(tmp_path, "site_name: X\nsite_dir: out/docs\n"))
     assert settings.site_dir == tmp_path.resolve() / "out" / "docs"
+
+
+# --- raw HTML ------------------------------------------------------------------------------
+
+
+def test_note_html_is_sanitised_unless_the_owner_trusts_it(tmp_path):
+    assert load_settings(project(tmp_path, "site_name: x\n")).raw_html == "sanitize"
+    trusted = load_settings(project(tmp_path, "kb:\n  raw_html: trusted\n"))
+    assert trusted.raw_html == "trusted"
+
+
+def test_an_unknown_raw_html_mode_is_config_type_at_its_key(tmp_path):
+    text = "kb:\n  raw_html: yolo\n"
+    problem = config_error(tmp_path, text)
+    assert (problem.code, (problem.line, problem.col)) == ("config-type", position_of(text, "raw_html"))
+    assert "sanitize, trusted" in problem.message

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
 
-from compiler.execute import MAX_TIMEOUT, BlockRun, Outcome, Pool, SessionRun, clamp_timeout
+from compiler.execute import MAX_TIMEOUT, BlockRun, Outcome, Pool, SessionRun, clamp_timeout, sandbox_problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 OUTPUT_LIMIT = 200_000
@@ -293,7 +294,7 @@ def test_a_block_that_leaves_threads_running_is_unstable_and_its_worker_replaced
     assert res["t.md:1"].status == "skipped" and "threads" in res["t.md:1"].error
     clean = res["u.md:0"]
     assert clean.status == "ok" and "tick" not in clean.stdout
-    assert clean.stdout == "2\n"  # the main thread and the worker's parent watch, nothing else
+    assert clean.stdout == "1\n"  # the session process: its main thread (the watch stays in the template)
 
 
 def test_threads_that_finish_are_fine(pool):
@@ -385,3 +386,112 @@ def test_ordinary_figures_keep_150_dpi(pool):
     out = run_one(pool, "import matplotlib.pyplot as plt\nplt.figure(figsize=(4, 2))\nplt.plot([1, 2])")
     assert out.status == "ok" and out.stderr == ""
     assert png_size(out.figures[0].png) == (600, 300)
+
+
+def test_a_session_cannot_change_what_another_session_computes():
+    """Each session runs in a process forked from a template no block touched."""
+    patch = ("import math, random\nimport numpy as np\nmath.pi = 3\nrandom.random = lambda: 0.5\n"
+             "np.sum = lambda *a, **k: -1\nimport snippets\nsnippets.kb_poison = True\n")
+    check = ("import math, random\nimport numpy as np\nimport snippets\n"
+             "print(math.pi, random.random() != 0.5, np.sum([1, 2]), hasattr(snippets, 'kb_poison'))")
+    with Pool(PROJECT, workers=1) as one:
+        res = one.run([session("a.md", patch), session("b.md", check)])
+    assert res["a.md:0"].status == "ok"
+    assert res["b.md:0"].stdout == "3.141592653589793 True 3 False\n"
+
+
+def test_processes_a_block_starts_end_with_its_session():
+    """Also one that left the worker's process group: it comes back to the worker as an
+    orphan (the worker is their subreaper) and is killed when the session ends. The next
+    session on the same worker looks (process ids are the sandbox's own)."""
+    start = ("import subprocess\n"
+             "kept = subprocess.Popen(['sleep', '60'])\n"
+             "escaped = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
+             "print(kept.pid, escaped.pid)")
+    with Pool(PROJECT, workers=1) as one:
+        first = one.run([session("a.md", start)])["a.md:0"]
+        assert first.status == "ok", first.error
+        look = ("def running(pid):\n"
+                "    try:\n"
+                "        state = open(f'/proc/{pid}/stat', 'rb').read().rpartition(b')')[2]\n"
+                "        return state.split()[0] != b'Z'\n"
+                "    except OSError:\n"
+                "        return False\n"
+                f"print([pid for pid in {[int(p) for p in first.stdout.split()]} if running(pid)])")
+        second = one.run([session("b.md", look)])["b.md:0"]
+    assert second.status == "ok", second.error
+    assert second.stdout == "[]\n"
+
+
+
+@pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")
+def test_a_sandboxed_block_sees_no_home_writes_nothing_outside_its_folder_and_has_no_network(
+        tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("SECRET KEY")
+    monkeypatch.setenv("HOME", str(home))
+    listener = socket.create_server(("127.0.0.1", 0))
+    code = (
+        "import os, socket\n"
+        f"for path in [{str(home / '.ssh' / 'id_rsa')!r}, {str(PROJECT / 'README.md')!r}]:\n"
+        "    try:\n"
+        "        open(path, 'a').close(); print('wrote', path)\n"
+        "    except OSError as e: print('refused', e.errno)\n"
+        f"print(os.path.exists({str(home / '.ssh')!r}))\n"
+        "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), timeout=2)\n"
+        "    print('connected')\n"
+        "except OSError: print('no network')\n")
+    with listener, Pool(PROJECT, workers=1) as sandboxed:
+        assert sandboxed.sandboxed
+        out = sandboxed.run([SessionRun("n.md", (BlockRun("k", code),))])["k"]
+    assert out.status == "ok", out.error
+    assert out.stdout.splitlines() == ["refused 2", "refused 30", "False", "ok", "no network"]
+    assert (home / ".ssh" / "id_rsa").read_text() == "SECRET KEY"
+
+
+def test_without_the_sandbox_a_block_runs_with_the_users_rights(tmp_path):
+    target = tmp_path / "written.txt"
+    with Pool(PROJECT, workers=1, sandbox=False) as open_pool:
+        assert not open_pool.sandboxed
+        out = open_pool.run([SessionRun("n.md", (BlockRun("k", f"open({str(target)!r}, 'w')"),))])
+    assert out["k"].status == "ok" and target.exists()
+
+
+@pytest.mark.parametrize("forged", [
+    b"garbage that is no message",
+    b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x8c\x06system\x94\x93\x94.",
+    b'["result", {"status": "ok"}]',
+    b'["result", {"status": "ok", "stdout": "", "stderr": "", "truncated": false, '
+    b'"figures": [["not base64!", ""]], "error": null, "traceback": null, "seconds": 0}]',
+])
+def test_a_block_that_writes_into_the_pools_socket_crashes_only_itself(forged):
+    """Replies are JSON checked field by field, never pickle: a forged message cannot run
+    code in the compiler, and it ends the worker, not the build."""
+    code = ("import gc, os\n"
+            "from multiprocessing.connection import Connection\n"
+            "conn = next(o for o in gc.get_objects() if isinstance(o, Connection))\n"
+            f"conn.send_bytes({forged!r})\n"
+            "import time; time.sleep(5)\n")
+    with Pool(PROJECT, workers=1) as one:
+        res = one.run([session("a.md", code), session("b.md", "print('after')")])
+    assert res["a.md:0"].status == "crashed" and "malformed message" in res["a.md:0"].error
+    assert res["b.md:0"].stdout == "after\n"
+
+
+def test_worker_replies_round_trip_as_json():
+    from compiler.execute import decode_reply
+    from compiler.snippet_worker import send_reply
+
+    class Wire:
+        def send_bytes(self, data: bytes) -> None:
+            self.data = data
+
+    wire = Wire()
+    result = {"status": "ok", "stdout": "가", "stderr": "", "truncated": False,
+              "figures": [(b"<svg/>", b"\x89PNG")], "error": None, "traceback": None,
+              "seconds": 0.5}
+    send_reply(wire, ("result", result))
+    assert decode_reply(wire.data) == ("result", result)

@@ -21,7 +21,7 @@ from PIL import Image
 
 from compiler.build import build_site
 from tests.conftest import project_settings, write_vault
-from tests.test_browser import CHROMIUM, Browser, _QuietHandler, chromium  # noqa: F401
+from tests.test_browser import CHROMIUM, Browser, _QuietHandler, chromium, wait_for  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
@@ -72,7 +72,7 @@ def browser(chromium, graph_site) -> Iterator[Browser]:  # noqa: F811
 
 def open_graph(browser: Browser, path: str) -> None:
     browser.open(path)
-    browser.page.wait_for_function("window.kbGraph && window.kbGraph.ready", timeout=15_000)
+    wait_for(browser.page, "window.kbGraph && window.kbGraph.ready", timeout=15_000)
 
 
 def kb(browser: Browser, expression: str):
@@ -83,7 +83,7 @@ def hover(browser: Browser, title: str) -> None:
     browser.page.locator(".kb-graph-view").scroll_into_view_if_needed()
     point = browser.page.evaluate("t => kbGraph.position(t)", title)
     browser.page.mouse.move(point["x"], point["y"])
-    browser.page.wait_for_function("t => kbGraph.focus() === t", arg=title, timeout=5_000)
+    wait_for(browser.page, "t => kbGraph.focus() === t", arg=title, timeout=5_000)
 
 
 def test_the_graph_page_draws_every_note_and_ghost_and_the_filters_hide_them(browser):
@@ -130,7 +130,7 @@ def test_searching_a_korean_title_centres_its_node(browser):
     results = browser.page.locator(".kb-graph-results button")
     assert results.all_inner_texts() == ["역전파 알고리즘"]
     search.press("Enter")
-    browser.page.wait_for_function("kbGraph.focus() === '역전파 알고리즘'")
+    wait_for(browser.page, "kbGraph.focus() === '역전파 알고리즘'")
     browser.page.wait_for_timeout(500)  # the camera's animation (300 ms)
     point, centre = kb(browser, "position('역전파 알고리즘')"), kb(browser, "centre()")
     assert abs(point["x"] - centre["x"]) < 2 and abs(point["y"] - centre["y"]) < 2
@@ -150,10 +150,10 @@ def test_the_local_graph_shows_exactly_the_neighbours_and_a_second_level_on_dema
                            for title in HUB_NEIGHBOURS)]
     assert max(distances) - min(distances) < 2 and min(distances) > 20
     browser.page.locator(".kb-graph-depth button", has_text="2단계").click()
-    browser.page.wait_for_function("kbGraph.nodeCount() > 7")
+    wait_for(browser.page, "kbGraph.nodeCount() > 7")
     assert set(kb(browser, "titles()")) == {"허브", "라"} | HUB_NEIGHBOURS
     browser.page.locator(".kb-graph-depth button", has_text="1단계").click()
-    browser.page.wait_for_function("kbGraph.nodeCount() === 7")
+    wait_for(browser.page, "kbGraph.nodeCount() === 7")
     hover(browser, "다")
     point = browser.page.evaluate("kbGraph.position('다')")
     with browser.page.expect_navigation():
@@ -232,7 +232,7 @@ def test_while_the_camera_moves_a_large_graph_shows_its_edges_as_a_picture_that_
     picture.evaluate("e => { e.style.visibility = 'hidden'; }")
     bare = screenshot(large)  # what WebGL drew while moving: the nodes, no edges
     picture.evaluate("e => { e.style.visibility = ''; }")
-    large.page.wait_for_function("!kbGraph.moving()", timeout=10_000)
+    wait_for(large.page, "!kbGraph.moving()", timeout=10_000)
     large.page.evaluate(NEXT_FRAMES)
     assert picture.evaluate("e => getComputedStyle(e).visibility") == "hidden"
     drawn = screenshot(large)
@@ -276,6 +276,6 @@ def test_a_node_under_the_pointer_while_the_camera_moves_is_highlighted_once_it_
     large.page.mouse.move(point["x"], point["y"])
     large.page.wait_for_timeout(300)
     assert kb(large, "moving()") and kb(large, "focus()") is None
-    large.page.wait_for_function("kbGraph.focus() === '라'", timeout=10_000)
+    wait_for(large.page, "kbGraph.focus() === '라'", timeout=10_000)
     assert not kb(large, "moving()")
     assert set(kb(large, "highlighted()")) == {"라", "역전파 알고리즘", "다"}

@@ -266,3 +266,30 @@ def test_scanning_twice_gives_equal_results(tmp_path):
     for rel in ["c.md", "a/b.md", nfd("한국어.md"), "pic.jpg"]:
         write(tmp_path, rel)
     assert scan_vault(tmp_path) == scan_vault(tmp_path)
+
+
+def test_a_name_that_is_not_utf8_is_decoded_reported_and_still_opens(tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    folder = os.path.join(os.fsencode(vault), "자료".encode("cp949"))
+    os.mkdir(folder)
+    (Path(os.fsdecode(folder)) / "노트.md").write_text("본문", encoding="utf-8")
+    with open(os.path.join(os.fsencode(vault), b"\xff\xfe bad.md"), "wb") as handle:
+        handle.write(b"x")
+    result = scan_vault(vault)
+    assert [n.path for n in result.notes] == ["자료/노트.md", "\ufffd\ufffd bad.md"]
+    assert result.notes[0].source.read_text(encoding="utf-8") == "본문"
+    assert sorted((d.path, d.code) for d in result.diagnostics) == [
+        ("자료", "file-name-encoding"), ("\ufffd\ufffd bad.md", "file-name-encoding")]
+
+
+def test_vault_state_sees_a_rewrite_that_keeps_size_and_modification_time(tmp_path):
+    from compiler.scan import vault_state
+
+    note = write_vault(tmp_path, {"a.md": "original"}) / "a.md"
+    before = vault_state(tmp_path)
+    stat = note.stat()
+    note.write_text("replaced", encoding="utf-8")  # same size
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same modification time
+    assert note.stat().st_size == stat.st_size and note.stat().st_mtime_ns == stat.st_mtime_ns
+    assert vault_state(tmp_path) != before

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api, search
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api, search, wait_for
 from tests.test_serve import WAIT, serve_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -35,7 +35,7 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_a_failed_rebuild(se
             browser.page.evaluate("window.kbNotReloaded = true")
 
             served.write("노트.md", "# 노트\n\n고친 문장.\n")
-            browser.page.wait_for_function(
+            wait_for(browser.page,
                 "document.querySelector('article')?.innerText.includes('고친 문장.')",
                 timeout=WAIT * 1000)
             assert browser.page.evaluate("window.kbNotReloaded") is None  # a new document
