@@ -41,7 +41,8 @@ FORMAT = "shards-1"  # the layout of this cache; change it when the layout chang
 # The modules whose code decides what parse_note returns: parse.py and every module of this
 # package it imports (diagnostics.py defines the Diagnostic objects a Note holds, so a change
 # there breaks unpickling just like a change to Note). tests/test_cache.py checks the list.
-SOURCES = ("parse.py", "syntax.py", "diagnostics.py", "normalize.py")
+SOURCES = ("parse.py", "syntax.py", "diagnostics.py", "normalize.py", "sanitize.py", "yaml_budget.py",
+           "nesting.py")
 DISTRIBUTIONS = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "PyYAML")
 _PREFIX = "parse-"
 
