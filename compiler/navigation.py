@@ -26,7 +26,9 @@ from .markup import front_matter, literal, title_heading, url
 from .render import Stage, page_address
 from .site_assets import ASSET_DIR
 
-BIG_FOLDER = 60  # pages of its own a folder may have before it is collapsed
+# Pages of its own a folder may have before it is collapsed: a folder of study notes keeps
+# its sidebar, and no page's sidebar lists more than this many siblings.
+BIG_FOLDER = 100
 NOT_IN_NAV = f"{ASSET_DIR}/not-in-nav.txt"
 LISTING_NAMES = ("index.md", "notes.md")  # the folder page's name, the first one free
 _INDEX_NAMES = frozenset({"index.md", "README.md"})
