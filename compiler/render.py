@@ -27,7 +27,7 @@ from .forms import footnotes as footnote_form
 from .forms.execblocks import FIGURE_DIR, figure_path, render_block
 from .forms.wikilinks import IMAGE_SUFFIXES, render_link
 from .forms.writer import Page, Tree, Writer, make_tree
-from .markup import front_matter, literal, title_heading, url
+from .markup import front_matter, literal, page_address, title_heading, url
 from .measures_box import measures_box
 from .parse import BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR, RESERVED_ANCHORS, Note
 from .properties import css_classes, properties_box
@@ -35,8 +35,8 @@ from .resolve import Kind, Resolved, ResolvedLink
 from .site_assets import SITE_ASSETS
 from .tagindex import tag_link, tag_tree, tags_page, tags_page_path
 
-__all__ = ["FIGURE_DIR", "IMAGE_SUFFIXES", "figure_path", "render_block", "render_link",
-           "tag_link"]
+__all__ = ["FIGURE_DIR", "IMAGE_SUFFIXES", "figure_path", "page_address", "render_block",
+           "render_link", "tag_link"]
 
 HOME = "index.md"
 FOLDER_LISTING = 40  # notes named per folder on the generated home page
@@ -52,13 +52,6 @@ class Stage:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page address -> aliases
     # note path -> staged path of every published note: the one page map of the build
     placed: dict[str, str] = field(default_factory=dict)
-
-
-def page_address(staged: str) -> str:
-    """The address MkDocs gives a staged page: `a/b.md` -> `a/b`, `a/index.md` -> `a`
-    (README.md counts as an index too)."""
-    folder, _, name = staged.removesuffix(".md").rpartition("/")
-    return folder if name in ("index", "README") else staged.removesuffix(".md")
 
 
 def staged_paths(notes: dict[str, Note], home: str | None

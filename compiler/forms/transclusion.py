@@ -32,10 +32,8 @@ def embed_box(node: SyntaxTreeNode, w: Writer) -> str:
     if embeds.refusal(w.chain, shown) or page.embeds_left <= 0:
         return f'[{literal(link.shown_text)}]({target} "{NOT_EMBEDDED}"){{ .kb-embed-refused }}'
     page.embeds_left -= 1
-    from .writer import Writer as FragmentWriter
-
     note = page.resolved.notes[shown.note]
-    inner = FragmentWriter(page, note, page.tree(shown.note), (*w.chain, shown), nested=True)
+    inner = Writer(page, note, page.tree(shown.note), (*w.chain, shown), nested=True)
     body = inner.fragment(shown.first_line, shown.end_line)
     label = link.display.strip() if link.display and link.display.strip() else \
         shown.label.replace("#", " › ", 1)

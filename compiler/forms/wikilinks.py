@@ -16,7 +16,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from .. import embeds
 from ..blocks import BlockResult
-from ..markup import literal, relative, url
+from ..markup import literal, page_address, relative, url
 from ..resolve import Kind, ResolvedLink
 from ..syntax import WIKILINK, split_wikilink
 from . import dialect
@@ -106,8 +106,6 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         if link.embed and (media := embeds.media_kind(item.path)):
             name = posixpath.basename(item.path)
             # Raw HTML: MkDocs leaves its URLs alone, so they start from the page's address.
-            from ..render import page_address
-
             served = relative(page_address(page), item.path)
             return embeds.media_html(media, served, name, literal(name), link.fragment)
         return f"[{text}]({target}{title})"
@@ -156,7 +154,7 @@ def alone_on_its_line(node: SyntaxTreeNode, w: Writer) -> bool:
     at = next(i for i, c in enumerate(siblings) if c is node)
 
     def line_ends(step: int) -> bool:
-        for other in (siblings[at + step::step] if step > 0 else siblings[at - 1::-1]):
+        for other in (siblings[at + 1:] if step > 0 else reversed(siblings[:at])):
             if other.type in ("softbreak", "hardbreak"):
                 return True
             if not (other.type == "text" and not other.content.strip()):
