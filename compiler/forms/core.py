@@ -55,19 +55,20 @@ def a_list(node: SyntaxTreeNode, w: Writer, items: list[SyntaxTreeNode] | None =
     with w.inside():
         bodies = [item_body(item, w, _tight(node)) for item in
                   (items if items is not None else node.children)]
-    # Python-Markdown wraps every item's text in <p> once one item holds a blank line.
-    tight = _tight(node) and not any("\n\n" in body for body in bodies)
+    # Python-Markdown wraps every item's text in <p> once one item holds a blank line, and
+    # reads a quote, fence or table opening an item only in such a loose list, after
+    # something on the marker's line.
+    below = [bool(body.strip()) and bool(_BELOW_MARKER.match(body)) for body in bodies]
+    tight = _tight(node) and not any("\n\n" in body for body in bodies) and not any(below)
     written = []
     for number, body in enumerate(bodies):
         marker = f"{start + number}." if ordered else "-"
         if not body.strip():
             written.append(marker)
-        elif not _BELOW_MARKER.match(body):
-            written.append(dialect.indented(body, first=f"{marker} "))
-        elif tight:  # below a marker alone on its line
-            written.append(f"{marker} \n" + dialect.indented(body))
-        else:  # in a loose list only after something on the marker's line
+        elif below[number]:
             written.append(f"{marker} {ITEM_START}\n\n" + dialect.indented(body))
+        else:
+            written.append(dialect.indented(body, first=f"{marker} "))
     return dialect.joined(written, tight)
 
 
@@ -80,7 +81,8 @@ def item_body(item: SyntaxTreeNode, w: Writer, tight: bool) -> str:
         if not written.strip():
             continue
         if parts:
-            gap = "\n" if tight and child.type in ("bullet_list", "ordered_list") else "\n\n"
+            nests = child.type in ("bullet_list", "ordered_list") and "\n\n" not in written
+            gap = "\n" if tight and nests else "\n\n"
             parts.append(gap)
         parts.append(written)
     return "".join(parts)
