@@ -57,8 +57,12 @@ def test_a_form_declines_a_node_it_does_not_recognise_and_the_next_writer_takes_
 
 
 def test_text_is_written_literally_and_bare_urls_are_left_to_magiclink():
-    assert dialect.text("a*b* #c 1. ==d==") == "a&#42;b&#42; &#35;c 1&#46; &#61;&#61;d&#61;&#61;"
-    assert dialect.text("see https://example.com/a_b?c=d.") == "see https://example.com/a_b?c=d&#46;"
+    tricky = "a*b* #c 1. ==d== \\x <i> & ~s~ [x](y) {#z} |"
+    assert dialect.text(tricky) == (
+        "a\\*b\\* \\#c 1\\. \\=\\=d\\=\\= \\\\x &lt;i\\> &amp; \\~s\\~ \\[x\\]\\(y\\) \\{\\#z\\} \\|")
+    html = markdown.markdown(dialect.text(tricky), extensions=EXTENSIONS)
+    assert html == "<p>a*b* #c 1. ==d== \\x &lt;i&gt; &amp; ~s~ [x](y) {#z} |</p>"
+    assert dialect.text("see https://example.com/a_b?c=d.") == "see https://example.com/a_b?c=d\\."
 
 
 def test_callouts_nest_in_lists_and_lists_nest_by_four_spaces_whatever_the_source_indent():

@@ -120,7 +120,7 @@ def test_a_tag_at_the_start_of_a_line_is_a_tag_link_and_does_not_become_a_headin
     rendered = markdown.markdown(stage.pages["a.md"].split("---", 2)[2], extensions=["attr_list"])
     assert '<a class="kb-tag" href="tags.md#딥러닝">&#35;딥러닝</a>' in rendered
     assert '<a class="kb-tag" href="tags.md#ml">&#35;ml</a>' in rendered
-    assert "&#35;1984 is no tag" in rendered
+    assert "\n#1984 is no tag" in rendered
     assert rendered.count("<h1") == 2  # the inline title and the real heading
 
 

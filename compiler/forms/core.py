@@ -73,15 +73,17 @@ def a_list(node: SyntaxTreeNode, w: Writer, items: list[SyntaxTreeNode] | None =
 
 
 def item_body(item: SyntaxTreeNode, w: Writer, tight: bool) -> str:
-    """An item's blocks: in a tight list its text and a list right under it go without a
-    blank line (Python-Markdown nests the list); any other block gets one."""
+    """An item's blocks: in a tight list its first paragraph and a list right under it go
+    without a blank line (Python-Markdown nests the list); any other block gets one."""
     parts: list[str] = []
     for child in item.children:
         written = w.block(child)
         if not written.strip():
             continue
         if parts:
-            nests = child.type in ("bullet_list", "ordered_list") and "\n\n" not in written
+            # Python-Markdown nests a list under the item's first paragraph only.
+            nests = (child.type in ("bullet_list", "ordered_list") and "\n\n" not in written
+                     and len(parts) == 1 and "\n\n" not in parts[0])
             gap = "\n" if tight and nests else "\n\n"
             parts.append(gap)
         parts.append(written)

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import re
 
-from ..markup import literal
-
 INDENT = "    "  # Python-Markdown nests every block by four spaces
 # A bare URL stays as written: pymdownx.magiclink makes it a link, as Obsidian does.
 _BARE_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]*_~]")
 FOLD_KEYWORDS = {"": "!!!", "-": "???", "+": "???+"}  # admonition, pymdownx.details
+# What Python-Markdown, with the site's extensions, reads as markup in text: each is written
+# with a backslash, which Python-Markdown takes away (its ESCAPED_CHARS, `=` of
+# pymdownx.mark, `~` of pymdownx.tilde, `|` of tables). `&` and `<` become entities.
+_MARKUP = re.compile(r"[\\`*_{}\[\]()>#+\-.!=~|]")
+
+
+def _plain(value: str) -> str:
+    return _MARKUP.sub(r"\\\g<0>", value).replace("&", "&amp;").replace("<", "&lt;")
 
 
 def text(value: str) -> str:
     """Text Python-Markdown shows exactly as given, bare URLs left for magiclink."""
     out, last = [], 0
     for found in _BARE_URL.finditer(value):
-        out += [literal(value[last:found.start()]), found.group()]
+        out += [_plain(value[last:found.start()]), found.group()]
         last = found.end()
-    out.append(literal(value[last:]))
+    out.append(_plain(value[last:]))
     return "".join(out)
 
 
