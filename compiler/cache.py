@@ -41,8 +41,9 @@ FORMAT = "shards-1"  # the layout of this cache; change it when the layout chang
 # The modules whose code decides what parse_note returns: parse.py and every module of this
 # package it imports (diagnostics.py defines the Diagnostic objects a Note holds, so a change
 # there breaks unpickling just like a change to Note). tests/test_cache.py checks the list.
+# The parser is made of the rules of every form (compiler/forms), so their modules count too.
 SOURCES = ("parse.py", "syntax.py", "diagnostics.py", "normalize.py", "sanitize.py", "yaml_budget.py",
-           "nesting.py")
+           "nesting.py", *sorted(f"forms/{p.name}" for p in (Path(__file__).parent / "forms").glob("*.py")))
 DISTRIBUTIONS = ("markdown-it-py", "mdit-py-plugins", "latex2mathml", "PyYAML")
 _PREFIX = "parse-"
 

@@ -27,16 +27,20 @@ PDF_HEIGHT = 600  # pixels, unless `#height=N`
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """A span of a note's source that an embed shows (the whole body, a section, a block)."""
+    """The lines of a note that an embed shows (the whole body, a section, a block)."""
 
     note: str
-    start: int
-    end: int
+    first_line: int  # 0-based
+    end_line: int  # 0-based, exclusive
     label: str  # how the chain names it: `Note`, `Note#Heading`, `Note#^id`
 
 
+def _lines(note: Note) -> int:
+    return note.source.count("\n") + 1
+
+
 def whole(note: Note) -> Shown:
-    return Shown(note.path, note.body_start, len(note.source), note.title)
+    return Shown(note.path, note.source.count("\n", 0, note.body_start), _lines(note), note.title)
 
 
 def is_note_embed(item: ResolvedLink) -> bool:
@@ -46,24 +50,14 @@ def is_note_embed(item: ResolvedLink) -> bool:
             and item.link.start >= 0 and item.link.holder in ("paragraph", "list"))
 
 
-def _line_offset(note: Note, line: int) -> int:
-    """Offset of a 0-based line's first character (the source's end past the last line)."""
-    at = 0
-    for _ in range(line):
-        at = note.source.find("\n", at) + 1
-        if at == 0:
-            return len(note.source)
-    return at
-
-
 def section(note: Note, anchor: str) -> tuple[int, int] | None:
-    """A heading and what follows it up to the next heading of the same or a higher level."""
+    """The lines of a heading and what follows it up to the next heading of the same or a
+    higher level."""
     for number, heading in enumerate(note.headings):
         if heading.anchor != anchor:
             continue
         end = next((h for h in note.headings[number + 1:] if h.level <= heading.level), None)
-        start = _line_offset(note, heading.line - 1)
-        return start, _line_offset(note, end.line - 1) if end else len(note.source)
+        return heading.line - 1, end.line - 1 if end else _lines(note)
     return None
 
 
@@ -77,9 +71,7 @@ def shown_by(notes: dict[str, Note], item: ResolvedLink) -> Shown | None:
         return None
     if item.anchor.startswith("^"):
         block = find_block(note, item.anchor[1:])
-        first, end = block.lines
-        start, stop = _line_offset(note, first), _line_offset(note, end)
-        return Shown(note.path, start, stop, f"{note.title}#{item.anchor}")
+        return Shown(note.path, *block.lines, f"{note.title}#{item.anchor}")
     span = section(note, item.anchor)
     heading = next(h for h in note.headings if h.anchor == item.anchor)
     return Shown(note.path, *span, f"{note.title}#{heading.text}")
@@ -87,7 +79,8 @@ def shown_by(notes: dict[str, Note], item: ResolvedLink) -> Shown | None:
 
 def refusal(chain: tuple[Shown, ...], shown: Shown) -> str | None:
     """Why `shown` may not be drawn inside `chain` (outermost first): a cycle or too deep."""
-    if any((s.note, s.start, s.end) == (shown.note, shown.start, shown.end) for s in chain):
+    if any((s.note, s.first_line, s.end_line) == (shown.note, shown.first_line, shown.end_line)
+           for s in chain):
         return "embed-cycle"
     if len(chain) > MAX_DEPTH:
         return "embed-too-deep"
@@ -108,7 +101,7 @@ def refusal_diagnostic(item: ResolvedLink, chain: tuple[Shown, ...], shown: Show
 
 
 def inside(item: ResolvedLink, shown: Shown) -> bool:
-    return shown.start <= item.link.start and item.link.end <= shown.end
+    return shown.first_line <= item.link.line - 1 < shown.end_line
 
 
 def check_embeds(resolved: Resolved) -> list[Diagnostic]:

@@ -26,6 +26,13 @@ def literal(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
+def page_address(staged: str) -> str:
+    """The address MkDocs gives a staged page: `a/b.md` -> `a/b`, `a/index.md` -> `a`
+    (README.md counts as an index too)."""
+    folder, _, name = staged.removesuffix(".md").rpartition("/")
+    return folder if name in ("index", "README") else staged.removesuffix(".md")
+
+
 @lru_cache(maxsize=65536)
 def relative(from_folder: str, to_path: str) -> str:
     """The percent-encoded relative path from a folder of the stage to a staged file."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,7 @@ from urllib.parse import unquote
 
 import yaml
 from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from . import nesting
@@ -30,14 +32,12 @@ from .syntax import (
     make_parser,
     split_wikilink,
     tag_name,
+    with_footnotes,
 )
 from .yaml_budget import load_properties
 
-PARSER_VERSION = "13"  # bump when the Note model or its meaning changes: old cache entries die
-_PARSER = make_parser()
+PARSER_VERSION = "14"  # bump when the Note model or its meaning changes: old cache entries die
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
-# A '#' opening a paragraph line, also after list markers: a heading to Python-Markdown.
-_HASH_LINE = re.compile(r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)*#(?=[^\s#])")
 # ` ^id` ending a paragraph's last line (or `^id` standing alone): Latin letters, digits, dashes.
 _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 # Blocks a `^id` paragraph right after them names (Obsidian: "a separate line after").
@@ -56,13 +56,6 @@ RESERVED_ANCHORS = frozenset({TITLE_ANCHOR, BACKLINKS_ANCHOR, READ_BEFORE_ANCHOR
 # Blocks Python-Markdown only recognises after a blank line (CommonMark needs none).
 # `[!type]+ title` on a blockquote's first line: an Obsidian callout.
 _CALLOUT = re.compile(r"\[!(?P<kind>[^\]\n]+)\](?P<fold>[+-]?)[ \t]*(?P<title>[^\n]*)")
-# A task item's marker other than `[ ]` and `[x]`: Obsidian takes any one character as a task
-# (done unless it is a space) and keeps it for themes (`[?]`, `[-]`, `[>]`, ...).
-_OTHER_TASK = re.compile(r"\[([^\s\[\]xX])\] +\S")
-_CONTAINER_KINDS = {"blockquote_open": "quote", "list_item_open": "item"}
-_LIST_OPENS = {"bullet_list_open", "ordered_list_open"}
-_NEEDS_BLANK_BEFORE = {"bullet_list_open", "ordered_list_open", "table_open", "fence",
-                       "blockquote_open", "math_block"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,38 +116,6 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
-class Callout:
-    """`> [!kind]± title`: a blockquote that Obsidian draws as a box."""
-
-    kind: str  # the type as written (`FAQ`, `my-type`); matched case-insensitively
-    fold: str  # "" (not foldable), "+" (open) or "-" (closed)
-    depth: int  # its `>` is the depth-th on each of its lines (1 = not inside another quote)
-    first_line: int  # 0-based, the `[!kind]` line
-    end_line: int  # 0-based, exclusive
-    marker: tuple[int, int]  # offsets of `[!kind]±` and the spaces after it
-    title: tuple[int, int]  # offsets of the title's source (empty when there is none)
-
-
-@dataclass(frozen=True, slots=True)
-class Container:
-    """A blockquote or a list item as CommonMark (markdown-it) parses it: the lines it holds.
-    Each line's prefix (quote markers, list markers, the indentation of an item's content)
-    is read from these; see containers.line_prefixes."""
-
-    kind: str  # "quote" or "item"
-    first_line: int  # 0-based: the line of its `>` or list marker
-    end_line: int  # 0-based, exclusive
-
-
-@dataclass(frozen=True, slots=True)
-class InlineFootnote:
-    """`^[text]`: Python-Markdown knows only `[^label]` footnotes."""
-
-    start: int  # offsets of the whole `^[...]`
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
 class BlockId:
     """` ^id` at the end of a paragraph or list item, or `^id` on a line of its own after a
     list, quote or table: the block that `[[Note#^id]]` links to and `![[Note#^id]]` embeds."""
@@ -162,9 +123,7 @@ class BlockId:
     name: str  # as written, without the caret
     line: int  # 1-based, of the marker
     col: int  # 1-based, of the caret
-    marker: tuple[int, int]  # offsets of the marker and the blank before it: hidden on the page
     lines: tuple[int, int]  # 0-based source lines [first, end) of the block it names
-    anchor_at: int  # offset of the block's first text, where its anchor goes
 
     @property
     def anchor(self) -> str:
@@ -176,13 +135,12 @@ class Math:
     latex: str
     display: bool  # $$...$$ rather than $...$
     block: bool  # $$ on lines of its own: a block of its own
-    start: int  # offsets in Note.source of the whole `$...$` or `$$ ... $$` lines
-    end: int
     line: int
     col: int
     mathml: str | None  # None when the LaTeX could not be converted
 
 
+@functools.lru_cache(maxsize=8192)  # parse and render both want it; formulas repeat
 def to_mathml(latex: str, display: bool) -> str | None:
     """MathML, which browsers draw natively: no script, no font, no other host."""
     try:
@@ -191,9 +149,8 @@ def to_mathml(latex: str, display: bool) -> str | None:
         return None
 
 
-def _math(latex: str, display: bool, block: bool, start: int, end: int, line: int, col: int
-          ) -> Math:
-    return Math(latex, display, block, start, end, line, col, to_mathml(latex, display))
+def _math(latex: str, display: bool, block: bool, line: int, col: int) -> Math:
+    return Math(latex, display, block, line, col, to_mathml(latex, display))
 
 
 # `#| key: value` lines at the top of an executable block (Quarto's style).
@@ -211,8 +168,6 @@ class CodeBlock:
     code: str  # the Python source, option lines left out
     options: tuple[tuple[str, str], ...]  # (key, value) as written, in order
     line: int  # 1-based line of the opening fence
-    start: int  # offsets in Note.source of the whole fenced block
-    end: int
 
     def option(self, key: str, default: str | None = None) -> str | None:
         return next((v for k, v in reversed(self.options) if k == key), default)
@@ -276,22 +231,8 @@ class Note:
     links: tuple[Link, ...] = ()
     math: tuple[Math, ...] = ()
     tags: tuple[Tag, ...] = ()  # the `tags` property's first, then the text's, in order
-    raw_html: tuple[tuple[int, int], ...] = ()  # every raw HTML span: render sanitises them
     blocks: tuple[CodeBlock, ...] = ()  # executable code blocks, in order
     text: str = ""  # plain text, for search and summaries
-    blank_line_before: tuple[int, ...] = ()  # 0-based lines Python-Markdown needs a gap before
-    # Offsets of a '#' that starts a paragraph line (`#tag`): text in CommonMark and Obsidian,
-    # a heading to Python-Markdown.
-    hash_line_starts: tuple[int, ...] = ()
-    # Every blockquote and list item, outer ones before the ones inside them: where
-    # Python-Markdown wants four spaces for an item's content, Obsidian takes its content column.
-    containers: tuple[Container, ...] = ()
-    callouts: tuple[Callout, ...] = ()
-    comments: tuple[tuple[int, int], ...] = ()  # offsets of `%%...%%`, which are not shown
-    inline_footnotes: tuple[InlineFootnote, ...] = ()
-    escaped_dollars: tuple[int, ...] = ()  # offsets of the `\\` of each `\\$`
-    # (offset of `[`, character) of each task item marked other than `[ ]` and `[x]`
-    task_marks: tuple[tuple[int, str], ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
@@ -568,14 +509,6 @@ def _cell_bounds(row: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _with_footnotes(children: list[Token]) -> Iterator[Token]:
-    """An inline token's children, each inline footnote followed by its own children."""
-    for child in children:
-        yield child
-        if child.type == "footnote_ref" and child.meta.get("inline"):
-            yield from _with_footnotes(child.meta["children"])
-
-
 def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
     """Reading-view text of an inline token, with the link token each piece belongs to."""
     current_link: Token | None = None
@@ -584,9 +517,8 @@ def _plain_pieces(children: list[Token]) -> Iterator[tuple[str, Token | None]]:
             current_link = child
         elif child.type == "link_close":
             current_link = None
-        elif child.type == "text":
-            yield child.content.replace("==", ""), current_link  # ==highlight== marks
-        elif child.type in ("code_inline", "math_inline", "math_inline_double", ESCAPED_DOLLAR):
+        elif child.type in ("text", "code_inline", "math_inline", "math_inline_double",
+                            ESCAPED_DOLLAR):
             yield child.content, current_link
         elif child.type in ("softbreak", "hardbreak"):
             yield "\n", None
@@ -679,22 +611,11 @@ class _NoteBuilder:
         self.links: list[Link] = []
         self.math: list[Math] = []
         self.tags: list[Tag] = []
-        self.raw_html: list[tuple[int, int]] = []
         self.text_parts: list[str] = []
-        self.gaps: list[int] = []
-        self.hash_starts: list[int] = []
         self.anchors: set[str] = set()
         self.section = ""
         self.open_items = 0
-        self.item_lines: list[int] = []  # the first line of each open list item
         self.cursor, self.cell = (-1, 0), -1
-        self.quotes = 0
-        self.callouts: list[Callout] = []
-        self.comments: list[tuple[int, int]] = []
-        self.inline_footnotes: list[InlineFootnote] = []
-        self.escaped_dollars: list[int] = []
-        self.task_marks: list[tuple[int, str]] = []
-        self.containers: list[Container] = []
         self.blocks: list[CodeBlock] = []
 
     def walk(self, tokens: list[Token]) -> None:
@@ -703,42 +624,19 @@ class _NoteBuilder:
                 self.front_matter(token)
                 continue
             self.open_items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
-            self.quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
-            if token.type in _CONTAINER_KINDS and token.map:
-                self.containers.append(Container(_CONTAINER_KINDS[token.type], *token.map))
-            if token.type == "blockquote_open" and (callout := self.callout(token, tokens, index)):
-                self.callouts.append(callout)
-                continue  # it gets a blank line of its own in render
-            lines = self.locator.lines
-            if token.type == "list_item_open" and token.map:
-                self.item_lines.append(token.map[0])
-            elif token.type == "list_item_close":
-                self.item_lines.pop()
-            # In a list item, a list after the item's text needs no gap (Python-Markdown nests
-            # it), other blocks do, unless they start the item.
-            in_item = self.item_lines and (token.type in _LIST_OPENS
-                                           or (token.map and token.map[0] == self.item_lines[-1]))
-            if (token.type in _NEEDS_BLANK_BEFORE and not in_item and token.map
-                    and token.map[0] > 0 and lines[token.map[0] - 1].strip(" >\t")):
-                self.gaps.append(token.map[0])
             if token.type == "math_block" and token.map:
-                start = self.locator.offsets[token.map[0]]
-                end = self.locator.offsets[token.map[1]] - 1
-                self.math.append(_math(token.content.strip(), True, True, start, end,
-                                       token.map[0] + 1, 1))
+                self.math.append(_math(token.content.strip(), True, True, token.map[0] + 1, 1))
             elif token.type == "fence" and token.map and _is_exec_fence(token.info):
                 self.code_block(token)
             elif token.type == COMMENT_BLOCK:
                 self.comment_block(token)
             elif token.type == "html_block" and token.map:
-                start = self.locator.offsets[token.map[0]]
-                self.check_html(token.content, start, token.map[0], 0)
+                self.check_html(token.content, token.map[0], 0)
             elif token.type == "inline" and token.map is not None:
-                self.inline(token, tokens[index - 1])
+                opens_quote = index >= 2 and tokens[index - 2].type == "blockquote_open"
+                self.inline(token, tokens[index - 1], opens_quote)
                 if tokens[index - 1].type == "paragraph_open":
                     self.block_id(tokens, index)
-                    if index >= 2 and tokens[index - 2].type == "list_item_open":
-                        self.task_mark(token, tokens[index - 1])
 
     def block_id(self, tokens: list[Token], index: int) -> None:
         """A paragraph ending in ` ^id` names itself, or its list item when it opens one; a
@@ -751,9 +649,8 @@ class _NoteBuilder:
         if marker is None:
             return
         name = found.group(1)
-        offset = self.locator.offsets[line]
-        caret = offset + marker.start(1) - 1
-        named, first_inline = tokens[index - 1], index
+        col = marker.start(1)  # 1-based column of the caret
+        named = tokens[index - 1]
         before = tokens[index - 2] if index >= 2 else None
         alone = "\n" not in token.content and found.start() == 0
         if alone and before is not None and before.type in _ID_AFTER:
@@ -762,54 +659,17 @@ class _NoteBuilder:
             while at > 0 and not (tokens[at].type == opener and tokens[at].level == before.level):
                 at -= 1
             named = tokens[at]
-            first_inline = next(i for i in range(at, index + 1) if tokens[i].type == "inline")
         elif before is not None and before.type == "list_item_open":
             named = before
-        where = self.inline_start(tokens[first_inline], tokens[first_inline - 1])
         first = next((b for b in self.block_ids if b.name.casefold() == name.casefold()), None)
         if first is not None:
             self.diagnostics.append(Diagnostic(
-                self.path, line + 1, caret - offset + 1, Severity.WARNING, "duplicate-block-id",
+                self.path, line + 1, col, Severity.WARNING, "duplicate-block-id",
                 f"block id ^{name} is already used on line {first.line}",
                 "links to it land on the first block; give this one another id"))
-        self.block_ids.append(BlockId(
-            name, line + 1, caret - offset + 1,
-            (offset + marker.start(), offset + len(self.locator.lines[line])),
-            (named.map[0], named.map[1]), caret if where is None else where))
-
-    def task_mark(self, token: Token, paragraph: Token) -> None:
-        """A list item that opens with `[c] ` for a character c other than space and x."""
-        found = _OTHER_TASK.match(token.content)
-        start = self.inline_start(token, paragraph) if found else None
-        if found and start is not None:
-            self.task_marks.append((start, found.group(1)))
-
-    def inline_start(self, token: Token, parent: Token) -> int | None:
-        """Offset in the source of an inline token's first character."""
-        if parent.type in ("th_open", "td_open"):
-            mapped = self.locator.map_cell(token.map[0], 0, (0, 0))
-            return mapped[0] if mapped else None
-        mapped = self.locator.map_offset(token.content, 0, token.map[0]) if token.content else None
-        return self.locator.offsets[mapped[0]] + mapped[1] if mapped else None
-
-    def callout(self, token: Token, tokens: list[Token], index: int) -> Callout | None:
-        """The callout a blockquote is, if its first paragraph opens with `[!kind]`."""
-        if index + 2 >= len(tokens) or tokens[index + 1].type != "paragraph_open":
-            return None
-        inline = tokens[index + 2]
-        first = inline.content.split("\n", 1)[0]
-        match = _CALLOUT.match(first)
-        where = self.locator.map_offset(inline.content, 0, inline.map[0]) if match else None
-        if not (match and token.map and where):
-            return None
-        at = self.locator.offsets[where[0]] + where[1]
-        title = match.group("title").rstrip()
-        title_start = at + match.start("title")
-        return Callout(match.group("kind").strip(), match.group("fold"), self.quotes, where[0],
-                       token.map[1], (at, title_start), (title_start, title_start + len(title)))
+        self.block_ids.append(BlockId(name, line + 1, col, (named.map[0], named.map[1])))
 
     def comment_block(self, token: Token) -> None:
-        self.comments.append(token.meta["offsets"])
         if not token.meta["closed"]:
             line = token.map[0]
             col = token.meta["offsets"][0] - self.locator.offsets[line]
@@ -822,10 +682,8 @@ class _NoteBuilder:
         lines = token.content.split("\n")
         options, taken, problems = _block_options(self.path, lines, token.map[0] + 2)
         self.diagnostics += problems
-        start = self.locator.offsets[token.map[0]]
-        end = self.locator.offsets[min(token.map[1], len(self.locator.lines))] - 1
         self.blocks.append(CodeBlock(len(self.blocks), "\n".join(lines[taken:]).rstrip("\n") + "\n",
-                                     options, token.map[0] + 1, start, end))
+                                     options, token.map[0] + 1))
 
     def front_matter(self, token: Token) -> None:
         self.properties, problems = _read_properties(self.path, token)
@@ -836,9 +694,9 @@ class _NoteBuilder:
         self.diagnostics += problems
         self.body_start = self.locator.offsets[min(token.map[1], len(self.locator.lines))]
 
-    def check_html(self, html: str, start: int, line: int, col: int) -> None:
-        """Raw HTML is sanitised by render; what would load from another host is said so."""
-        self.raw_html.append((start, start + len(html)))
+    def check_html(self, html: str, line: int, col: int) -> None:
+        """Raw HTML is sanitised by render (see forms.rawhtml); what would load from another
+        host is said so."""
         if loads := external_loads(html):
             self.diagnostics.append(Diagnostic(
                 self.path, line + 1, col + 1, Severity.WARNING, "external-resource",
@@ -846,18 +704,15 @@ class _NoteBuilder:
                 "the site makes no request to other hosts: save the file in the vault "
                 "and embed it"))
 
-    def inline(self, token: Token, parent: Token) -> None:
-        lines, offsets = self.locator.lines, self.locator.offsets
-        if parent.type == "paragraph_open":
-            for line in range(*token.map):
-                if hashed := _HASH_LINE.match(lines[line]):
-                    self.hash_starts.append(offsets[line] + hashed.end() - 1)
+    def inline(self, token: Token, parent: Token, opens_quote: bool = False) -> None:
+        """`opens_quote`: the first paragraph of a blockquote, whose `[!type]` makes it a
+        callout: the marker is no text the reader sees."""
         if token.map[0] != self.cursor[0]:  # table cells of one row share a line: keep going
             self.cursor, self.cell = (token.map[0], 0), -1
         in_cell = parent.type in ("th_open", "td_open")
         self.cell += in_cell
         made: dict[int, Link] = {}
-        for child in _with_footnotes(token.children or []):
+        for child in with_footnotes(token.children or []):
             span = child.meta.get("span") if child.meta else None
             if not span:
                 continue
@@ -866,23 +721,17 @@ class _NoteBuilder:
                                       self.cursor, self.cell if in_cell else None)
             if where and child.type != "footnote_ref":  # what it holds comes after its start
                 self.cursor = (where[2], where[3] + 1)
-            if child.type == COMMENT:
-                if where:
-                    self.comments.append((where[0], where[1]))
-            elif child.type == ESCAPED_DOLLAR:
-                if where:
-                    self.escaped_dollars.append(where[0])
-            elif child.type == "footnote_ref":
-                if where:
-                    self.inline_footnotes.append(InlineFootnote(where[0], where[1]))
-            elif child.type.startswith("math_inline"):
+            # Comments, `\$` and footnote references only move the cursor on.
+            if child.type in (COMMENT, ESCAPED_DOLLAR, "footnote_ref"):
+                continue
+            if child.type.startswith("math_inline"):
                 if where:
                     self.math.append(_math(child.content.strip(),
                                            child.type == "math_inline_double", False,
-                                           where[0], where[1], where[2] + 1, where[3] + 1))
+                                           where[2] + 1, where[3] + 1))
             elif child.type == "html_inline":
                 if where:
-                    self.check_html(self.source[where[0]:where[1]], where[0], where[2], where[3])
+                    self.check_html(self.source[where[0]:where[1]], where[2], where[3])
             elif child.type == TAG:
                 start, end, line, col = where or (-1, -1, token.map[0], 0)
                 self.tags.append(Tag(nfc(child.content), line + 1, col + 1, start, end))
@@ -895,7 +744,10 @@ class _NoteBuilder:
         plain_parts: list[str] = []
         ranges: dict[int, tuple[int, int]] = {}
         length = 0
-        for piece, owner in _plain_pieces(list(_with_footnotes(token.children or []))):
+        for piece, owner in _plain_pieces(list(with_footnotes(token.children or []))):
+            if opens_quote and not plain_parts and owner is None \
+                    and (marker := _CALLOUT.match(piece)):
+                piece = piece[marker.start("title"):]
             if owner is not None and owner.type == WIKILINK:
                 piece = made[id(owner)].shown_text
             if owner is not None:
@@ -938,29 +790,30 @@ class _NoteBuilder:
             links=tuple(self.links),
             math=tuple(self.math),
             tags=tuple(self.tags),
-            raw_html=tuple(self.raw_html),
             text="\n".join(self.text_parts),
-            blank_line_before=tuple(self.gaps),
-            hash_line_starts=tuple(self.hash_starts),
-            containers=tuple(self.containers),
-            callouts=tuple(self.callouts),
-            comments=tuple(self.comments),
-            inline_footnotes=tuple(self.inline_footnotes),
-            escaped_dollars=tuple(self.escaped_dollars),
-            task_marks=tuple(self.task_marks),
             blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
         )
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return make_parser()
+
+
+def parse_tokens(source: str) -> list[Token]:
+    """markdown-it's tokens of a note's decoded text (render walks them as a tree)."""
+    return _parser().parse(source)
+
+
 def parse_note(path: str, data: bytes) -> Note:
     """Parse one note. Never raises: problems become diagnostics on the returned Note."""
     source, diagnostics = decode(path, data)
-    tokens = _PARSER.parse(source)
+    tokens = parse_tokens(source)
     if (depth := nesting.depth(source, tokens)) > nesting.LIMIT:
         source, problem = nesting.as_plain_text(path, source, tokens, depth)
         diagnostics.append(problem)
-        tokens = _PARSER.parse(source)
+        tokens = parse_tokens(source)
     builder = _NoteBuilder(path, source, diagnostics)
     builder.walk(tokens)
     return builder.note()

@@ -41,7 +41,7 @@ from .config import Settings, settings_for
 from .diagnostics import Diagnostic, Severity
 from .livereload import Changes, make_server
 from .publish import PublishError, check_outside_vault, write_stage
-from .render import Stage, staged_paths
+from .render import Stage
 from .search_index import PageEntries, write_search_index
 from .timing import StageTiming, Timer
 
@@ -111,9 +111,11 @@ def problem_box(found: list[Diagnostic], prefix: str, words: messages.Messages |
     return "\n".join(parts)
 
 
-def with_problem_boxes(stage: Stage, found: tuple[Diagnostic, ...], pages: dict[str, str],
-                       prefix: str, words: messages.Messages | None = None) -> Stage:
-    """The stage with each note's diagnostics shown at the top of its page."""
+def with_problem_boxes(stage: Stage, found: tuple[Diagnostic, ...], prefix: str,
+                       words: messages.Messages | None = None) -> Stage:
+    """The stage with each note's diagnostics shown at the top of its page (the stage's own
+    page map says which: an unpublished note has none)."""
+    pages = stage.placed
     by_note: dict[str, list[Diagnostic]] = {}
     for d in sorted(found, key=diag.sort_key):
         if d.path in pages and d.severity in (Severity.ERROR, Severity.WARNING):
@@ -233,8 +235,8 @@ class Preview:
         prepared = prepare_stage(self.settings, timer, parse_cache=self.parse_cache,
                                  report_times=False)  # else every rebuild changes a page
         notes = prepared.compilation.resolved.notes
-        pages, _ = staged_paths(notes, self.settings.home)
-        stage = with_problem_boxes(prepared.stage, prepared.diagnostics, pages, self.prefix,
+        pages = prepared.stage.placed
+        stage = with_problem_boxes(prepared.stage, prepared.diagnostics, self.prefix,
                                    messages.messages(self.settings.language))
         stats = _file_stats(stage)
         full = self.builder is None or not self.builder.alive

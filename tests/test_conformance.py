@@ -43,7 +43,7 @@ from bs4 import BeautifulSoup
 from compiler.build import Prepared, prepare_stage
 from compiler.diagnostics import Diagnostic
 from compiler.publish import run_mkdocs, write_stage
-from compiler.render import HOME, Stage, page_address, staged_paths
+from compiler.render import HOME, Stage, page_address
 from compiler.site_assets import SITE_ASSETS
 from compiler.sitecheck import check_site
 from compiler.tagindex import TAGS_PAGE
@@ -134,7 +134,7 @@ def conformance_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         settings = project_settings(tmp, vault)  # one block cache for all the cases
         rendering = prepare_stage(settings, use_cache=False)
         renderings[case.name], stages[case.name] = rendering, rendering.stage
-        pages, _ = staged_paths(rendering.compilation.resolved.notes, settings.home)
+        pages = rendering.stage.placed
         staged_page[case.name] = pages.get(unicodedata.normalize("NFC", case.page), case.page)
     docs, site = tmp / "docs", tmp / "site"
     write_stage(_merge(stages), docs)

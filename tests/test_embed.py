@@ -25,14 +25,12 @@ def stage_of(files: dict[str, str], attachments: tuple[str, ...] = ()):
     return render_site(resolved, build_graph(resolved), "테스트")
 
 
-def test_a_block_id_records_its_marker_the_block_it_names_and_where_its_anchor_goes():
+def test_a_block_id_records_where_it_stands_and_the_lines_of_the_block_it_names():
     source = "para one ^p1\n\n- item ^li\n  - child\n- other\n\n> quote\n\n^q\n"
     [para, item, quote] = parse_note("a.md", source.encode()).block_ids
     assert (para.name, para.line, para.col, para.lines) == ("p1", 1, 10, (0, 1))
-    assert source[para.marker[0]:para.marker[1]] == " ^p1"
-    assert source[para.anchor_at:].startswith("para one")
-    assert item.lines == (2, 4) and source[item.anchor_at:].startswith("item ^li")
-    assert quote.lines == (6, 7) and source[quote.anchor_at:].startswith("quote")
+    assert (item.line, item.lines) == (3, (2, 4))
+    assert (quote.line, quote.col, quote.lines) == (9, 1, (6, 7))
 
 
 def test_links_know_the_block_they_stand_in():
@@ -84,10 +82,11 @@ def test_the_section_span_ends_at_the_next_heading_of_the_same_or_a_higher_level
     source = "# A\na\n## B\nb\n### C\nc\n## D\nd\n# E\n"
     resolved = resolve({"x.md": "![[y#B]] ![[y#A]] ![[y#^nope]]", "y.md": source})
     by_fragment = {item.link.fragment: item for item in resolved.links["x.md"]}
+    lines = source.split("\n")
     shown = shown_by(resolved.notes, by_fragment["B"])
-    assert source[shown.start:shown.end] == "## B\nb\n### C\nc\n"
+    assert lines[shown.first_line:shown.end_line] == ["## B", "b", "### C", "c"]
     shown = shown_by(resolved.notes, by_fragment["A"])
-    assert source[shown.start:shown.end] == "# A\na\n## B\nb\n### C\nc\n## D\nd\n"
+    assert lines[shown.first_line:shown.end_line] == ["# A", "a", "## B", "b", "### C", "c", "## D", "d"]
     assert shown_by(resolved.notes, by_fragment["^nope"]) is None
 
 

@@ -515,28 +515,6 @@ def test_a_very_long_sentence_is_trimmed_around_the_link():
     assert len(before) + len(after) < 200
 
 
-# --- blank lines Python-Markdown needs ------------------------------------------------------
-
-
-def test_a_list_directly_after_a_paragraph_is_listed_in_blank_line_before():
-    note = parse("Para line\n- item\n- item2\n")
-    assert note.blank_line_before == (1,)
-
-
-def test_blocks_that_already_follow_a_blank_line_need_none():
-    note = parse("Para\n\n- item\n\n> quote\n\n| a |\n|---|\n| 1 |\n")
-    assert note.blank_line_before == ()
-
-
-def test_quotes_tables_and_fences_right_after_a_paragraph_are_listed():
-    text = "p1\n> quote\n\np2\n| a | b |\n|---|---|\n| 1 | 2 |\n\np3\n```\ncode\n```\n"
-    assert parse(text).blank_line_before == (1, 4, 9)
-
-
-def test_nested_lists_inside_a_list_need_no_blank_line():
-    assert parse("- a\n  - b\n  - c\n").blank_line_before == ()
-
-
 # --- plain text ---------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from compiler.parse import parse_note
+from compiler.render import render_note
 from compiler.sanitize import UnsafeSvg, clean_html, clean_svg, external_loads, is_local_url
 from compiler.sitecheck import check_site
 from tests.conftest import write_vault
@@ -120,12 +121,13 @@ def test_local_urls_are_those_without_scheme_or_host():
     assert not is_local_url("/\\x/y") and not is_local_url("data:image/png;base64,AA")
 
 
-def test_parse_reports_every_html_span_and_the_foreign_loads():
-    note = parse_note("a.md", "글 <b>굵게</b>\n\n<div>\n<img src='ht\ttps://x.example/a.png'>\n</div>\n"
-                      .encode())
-    assert [note.source[s:e] for s, e in note.raw_html] == [
-        "<b>", "</b>", "<div>\n<img src='ht\ttps://x.example/a.png'>\n</div>\n"]
+def test_parse_reports_the_foreign_load_and_render_cleans_every_piece_of_html():
+    note = parse_note("a.md", "글 <b>굵게</b> <span onclick='x()'>s</span>\n\n<div>\n"
+                      "<img src='ht\ttps://x.example/a.png'>\n</div>\n".encode())
     assert [d.code for d in note.diagnostics] == ["external-resource"]
+    page = render_note(note, (), {"a.md": "a.md"})
+    assert "<b>굵게</b>" in page
+    assert "x.example" not in page and "onclick" not in page
 
 
 @pytest.mark.parametrize(("html", "problem"), [

@@ -18,13 +18,13 @@ from urllib.parse import quote, unquote
 import pytest
 from bs4 import BeautifulSoup
 
-from compiler.build import build_site
+from compiler.build import build_site, prepare_stage
 from compiler.config import load_settings
 from compiler.livereload import ENDPOINT, Changes, inject, make_server
 from compiler.render import Stage
 from compiler.search_index import INDEX_PATH
 from compiler.serve import Preview, Rebuild, Watcher, stage_changes, with_problem_boxes
-from tests.conftest import PROJECT, tree_digest, write_vault
+from tests.conftest import PROJECT, project_settings, tree_digest, write_vault
 
 WAIT = 90.0  # seconds: an upper bound for a machine shared by many builds, never an expectation
 
@@ -308,13 +308,25 @@ def test_stage_changes_compares_pages_blobs_and_copied_files(tmp_path):
 def test_problem_boxes_go_under_the_front_matter_of_the_notes_page():
     from compiler.diagnostics import Diagnostic, Severity
 
-    stage = Stage({"x.md": "---\ntitle: X\n---\n\n# X\n", "index.md": "home"}, {})
+    stage = Stage({"x.md": "---\ntitle: X\n---\n\n# X\n", "index.md": "home"}, {},
+                  placed={"a/x.md": "x.md"})
     found = (Diagnostic("a/x.md", 3, 7, Severity.ERROR, "invalid-front-matter", "bad <yaml>"),
              Diagnostic("a/x.md", 5, 1, Severity.WARNING, "unresolved-link", "[[Y]]"))
-    text = with_problem_boxes(stage, found, {"a/x.md": "x.md"}, "vault/").pages["x.md"]
+    text = with_problem_boxes(stage, found, "vault/").pages["x.md"]
     assert text.startswith("---\ntitle: X\n---\n\n<div class=\"admonition failure kb-serve-problems\"")
     assert "vault/a/x.md:3:7: error[invalid-front-matter]: bad &lt;yaml&gt;" in text
     assert "<details class=\"warning kb-serve-problems\"" in text and text.endswith("# X\n")
+
+
+def test_problem_boxes_follow_the_stages_own_page_map(tmp_path):
+    # An unpublished a/index.md would take the address of a.md in a map made of every note:
+    # the stage's map, made of the published ones, puts the box on a.md's page.
+    vault = write_vault(tmp_path / "vault", {"a.md": "[[nowhere]]",
+                                             "a/index.md": "---\npublish: false\n---\nx"})
+    prepared = prepare_stage(project_settings(tmp_path, vault), use_cache=False)
+    assert prepared.stage.placed == {"a.md": "a.md"}
+    text = with_problem_boxes(prepared.stage, prepared.diagnostics, "vault/").pages["a.md"]
+    assert "unresolved-link" in text
 
 
 def test_inject_puts_the_script_before_the_body_ends():
