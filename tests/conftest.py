@@ -1,9 +1,10 @@
 """Shared fixtures: small vaults on disk and sites built from them by the real pipeline.
 
-Under pytest-xdist (`scripts/test`: `-n auto --dist loadgroup`) the tests of one module stay on
-one worker, so a module's fixtures (its site, its browser) are made once; the browser tests of
-the bundled site form one group. The bundled site, which several modules read, is built once
-for the whole run: the first worker to need it builds it under a file lock, the others load it.
+Under pytest-xdist (`scripts/test`: `-n auto --dist loadfile`) the tests of one file stay on one
+worker, so a module's fixtures (its site, its browser) are made once. (`--dist loadgroup` with
+`xdist_group` marks would say the same, but it groups nothing under pytest 9.2: pytest-xdist
+issue #1386.) The bundled site, which several files read, is built once for the whole run:
+the first worker to need it builds it under a file lock, the others load it.
 """
 
 from __future__ import annotations
@@ -24,17 +25,18 @@ from compiler.lock import hold
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED_VAULT = PROJECT / "vault"
-# Modules whose tests share one site and browser, beyond their own module.
-GROUPS = {"test_browser": "bundled-site-browser", "test_browser_reader": "bundled-site-browser"}
+# Files that take longest, started first so that no long file is left for the end of a run.
+LONG_FIRST = ("test_lock", "test_build_e2e", "test_conformance", "test_properties", "test_browser",
+              "test_browser_reader", "test_cli", "test_blocks_e2e", "test_execute")
 T = TypeVar("T")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.module.__name__.rsplit(".", 1)[-1] if item.module else item.nodeid
-            item.add_marker(pytest.mark.xdist_group(GROUPS.get(module, module)))
+    def rank(item: pytest.Item) -> int:
+        stem = Path(str(item.path)).stem
+        return LONG_FIRST.index(stem) if stem in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: each file keeps its own order
 
 
 def shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:

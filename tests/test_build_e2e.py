@@ -279,7 +279,7 @@ def test_a_missing_vault_builds_nothing_and_keeps_the_site(tmp_path):
     out.mkdir()
     (out / "marker").write_text("old")
     done = run_kb("build", "--vault", str(tmp_path / "nope"), "--out", str(out))
-    assert done.returncode == 1 and "does not exist" in done.stderr
+    assert done.returncode == 2 and "does not exist" in done.stderr  # a usage error
     assert (out / "marker").read_text() == "old"
 
 
