@@ -34,7 +34,7 @@ from compiler.syntax import TAG, WIKILINK
 
 settings.register_profile("ci", max_examples=100, derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=3000, deadline=None,
+settings.register_profile("long", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("KB_FUZZ_PROFILE", "ci"))
 

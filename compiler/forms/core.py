@@ -83,7 +83,8 @@ def item_body(item: SyntaxTreeNode, w: Writer, tight: bool) -> str:
         if parts:
             # Python-Markdown nests a list under the item's first paragraph only.
             nests = (child.type in ("bullet_list", "ordered_list") and "\n\n" not in written
-                     and len(parts) == 1 and "\n\n" not in parts[0])
+                     and len(parts) == 1 and item.children[0].type == "paragraph"
+                     and "\n\n" not in parts[0])
             gap = "\n" if tight and nests else "\n\n"
             parts.append(gap)
         parts.append(written)
