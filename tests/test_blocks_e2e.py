@@ -78,13 +78,16 @@ def test_a_declared_figure_replaces_the_missing_image_everywhere_with_its_captio
     image = figure.find("img")
     assert image["src"].endswith(".svg") and image["width"] == "300"
     assert image["alt"] == "온도에 따른 출력"
-    assert figure.find("figcaption").get_text() == "온도에 따른 출력"
+    caption = figure.find("figcaption")
+    assert caption.get_text().startswith("온도에 따른 출력")
+    # shown on another page, the figure links the note whose block draws (and explains) it
+    assert caption.find("a")["href"].endswith("softmax/")
     assert (project / "site" / "_kb" / "figures").is_dir()
     svg = next((project / "site" / "_kb" / "figures").glob("*.svg")).read_bytes()
     assert b"<svg" in svg
     page = html(project, "개념/softmax")
     assert "[0.27 0.73]" in page.get_text()
-    assert page.select_one("figure.kb-figure figcaption").get_text() == "온도에 따른 출력"
+    assert page.select_one("figure.kb-figure figcaption").get_text() == "온도에 따른 출력"  # its own page
 
 
 def test_what_a_block_writes_to_stderr_is_shown_apart(project):

@@ -33,7 +33,7 @@ def test_an_image_whose_address_cannot_be_split_becomes_its_description():
 
 @pytest.mark.slow
 def test_such_a_note_no_longer_stops_mkdocs(build_vault):
-    result, site = build_vault({
+    _, site = build_vault({
         "Procedure.md": f"# Procedure\n\n1. Get it. [Download from GitHub]({BAD})\n",
         "Other.md": "# Other\n\nSee [[Procedure]].\n",
     })
@@ -41,4 +41,5 @@ def test_such_a_note_no_longer_stops_mkdocs(build_vault):
                          "html.parser")
     assert "Download from GitHub" in page.select_one("article").get_text()
     assert (site / "Other" / "index.html").is_file()
-    assert any("cannot be read" in d.message for d in result.diagnostics)
+    # CommonMark reads it as text (a space in the address), and so does the page
+    assert page.select_one("article").find("a", string="Download from GitHub") is None
