@@ -72,7 +72,8 @@ def test_the_page_opened_from_a_result_marks_the_word_inside_its_compound(browse
     """The results do not mark a word found inside a compound (Material marks only what its
     tokenizer found in the text it shows); the page opened from the result does."""
     search(browser, "적분")
-    browser.page.locator(".md-search-result__item", has_text="정규분포").first.locator(
+    # the result of the note itself (other notes mention 정규분포 too)
+    browser.page.locator('.md-search-result__item:has(h1:text-is("정규분포"))').first.locator(
         "a").first.click()
     browser.page.wait_for_load_state("load")
     assert "h=" in browser.page.url
@@ -118,7 +119,7 @@ def test_hovering_a_link_previews_the_notes_title_and_first_section(browser):
     link.hover()
     shown = preview_of(browser, link)
     assert shown.startswith("활성함수")
-    assert "선형 결합 결과 z 에 씌워서 비선형성을 만들어주는 함수" in shown
+    assert "선형 결합 결과 z에 씌워서 비선형성을 만들어주는 함수" in shown
     assert "비선형성이 필요한 이유" not in shown  # the next section is not the first one
     assert "백링크" not in shown and "들어오는 링크" not in shown
     browser.page.mouse.move(0, 0)
