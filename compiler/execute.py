@@ -206,9 +206,13 @@ def sandbox_command(work_dir: Path, readable: tuple[Path, ...]) -> list[str]:
         hidden.append(home)
     cache = Path(os.environ.get("MPLCONFIGDIR") or Path(
         os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib")
+    # What the worker imports must stay visible wherever it lies (a checkout or a virtualenv
+    # under /tmp, as in CI): kb's own package and every folder on the import path.
+    imports = {Path(__file__).resolve().parent.parent,
+               *(Path(p).resolve() for p in sys.path if p and Path(p).is_dir())}
     kept = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
             cache,  # matplotlib's font list: without it every worker would rebuild it
-            *(Path(p).resolve() for p in readable)}
+            *imports, *(Path(p).resolve() for p in readable)}
     for path in sorted(kept):
         if path.exists() and any(path.is_relative_to(h) for h in hidden):
             command += ["--ro-bind", str(path), str(path)]

@@ -451,6 +451,21 @@ def test_a_sandboxed_block_sees_no_home_writes_nothing_outside_its_folder_and_ha
     assert (home / ".ssh" / "id_rsa").read_text() == "SECRET KEY"
 
 
+@pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")
+def test_kb_inside_a_folder_the_sandbox_hides_still_runs_another_projects_blocks(
+        tmp_path, monkeypatch):
+    """CI clones kb under /tmp, which the sandbox replaces: kb's own package and the import
+    path stay visible there (here kb lies in a hidden home folder, the vault's project apart)."""
+    monkeypatch.setenv("HOME", str(PROJECT.parent))
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "__init__.py").write_text("")
+    with Pool(tmp_path, workers=1) as sandboxed:
+        assert sandboxed.sandboxed
+        out = sandboxed.run([SessionRun("n.md", (BlockRun("k", "import numpy, snippets\nprint(2)"),))])
+    assert out["k"].status == "ok", out["k"].error
+    assert out["k"].stdout == "2\n"
+
+
 def test_without_the_sandbox_a_block_runs_with_the_users_rights(tmp_path):
     target = tmp_path / "written.txt"
     with Pool(PROJECT, workers=1, sandbox=False) as open_pool:
