@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from compiler import barrier, graph_view, navigation, report, serve
+from compiler import barrier, graph_view, livereload, navigation, report, serve
 from compiler.build import build_site, prepare_stage
 from compiler.config import load_settings
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.livereload import Changes, inject
 from compiler.messages import LANGUAGES, base_language, catalogue, messages, use_language
 from compiler.parse import parse_note
 from compiler.render import Stage
@@ -89,6 +90,14 @@ def test_the_preview_boxes_speak_the_sites_language():
     english = serve.problem_box(found, "vault/", messages("en"))
     assert "1 error (shown in the preview only)" in english and not HANGUL.search(english)
     assert "오류 1개" in serve.problem_box(found, "vault/", messages("ko"))
+
+
+def test_the_previews_rebuild_banner_speaks_the_sites_language():
+    page = b"<html><body></body></html>"
+    english = inject(page, Changes().state, messages("en")).decode()
+    assert 'data-failed="kb serve: the last rebuild failed; this is the last good site."' in english
+    assert "마지막 빌드가 실패해서" in inject(page, Changes().state, messages("ko")).decode()
+    assert "last rebuild failed" not in livereload.SCRIPT  # the script stays one (CSP hashes it)
 
 
 @pytest.mark.slow
