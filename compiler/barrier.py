@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ParamSpec
 
+from . import messages
 from .diagnostics import Diagnostic, Severity
 from .markup import front_matter, literal, title_heading
 from .parse import Note, parse_note
@@ -82,9 +83,10 @@ def error_page(note: Note, problem: Diagnostic) -> str:
     """The page of a note the compiler could not handle: its title, a box naming the
     problem, and the note's text as written (in a code block, so nothing of it is lost
     and nothing in it is interpreted)."""
-    box = (f'!!! danger "{literal("내부 오류: 이 노트를 그리지 못했습니다")}"\n\n'
+    words = messages.current()
+    box = (f'!!! danger "{literal(words("barrier.title"))}"\n\n'
            f"    {literal(problem.message)}\n\n"
-           f"    {literal('kb의 버그입니다. 아래는 노트의 원문 그대로입니다.')}\n")
+           f"    {literal(words('barrier.explanation'))}\n")
     body = f"\n{_fenced(note.source)}\n" if note.source.strip() else ""
     return f"{front_matter(note.title)}{title_heading(note.title)}\n\n{box}{body}"
 

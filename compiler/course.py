@@ -10,32 +10,20 @@ Everything shown here is declared by the vault, never guessed from its links:
 - where a beginner starts: the course's notes that declare an empty `prerequisites: []`, in
   course order.
 
-The words a reader sees are in `TEXT`, in one place, so that they can move to the site's
-message catalogue.
+The words a reader sees come from the site's message catalogue (`course.*`, `compiler.messages`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import messages
 from .analysis import NoteMeasures
 from .markup import literal, url
 from .parse import READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR, Note
 from .resolve import Kind, Resolved
 
 COURSE_PROPERTY = "course"
-TEXT = {
-    "course": "학습 경로",
-    "course_intro": "노트를 이 순서로 읽으면 앞 단계의 개념 위에 다음 단계가 쌓입니다.",
-    "course_note": "전체 학습 경로",
-    "start": "처음이라면 여기서 시작하세요",
-    "start_intro": "아무 노트도 먼저 읽지 않아도 되는 노트입니다.",
-    "read_before": "먼저 읽을 노트",
-    "read_next": "다음에 읽을 노트",
-    "read_next_none": "이 노트를 바탕으로 하는 노트는 아직 없습니다.",
-    "back_home": "홈의 학습 경로로 돌아가기",
-    "drawn_by": "그림을 그리는 노트",
-}
 
 
 @dataclass(frozen=True)
@@ -94,16 +82,17 @@ def course_map(course: Course | None, starts: tuple[str, ...], page: str,
     course's notes that build on no other. Nothing when the vault declares no course."""
     if course is None or not any(step.notes for step in course.steps):
         return []
-    lines = [f"## {TEXT['course']} {{ #course }}", "", TEXT["course_intro"], ""]
+    words = messages.current()
+    lines = [f"## {words('course.title')} {{ #course }}", "", words("course.intro"), ""]
     for step in course.steps:
         shown = " → ".join(_link(p, page, notes, pages) for p in step.notes if p in pages)
         if shown:
             lines.append(f"1. **{literal(step.title)}**: {shown}")
     if course.path in pages:
-        lines += ["", f"[{TEXT['course_note']}]({url(page, pages[course.path])})"]
+        lines += ["", f"[{words('course.note')}]({url(page, pages[course.path])})"]
     first = [p for p in course.notes if p in starts and p in pages]
     if first:
-        lines += ["", f"### {TEXT['start']} {{ #start-here }}", "", TEXT["start_intro"], ""]
+        lines += ["", f"### {words('course.start')} {{ #start-here }}", "", words("course.start_intro"), ""]
         lines += [f"- {_link(p, page, notes, pages)}" for p in first]
     return [*lines, ""]
 
@@ -115,8 +104,9 @@ def read_before_section(measures: NoteMeasures, page: str, notes: dict[str, Note
     if not shown:
         return ""
     items = "\n".join(f"1. {_link(p, page, notes, pages)}" for p in shown)
+    words = messages.current()
     return ("\n\n" + f'<div class="kb-read-before" markdown data-search-exclude="">\n\n'
-            f"## {TEXT['read_before']} {{ #{READ_BEFORE_ANCHOR} }}\n\n{items}\n\n</div>\n")
+            f"## {words('render.read_before')} {{ #{READ_BEFORE_ANCHOR} }}\n\n{items}\n\n</div>\n")
 
 
 def read_next_section(measures: NoteMeasures, page: str, notes: dict[str, Note],
@@ -126,13 +116,14 @@ def read_next_section(measures: NoteMeasures, page: str, notes: dict[str, Note],
     if not measures.in_reading_order:
         return ""
     shown = [p for p in measures.read_next if p in pages]
+    words = messages.current()
     if shown:
         body = "\n".join(f"- {_link(p, page, notes, pages)}" for p in shown)
     else:
-        body = (f"{TEXT['read_next_none']} "
-                f"[{TEXT['back_home']}]({url(page, home)})")
+        body = (f"{words('course.read_next_none')} "
+                f"[{words('course.back_home')}]({url(page, home)})")
     return ("\n\n" + f'<div class="kb-read-next" markdown data-search-exclude="">\n\n'
-            f"## {TEXT['read_next']} {{ #{READ_NEXT_ANCHOR} }}\n\n{body}\n\n</div>\n")
+            f"## {words('course.read_next')} {{ #{READ_NEXT_ANCHOR} }}\n\n{body}\n\n</div>\n")
 
 
 def drawn_by(source: str, page: str, pages: dict[str, str]) -> str:
@@ -141,4 +132,5 @@ def drawn_by(source: str, page: str, pages: dict[str, str]) -> str:
     if source not in pages or pages[source] == page:
         return ""
     name = source.rpartition("/")[2].removesuffix(".md")
-    return f"([{TEXT['drawn_by']}: {literal(name)}]({url(page, pages[source])}))"
+    words = messages.current()
+    return f"([{words('course.drawn_by')}: {literal(name)}]({url(page, pages[source])}))"

@@ -5,7 +5,8 @@ Every HTML page is sent with a small script added before `</body>`. The script l
 `POLL_SECONDS`, to keep connections fresh) with the preview's state: the site's version,
 and the error of the last rebuild if it failed. The page reloads itself when the version is
 not the one it was served with, and shows a failed rebuild in a box of its own (the site
-served stays the last good one). Nothing is requested from any other host.
+served stays the last good one), titled in the site's language. Nothing is requested from
+any other host.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import socket
 import sys
 import threading
 from dataclasses import dataclass
+from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from . import messages
+
 ENDPOINT = "/_kb-serve/changes"
 POLL_SECONDS = 25.0
 
-# The script's text never changes (its numbers are on its element), so the pages'
+# The script's text never changes (its numbers and words are on its element), so the pages'
 # Content-Security-Policy can allow it by its hash (see csp.py).
 SCRIPT = """(() => {
   const own = document.currentScript.dataset;
@@ -40,7 +44,7 @@ SCRIPT = """(() => {
         "background:#fff0f0;color:#8b0000;border:2px solid #c62828;border-radius:4px";
       document.body.appendChild(box);
     }
-    box.textContent = "kb serve: the last rebuild failed; this is the last good site.\\n\\n" + error;
+    box.textContent = own.failed + "\\n\\n" + error;
   }
   async function poll() {
     for (;;) {
@@ -90,15 +94,17 @@ class Changes:
             return self._state
 
 
-def inject(page: bytes, state: State) -> bytes:
+def inject(page: bytes, state: State, words: messages.Messages | None = None) -> bytes:
+    failed = escape((words or messages.current())("serve.rebuild_failed"), quote=True)
     script = (f'<script id="kb-livereload" data-version="{state.version}" '
-              f'data-generation="{state.generation}">{SCRIPT}</script>').encode()
+              f'data-generation="{state.generation}" data-failed="{failed}">{SCRIPT}</script>').encode()
     at = page.rfind(b"</body>")
     return page[:at] + script + page[at:] if at >= 0 else page + script
 
 
 class _Handler(SimpleHTTPRequestHandler):
     changes: Changes  # set on the subclass made by `make_server`
+    words: messages.Messages  # as well: the site's language
 
     def log_message(self, *args: object) -> None:
         pass
@@ -135,7 +141,8 @@ class _Handler(SimpleHTTPRequestHandler):
         if html is None:
             super().do_GET()
             return
-        self._reply(200, "text/html; charset=utf-8", inject(html.read_bytes(), self.changes.state))
+        self._reply(200, "text/html; charset=utf-8",
+                    inject(html.read_bytes(), self.changes.state, self.words))
 
     def _html_file(self, url_path: str) -> Path | None:
         local = Path(self.translate_path(url_path))
@@ -160,7 +167,8 @@ class _Handler(SimpleHTTPRequestHandler):
         if code != 404 or not not_found.is_file():
             super().send_error(code, message, explain)
             return
-        self._reply(404, "text/html; charset=utf-8", inject(not_found.read_bytes(), self.changes.state))
+        self._reply(404, "text/html; charset=utf-8",
+                    inject(not_found.read_bytes(), self.changes.state, self.words))
 
     def _reply(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
@@ -182,10 +190,11 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def make_server(site_dir: Path, changes: Changes, port: int, host: str = "127.0.0.1"
-                ) -> ThreadingHTTPServer:
-    """A server of site_dir on host:port (0: any free port); call serve_forever() on it."""
-    handler = type("Handler", (_Handler,), {"changes": changes})
+def make_server(site_dir: Path, changes: Changes, port: int, host: str = "127.0.0.1",
+                words: messages.Messages | None = None) -> ThreadingHTTPServer:
+    """A server of site_dir on host:port (0: any free port); call serve_forever() on it.
+    `words`: the site's language (the server's threads know no build's)."""
+    handler = type("Handler", (_Handler,), {"changes": changes, "words": words or messages.current()})
 
     def make(*args, **kwargs):
         return handler(*args, directory=str(site_dir), **kwargs)

@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from pathspec.patterns import GitWildMatchPattern
 
+from . import messages
 from .markup import front_matter, literal, title_heading, url
 from .render import Stage, page_address
 from .site_assets import ASSET_DIR
@@ -57,10 +58,11 @@ def _listing_path(folder: str, taken: set[str]) -> str:
 
 
 def _listing(folder: str, listing: str, members: list[str], titles: Mapping[str, str]) -> str:
-    name = posixpath.basename(folder) or "노트"
+    words = messages.current()
+    name = posixpath.basename(folder) or words("navigation.notes")
     ordered = sorted(members, key=lambda p: (titles.get(p, p).casefold(), p))
     lines = [front_matter(name) + title_heading(name), "",
-             literal(f"이 폴더의 노트 {len(members)}개입니다."), ""]
+             literal(words("navigation.folder_summary", n=len(members))), ""]
     lines += [f"- [{literal(titles.get(p, posixpath.basename(p).removesuffix('.md')))}]"
               f"({url(listing, p)})" for p in ordered]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from . import messages
 from .markup import literal
 from .parse import Note
 from .resolve import ResolvedLink
@@ -29,12 +30,13 @@ def css_classes(note: Note) -> tuple[str, ...]:
 
 
 def readable_date(text: str) -> str | None:
-    """`2024-01-02` -> `2024년 1월 2일`, with the time when there is one; None if no date."""
+    """`2024-01-02` -> `January 2, 2024` (`2024년 1월 2일`), in the site's language, with the
+    time when there is one; None if no date."""
     match = _DATE.match(text)
-    if not match:
+    if not match or not 1 <= int(match[2]) <= 12:
         return None
     year, month, day, hour, minute = match.groups()
-    shown = f"{int(year)}년 {int(month)}월 {int(day)}일"
+    shown = messages.current().date(int(year), int(month), int(day))
     return f"{shown} {hour}:{minute}" if hour else shown
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import course, embeds, graph_view
+from . import course, embeds, graph_view, messages
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .barrier import Faults
@@ -148,12 +148,13 @@ def _context_html(context: tuple[str, str, str]) -> str:
 def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, Note],
                       pages: dict[str, str]) -> str:
     mentions = graphs.backlinks(graph, path)
+    words = messages.current()
     # `=""`: md_in_html would give the attribute a value, which Material then strips from
     # the page; the search index is made from the built pages and must still see it.
     lines = ["", "", '<div class="kb-backlinks" markdown data-search-exclude="">', "",
-             f"## 백링크 {{ #{BACKLINKS_ANCHOR} data-count=\"{len(mentions)}\" }}", ""]
+             f"## {words('render.backlinks')} {{ #{BACKLINKS_ANCHOR} data-count=\"{len(mentions)}\" }}", ""]
     if not mentions:
-        lines.append('<p class="kb-backlinks-empty">이 노트를 가리키는 다른 노트가 없습니다.</p>')
+        lines.append(f'<p class="kb-backlinks-empty">{words("render.backlinks_empty")}</p>')
     by_source: dict[str, list[graphs.Mention]] = {}
     for mention in mentions:
         by_source.setdefault(mention.source, []).append(mention)
@@ -165,7 +166,8 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
                 lines.append(f'    - <span class="kb-context">{_context_html(mention.context)}</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
             elif mention.embed:  # an embed has no sentence around it: say what it is
-                lines.append(f'    - <span class="kb-context kb-embed-mention">임베드</span>'
+                lines.append(f'    - <span class="kb-context kb-embed-mention">'
+                             f'{words("render.embed_mention")}</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
     lines += ["", "</div>", ""]
     return "\n".join(lines)
@@ -225,25 +227,27 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     folders: dict[str, list[str]] = {}
     for path in sorted(notes):
         folders.setdefault(path.rpartition("/")[0], []).append(path)
-    lines = [front_matter("홈"), title_heading(site_name), ""]
+    words = messages.current()
+    lines = [front_matter(words("render.home")), title_heading(site_name), ""]
     lines += course.course_map(course.read_course(resolved), reading_order(notes).starts, HOME, notes, pages)
-    lines += [f"노트 {len(notes)}개, 첨부 파일 {len(resolved.attachments)}개, "
-             f"노트 사이의 링크 {graph.number_of_edges()}개로 이루어진 지식 베이스입니다.", ""]
+    lines += [words("render.home_summary", notes=words("count.notes", n=len(notes)),
+                    attachments=words("render.attachment_count", n=len(resolved.attachments)),
+                    links=words("render.link_count", n=graph.number_of_edges())), ""]
     if graph_page:
-        lines += [f"[개념 그래프]({url(HOME, graph_page)})에서 노트 사이의 연결을 한눈에 볼 수 있습니다.",
-                  ""]
+        lines += [words("render.home_graph", link=url(HOME, graph_page)), ""]
     ranked = graphs.most_linked(graph, 10)
     if ranked:
-        lines += ["## 가장 많이 연결된 노트 { #most-linked }", ""]
-        lines += [f"1. [{literal(notes[p].title)}]({url(HOME, pages[p])}) — 백링크 {n}개"
-                  for p, n in ranked]
+        lines += [f"## {words('render.most_linked')} {{ #most-linked }}", ""]
+        lines += [f"1. [{literal(notes[p].title)}]({url(HOME, pages[p])}) — "
+                  f"{words('render.backlink_count', n=n)}" for p, n in ranked]
         lines.append("")
-    lines += ["## 폴더 { #folders }", ""]
+    lines += [f"## {words('render.folders')} {{ #folders }}", ""]
     for folder, members in folders.items():
         listed = members[:FOLDER_LISTING]
         shown = ", ".join(f"[{literal(notes[p].title)}]({url(HOME, pages[p])})" for p in listed)
-        more = f" 외 {len(members) - FOLDER_LISTING}개" if len(members) > FOLDER_LISTING else ""
-        lines.append(f"- **{literal(folder or '(최상위)')}** ({len(members)}개): {shown}{more}")
+        more = words("render.more", n=len(members) - FOLDER_LISTING) if len(members) > FOLDER_LISTING else ""
+        name = literal(folder or words("render.top_level"))
+        lines.append(f"- **{name}** ({words('render.folder_count', n=len(members))}): {shown}{more}")
     return "\n".join(lines) + "\n"
 
 

@@ -371,7 +371,8 @@ def serve(settings: Settings, port: int, prefix: str = "",
     """Build, serve on host:port and rebuild on every change until interrupted."""
     preview = Preview(settings, prefix)
     try:  # listen first: a taken port is said at once, not after the whole first build
-        server = make_server(preview.site_dir, preview.changes, port, host)
+        server = make_server(preview.site_dir, preview.changes, port, host,
+                             messages.messages(settings.language))
     except OSError as exc:
         raise PortTaken(f"cannot listen on {host}:{port}: {exc.strerror}; give another port "
                         "with --port (or stop the program using it)") from None

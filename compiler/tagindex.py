@@ -11,11 +11,11 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from . import messages
 from .markup import front_matter, literal, title_heading, url
 from .parse import RESERVED_ANCHORS, Note
 
 TAGS_PAGE = "tags.md"
-TAGS_TITLE = "태그"
 
 
 @dataclass
@@ -88,13 +88,15 @@ def tags_page(roots: list[TagNode], page: str, pages: dict[str, str], notes: dic
     """Every tag as a section (nested tags one heading level deeper), its count, its notes."""
     nodes = walk(roots)
     tagged = len({p for node in nodes for p in node.notes})
-    lines = [front_matter(TAGS_TITLE), title_heading(TAGS_TITLE), "",
-             f"태그 {len(nodes)}개, 태그가 붙은 노트 {tagged}개.", ""]
+    words = messages.current()
+    lines = [front_matter(words("tags.title")), title_heading(words("tags.title")), "",
+             words("tags.summary", tags=words("tags.count_tags", n=len(nodes)),
+                   notes=words("count.notes", n=tagged)), ""]
     for node in nodes:
         level = min(2 + node.depth, 6)
         lines += [f"{'#' * level} {literal('#' + node.name)} {{ #{tag_anchor(node.key)} }}", ""]
-        nested = f" (아래 태그 포함 {node.total}개)" if node.total != len(node.notes) else ""
-        lines += [f'<p class="kb-tag-count">노트 {len(node.notes)}개{nested}</p>', ""]
+        nested = words("tags.nested", n=node.total) if node.total != len(node.notes) else ""
+        lines += [f'<p class="kb-tag-count">{words("count.notes", n=len(node.notes))}{nested}</p>', ""]
         lines += [f"- [{literal(notes[p].title)}]({url(page, pages[p])})" for p in node.notes]
         lines.append("")
     return "\n".join(lines)

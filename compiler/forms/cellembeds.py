@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from markdown_it.tree import SyntaxTreeNode
 
-from .. import embeds
+from .. import embeds, messages
 from ..markup import url
 from ..resolve import Kind
 from ..syntax import WIKILINK
 from .writer import Writer, ancestors, select
-
-FROM_TITLE = "{label}에서"
 
 
 def _embedded_paragraph(node: SyntaxTreeNode, w: Writer):
@@ -43,8 +41,8 @@ def write_cell_embed(node: SyntaxTreeNode, w: Writer) -> str | None:
     inner = Writer(w.page, note, w.page.tree(shown.note), (*w.chain, shown), nested=True)
     text = inner.inline(paragraph.children[0]).strip().replace("\n", "<br>")
     target = url(w.page.page, w.page.pages[item.path], item.anchor)
-    label = shown.label.replace('"', "'")
-    return f'{text} [↗]({target} "{FROM_TITLE.format(label=label)}")'
+    source = messages.current()("render.embedded_from", label=shown.label.replace('"', "'"))
+    return f'{text} [↗]({target} "{source}")'
 
 
 INLINE = {WIKILINK: write_cell_embed}

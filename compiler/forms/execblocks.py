@@ -7,6 +7,7 @@ import html
 
 from markdown_it.tree import SyntaxTreeNode
 
+from .. import messages
 from ..blocks import BlockResult
 from ..execute import Outcome
 from ..markup import literal, url
@@ -17,15 +18,9 @@ from .writer import Writer
 
 FIGURE_DIR = f"{ASSET_DIR}/figures"
 FOLD_MARKERS = {"collapsed": "???", "expanded": "???+"}
-CODE_TITLE = "코드"
-NOT_RUN_TITLE = "실행되지 않음"
-NOT_RUN_TEXT = "이 블록은 `kb check`에서 실행되지 않습니다."
-STDERR_TITLE = "표준 오류 출력"
-TRUNCATED = "\n… (출력이 잘렸습니다)"
-FIGURE_ALT = "그림"
-FAILURE_TITLES = {"timeout": "시간 초과", "crashed": "작업 프로세스 중단", "memory": "메모리 초과",
-                  "skipped": "실행되지 않음", "expected-error": "예상된 오류"}
-FAILURE_TITLE = "실행 오류"
+# An outcome's status -> the key of its error box's title (any other status: render.status.error).
+FAILURE_TITLES = {status: f"render.status.{status}"
+                  for status in ("timeout", "crashed", "memory", "skipped", "expected-error")}
 
 
 def figure_path(outcome: Outcome, number: int, suffix: str = "svg") -> str:
@@ -56,7 +51,7 @@ def figure_alt(block: CodeBlock, number: int) -> str:
     """A figure's alt text: the block's `alt`, else its caption, else the name it replaces."""
     names = block.figures
     return (block.option("alt") or block.option("caption")
-            or (names[number] if number < len(names) else FIGURE_ALT))
+            or (names[number] if number < len(names) else messages.current()("render.figure")))
 
 
 def _box(keyword: str, kind: str, title: str, body: str) -> str:
@@ -66,29 +61,30 @@ def _box(keyword: str, kind: str, title: str, body: str) -> str:
 def render_block(result: BlockResult | None, block: CodeBlock, page: str, wrap: bool = True) -> str:
     """What a page shows for an executable block: its code (per `fold`), what it printed,
     its figures with the caption, and an error box when it failed."""
+    words = messages.current()
     parts = []
     fold = block.option("fold")
     if fold in FOLD_MARKERS:
-        parts.append(_box(FOLD_MARKERS[fold], "example", CODE_TITLE,
+        parts.append(_box(FOLD_MARKERS[fold], "example", words("render.code"),
                           dialect.fence(block.code, "python")))
     elif fold != "hidden":
         parts.append(dialect.fence(block.code, "python"))
     if result is None:
-        parts.append(f'!!! warning "{NOT_RUN_TITLE}"\n    {NOT_RUN_TEXT}')
+        parts.append(f'!!! warning "{words("render.not_run")}"\n    {words("render.not_run_in_check")}')
         return "\n\n".join(parts)
     outcome = result.outcome
-    cut = TRUNCATED if outcome.truncated else ""
+    cut = "\n" + words("render.truncated") if outcome.truncated else ""
     if outcome.stdout.strip():
         parts.append(dialect.fence(outcome.stdout + cut, "text"))
     if outcome.stderr.strip() and not result.failed:
-        parts.append(_box("???", "note", STDERR_TITLE, dialect.fence(outcome.stderr + cut, "text")))
+        parts.append(_box("???", "note", words("render.stderr"), dialect.fence(outcome.stderr + cut, "text")))
     if outcome.status in ("ok", "expected-error"):
         for number, _ in enumerate(outcome.figures):
             parts.append(figure_html(page, figure_path(outcome, number), figure_alt(block, number),
                                      block.option("caption"), block.option("width")))
     if outcome.status == "expected-error" or result.failed:
         kind = "example" if outcome.status == "expected-error" else "failure"
-        title = FAILURE_TITLES.get(outcome.status, FAILURE_TITLE)
+        title = words(FAILURE_TITLES.get(outcome.status, "render.status.error"))
         detail = outcome.traceback or outcome.error or ""
         first_line = (outcome.error or "").split("\n", 1)[0][:200]
         parts.append(_box("!!!", kind, f"{literal(title)}: {literal(first_line)}",

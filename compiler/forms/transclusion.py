@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from markdown_it.tree import SyntaxTreeNode
 
-from .. import embeds
+from .. import embeds, messages
 from ..markup import EMBED_CLASS, literal, url
 from . import dialect
 from .wikilinks import placeholder
 from .writer import Writer
-
-MISSING_SECTION = "구역 없음"
-NOT_EMBEDDED = "임베드하지 않음"
 
 
 def _is_box(node: SyntaxTreeNode, w: Writer) -> bool:
@@ -28,9 +25,11 @@ def embed_box(node: SyntaxTreeNode, w: Writer) -> str:
     target = url(page.page, page.pages[item.path], item.anchor)
     shown = embeds.shown_by(page.resolved.notes, item)
     if shown is None:  # resolve has reported the missing heading or block
-        return placeholder("kb-missing-attachment", MISSING_SECTION, link.shown_text, link.raw)
+        return placeholder("kb-missing-attachment", messages.current()("render.missing_section"),
+                           link.shown_text, link.raw)
     if embeds.refusal(w.chain, shown) or page.embeds_left <= 0:
-        return f'[{literal(link.shown_text)}]({target} "{NOT_EMBEDDED}"){{ .kb-embed-refused }}'
+        refused = messages.current()("render.not_embedded")
+        return f'[{literal(link.shown_text)}]({target} "{refused}"){{ .kb-embed-refused }}'
     page.embeds_left -= 1
     note = page.resolved.notes[shown.note]
     inner = Writer(page, note, page.tree(shown.note), (*w.chain, shown), nested=True)

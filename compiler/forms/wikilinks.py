@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.tree import SyntaxTreeNode
 
-from .. import course, embeds
+from .. import course, embeds, messages
 from ..blocks import BlockResult
 from ..markup import literal, page_address, relative, url
 from ..resolve import Kind, ResolvedLink
@@ -24,17 +24,9 @@ from .execblocks import figure_alt, figure_html, figure_path, image_size
 from .writer import Writer, ancestors
 
 IMAGE_SUFFIXES = frozenset({".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"})
-MISSING_MEDIA = {"audio": "오디오 없음", "video": "동영상 없음", "pdf": "PDF 없음"}
-MISSING_IMAGE = "그림 없음"
-MISSING_FILE = "파일 없음"
-EXTERNAL_IMAGE = "외부 그림"
-FIGURE_FAILED = "그림 생성 실패"
-FIGURE_PENDING = "그림 생성 전"
-FIGURE_SOURCE = "{note}의 블록 {number}이 그리는 그림"
-UNPUBLISHED = "공개하지 않은 노트"
-UNPUBLISHED_EMBED = "이 노트는 사이트에 공개되지 않습니다"
-OUTSIDE_VAULT = "볼트 밖을 가리키는 링크"
-UNRESOLVED = "연결되지 않은 링크"
+# A missing embed's kind of media -> the key of its placeholder's label.
+MISSING_MEDIA = {"audio": "render.missing_audio", "video": "render.missing_video",
+                 "pdf": "render.missing_pdf"}
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -82,6 +74,7 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
     there is in its paragraph, outside any quote (a generated figure then takes its
     caption)."""
     link = item.link
+    words = messages.current()
     if text is None:
         text = literal(link.shown_text)
     title = f' "{_attr(link.title)}"' if link.title else ""
@@ -94,7 +87,7 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         size = "".join(f' data-{k}="{v}"' for k, v in (("width", link.width),
                                                        ("height", link.height)) if v)
         return (f'<a class="kb-external-image" href="{_attr(link.target)}"{size}>'
-                f'<span class="kb-missing-label">{EXTERNAL_IMAGE}</span> '
+                f'<span class="kb-missing-label">{words("render.external_image")}</span> '
                 f'{literal(alt) + " — " if alt else ""}{shown}</a>')
     if item.kind is Kind.NOTE and item.path is not None:
         return f"[{text}]({url(page, pages[item.path], item.anchor)}{title})"
@@ -114,9 +107,9 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         result = (results or {}).get((source.note, source.block))
         name = link.target.strip().rsplit("/", 1)[-1]
         if result is None or result.failed or source.number >= len(result.outcome.figures):
-            why = FIGURE_FAILED if result is not None else FIGURE_PENDING
+            why = words("render.figure_failed" if result is not None else "render.figure_pending")
             return placeholder("kb-missing-attachment", why, name,
-                               FIGURE_SOURCE.format(note=source.note, number=source.block + 1))
+                               words("render.figure_source", note=source.note, block=source.block + 1))
         target = url(page, figure_path(result.outcome, source.number))
         if not link.embed:
             return f"[{text}]({target})"
@@ -132,15 +125,15 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
         name = link.target.strip().rsplit("/", 1)[-1]
         is_image = posixpath.splitext(name)[1].lower() in IMAGE_SUFFIXES
-        label = MISSING_IMAGE if is_image else MISSING_MEDIA.get(embeds.media_kind(name),
-                                                                 MISSING_FILE)
-        return placeholder("kb-missing-attachment", label, name, link.target.strip())
+        label = "render.missing_image" if is_image else MISSING_MEDIA.get(embeds.media_kind(name),
+                                                                          "render.missing_file")
+        return placeholder("kb-missing-attachment", words(label), name, link.target.strip())
     if item.kind is Kind.UNPUBLISHED:  # `publish: false`: not a link, and not a broken one
         if link.embed:
-            return placeholder("kb-missing-attachment", UNPUBLISHED, link.shown_text,
-                               UNPUBLISHED_EMBED)
-        return f'<span class="kb-unpublished" title="{UNPUBLISHED}">{text}</span>'
-    reason = OUTSIDE_VAULT if item.kind is Kind.REFUSED else UNRESOLVED
+            return placeholder("kb-missing-attachment", words("render.unpublished"), link.shown_text,
+                               words("render.unpublished_hint"))
+        return f'<span class="kb-unpublished" title="{_attr(words("render.unpublished"))}">{text}</span>'
+    reason = words("render.refused_link" if item.kind is Kind.REFUSED else "render.unresolved_link")
     return (f'<span class="kb-unresolved" title="{_attr(reason)}: {_attr(link.target.strip())}">'
             f"{text}</span>")
 
