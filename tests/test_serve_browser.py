@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
+from compiler import messages
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api, search, wait_for
 from tests.test_serve import WAIT, serve_project
 
@@ -45,7 +46,8 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_a_failed_rebuild(se
             config.write_text(good.replace("name: material", "name: no-such-theme"), encoding="utf-8")
             alert = browser.page.locator("#kb-serve-error")
             alert.wait_for(timeout=WAIT * 1000)
-            assert "last good site" in alert.inner_text()
+            # in the site's language (the served vault is Korean)
+            assert messages.messages("ko")("serve.rebuild_failed") in alert.inner_text()
             assert "고친 문장." in browser.page.locator("article").inner_text()
             config.write_text(good, encoding="utf-8")
             alert.wait_for(state="detached", timeout=WAIT * 1000)
