@@ -4,7 +4,7 @@
     python -m benchmarks.real_vaults checkout REPOSITORY NAME [--subdir PATH] [--folder FOLDER]
 
 Not part of CI: the vaults are other people's public repositories and are never committed.
-Get them first, for example into /work/peers (the default FOLDER):
+Get them first, for example into ../peers beside the checkout (the default FOLDER):
 
     git clone --depth 1 https://github.com/obsidianmd/obsidian-help /tmp/obsidian-help
     python -m benchmarks.real_vaults checkout /tmp/obsidian-help obsidian-help-ko --subdir ko
@@ -43,7 +43,7 @@ from pathlib import Path
 from benchmarks.bench import MIB, environment, run_worker, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FOLDER = Path("/work/peers")
+DEFAULT_FOLDER = ROOT.parent / "peers"  # beside the checkout, never inside it
 STAGES = ("scan", "parse", "resolve", "graph", "execute", "analysis", "render", "stage",
           "mkdocs", "search", "site-check")
 _LOADS = re.compile(r"(\d+) page\(s\) would load from another host")
