@@ -184,8 +184,6 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     found = prepared.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
-    staged_at = len(timer.stages)
     written, published = publish(prepared.stage, settings, site_dir, timer)
-    report.finish_page(site_dir, timer.stages[staged_at:])
     return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
                        found + published, tuple(timer.stages))

@@ -16,8 +16,9 @@ import signal
 import sys
 
 if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "kb":
-    # Ctrl+C while the modules below load ends quietly too; main() takes over from there.
-    signal.signal(signal.SIGINT, lambda number, frame: os._exit(130))
+    # Ctrl+C while the modules below load ends as it does later; main() takes over from there.
+    signal.signal(signal.SIGINT, lambda number, frame: (
+        os.write(2, b"\ninterrupted; nothing was written\n"), os._exit(130)))
 
 import argparse
 import difflib
@@ -564,10 +565,55 @@ def _os_error(exc: OSError) -> str | None:
     return None
 
 
+_interrupted = False  # a Ctrl+C arrived: a library that swallowed it must not make it a crash
+
+
+def _interrupt(number: int, frame: object) -> None:
+    """Ctrl+C: KeyboardInterrupt (caught in main), until a new site has begun to go in. From
+    then on the build has succeeded and ends as it would have: exit 130 always means that the
+    previous site is left as it was."""
+    global _interrupted
+    publishing = sys.modules.get(f"{__package__}.publish")  # may be half imported
+    if getattr(publishing, "site_going_in", bool)():
+        return
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def _say_interrupted() -> int:
+    print("\ninterrupted; nothing more was written (a site being built is left as it was)",
+          file=sys.stderr)
+    return INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt, below
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """The `kb` program (argv None: the process's own command line), or one command run by a
+    caller that keeps its own Ctrl+C handling afterwards."""
+    global _interrupted
+    _interrupted = False
+    previous = signal.getsignal(signal.SIGINT)
+    ours = previous is not signal.SIG_IGN  # under nohup, Ctrl+C stays ignored
+    if ours:
+        signal.signal(signal.SIGINT, _interrupt)
+    try:
+        code = _command(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        if ours:
+            # The exit code is decided. Python gives SIGINT back to the system while it shuts
+            # down, so a late Ctrl+C would turn that code into a death by signal: ignore it.
+            signal.signal(signal.SIGINT, signal.SIG_IGN if argv is None else previous)
+    if argv is None and _interrupted:
+        # An interrupt that cut a library's import short can leave Python ending the process by
+        # its own SIGINT (status -2, not the code decided), or crashing as it shuts down: what
+        # had to be finished is finished (the site is either the old one or the new one), so
+        # leave now with that code.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _command(argv: list[str]) -> int:
     parser = make_parser()
     if not argv:
         parser.print_help()
@@ -581,9 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help, or a usage error it has printed
         return exc.code if isinstance(exc.code, int) else USAGE
     except KeyboardInterrupt:
-        print("\ninterrupted; nothing more was written (a site being built is left as it was)",
-              file=sys.stderr)
-        return INTERRUPTED
+        return _say_interrupted()
     except ConfigError as exc:
         print(exc.diagnostic.format(), file=sys.stderr)
         return USAGE
@@ -606,6 +650,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _internal(exc: BaseException) -> int:
+    if _interrupted:  # e.g. a module whose import the interrupt cut short, used afterwards
+        return _say_interrupted()
     try:
         where = f"; the details are in {_crash_log(exc)}"
     except OSError:

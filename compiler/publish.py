@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
@@ -31,6 +32,16 @@ _MKDOCS_WARNING = re.compile(r"^mkdocs: WARNING: (?:Doc file '(?P<path>[^']+)' )
 
 SITE_MARKER = ".kb-site"  # in every site kb publishes: the folder kb may replace
 MARKER_TEXT = "This folder is a site built by kb; `kb build` replaces it whole.\n"
+
+
+_going_in = False  # set just before the new site replaces the old one
+
+
+def site_going_in() -> bool:
+    """Whether this process has begun putting a new site in place. From then on the build has
+    succeeded: a Ctrl+C must neither stop the swap half-way nor be reported as leaving the old
+    site as it was, so the command line ignores it (see cli.main)."""
+    return _going_in
 
 
 class PublishError(Exception):
@@ -265,12 +276,15 @@ def _swap_in(new_dir: Path, site_dir: Path) -> None:
 
 def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | None = None
             ) -> tuple[WriteStats, tuple[Diagnostic, ...]]:
+    global _going_in
+    _going_in = False
     timer = timer or Timer()
     site_dir = site_dir.resolve()
     check_output(settings, site_dir)
     _recover(site_dir)
     new_dir = site_dir.with_name(f".{site_dir.name}.kb-new.pid.{os.getpid()}")
     shutil.rmtree(new_dir, ignore_errors=True)
+    staged_at = len(timer.stages)
     with private_stage(settings) as stage_dir:
         try:
             with timer.stage("stage"):
@@ -287,9 +301,11 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
                                    "previous site is left as it was.\n" + "\n".join(loads[:20]))
             found += [Diagnostic(p.split(": ", 1)[0], 0, 0, Severity.WARNING, "broken-reference",
                                  p.split(": ", 1)[1]) for p in problems]
+            report.finish_page(new_dir, timer.stages[staged_at:])
             (new_dir / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         except BaseException:
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
+    _going_in = True
     _swap_in(new_dir, site_dir)
     return stats, tuple(found)

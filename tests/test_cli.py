@@ -221,6 +221,33 @@ def test_a_full_disk_or_a_read_only_folder_is_one_line_and_the_old_site_stays(
     assert tree_digest(root / "site") == before
 
 
+def test_ctrl_c_once_the_new_site_goes_in_is_ignored_the_build_ends_as_usual(tmp_path, monkeypatch,
+                                                                              capsys):
+    """Exit 130 promises the old site; once the swap has begun the new one is what the user
+    gets, so the interrupt must neither cut the swap short nor be reported."""
+    from compiler import publish
+
+    root = project(tmp_path, {"a.md": "# A\n"})
+    monkeypatch.chdir(root)
+    swap_in = publish._swap_in
+
+    def interrupted_swap(new_dir, site_dir):
+        os.kill(os.getpid(), signal.SIGINT)  # handled before the next line runs
+        swap_in(new_dir, site_dir)
+
+    monkeypatch.setattr(publish, "_swap_in", interrupted_swap)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert cli.main(["build", "--quiet"]) == 0
+        write_vault(root / "vault", {"b.md": "# B\n"})
+        assert cli.main(["build", "--quiet"]) == 0
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "interrupted" not in capsys.readouterr().err
+    assert (root / "site" / "b" / "index.html").is_file()
+    assert "kb-report-late" not in (root / "site" / "_kb" / "report" / "index.html").read_text()
+
+
 def test_a_closed_connection_is_not_printed_by_the_preview_server(tmp_path, capsys):
     from compiler.livereload import Changes, make_server
 
