@@ -92,6 +92,24 @@ def build_vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], tuple[Buil
 
 
 @pytest.fixture(scope="session")
+def build_vault_once(tmp_path_factory: pytest.TempPathFactory
+                     ) -> Callable[[dict[str, str | bytes]], tuple[BuildResult, Path]]:
+    """Like build_vault, for tests that only read what was built: the same files are built
+    once per worker process and their (result, site) shared. Read them, never change them."""
+    built: dict[str, tuple[BuildResult, Path]] = {}
+
+    def build(files: dict[str, str | bytes]) -> tuple[BuildResult, Path]:
+        digest = hashlib.sha256(pickle.dumps(sorted(files.items()))).hexdigest()[:16]
+        if digest not in built:
+            tmp = tmp_path_factory.mktemp(f"built-{digest}")
+            vault = write_vault(tmp / "vault", files)
+            built[digest] = build_site(project_settings(tmp, vault), tmp / "site"), tmp / "site"
+        return built[digest]
+
+    return build
+
+
+@pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path, dict, dict]:
     """The bundled vault built once for the whole run: (result, site, vault digest before,
     vault digest after). Read it, never change it: other tests (and workers) read it too."""

@@ -47,14 +47,25 @@ NOTES = {
 }
 
 
+def make_project(root: Path) -> Path:
+    """A project of its own: the real mkdocs.yml, a vault, and a snippets package."""
+    write_vault(root, {"snippets/__init__.py": "", "snippets/softmax.py": SOFTMAX,
+                       "snippets/draw.py": DRAW,
+                       "mkdocs.yml": (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")})
+    write_vault(root / "vault", NOTES)
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project of its own: the real mkdocs.yml, a vault, and a snippets package."""
-    write_vault(tmp_path, {"snippets/__init__.py": "", "snippets/softmax.py": SOFTMAX,
-                           "snippets/draw.py": DRAW,
-                           "mkdocs.yml": (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")})
-    write_vault(tmp_path / "vault", NOTES)
-    return tmp_path
+    return make_project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory):
+    """The project's first build, shared by the tests that only read it: (project, result)."""
+    project = make_project(tmp_path_factory.mktemp("blocks"))
+    return project, build(project)
 
 
 def build(project: Path):
@@ -71,8 +82,8 @@ def html(project: Path, page: str) -> BeautifulSoup:
                          "html.parser")
 
 
-def test_a_declared_figure_replaces_the_missing_image_everywhere_with_its_caption(project):
-    result = build(project)
+def test_a_declared_figure_replaces_the_missing_image_everywhere_with_its_caption(first_build):
+    project, result = first_build
     assert not [d for d in result.diagnostics if d.code == "missing-attachment"]
     figure = html(project, "정리").select_one("article figure.kb-figure")
     image = figure.find("img")
@@ -90,15 +101,15 @@ def test_a_declared_figure_replaces_the_missing_image_everywhere_with_its_captio
     assert page.select_one("figure.kb-figure figcaption").get_text() == "온도에 따른 출력"  # its own page
 
 
-def test_what_a_block_writes_to_stderr_is_shown_apart(project):
-    build(project)
+def test_what_a_block_writes_to_stderr_is_shown_apart(first_build):
+    project, _ = first_build
     page = html(project, "정리")
     assert "경고" in page.select_one("details.note").get_text()
     assert "다음 줄" in page.get_text()
 
 
-def test_sessions_share_state_and_an_expected_error_is_shown_not_failed(project):
-    result = build(project)
+def test_sessions_share_state_and_an_expected_error_is_shown_not_failed(first_build):
+    project, result = first_build
     outcomes = {index: r.outcome for (note, index), r in result.blocks.items() if note == "세션.md"}
     assert outcomes[1].stdout.strip() == "42"
     assert outcomes[2].status == "expected-error"

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import os
 import posixpath
 import subprocess
-import sys
 import unicodedata
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
+from compiler import cli
 from compiler.build import build_site
 from compiler.publish import PublishError
 from compiler.sitecheck import check_site
@@ -156,8 +159,8 @@ def small_vault_files() -> dict[str, str | bytes]:
     }
 
 
-def test_unresolved_links_are_styled_spans_not_anchors_that_404(build_vault):
-    _, site = build_vault(small_vault_files())
+def test_unresolved_links_are_styled_spans_not_anchors_that_404(build_vault_once):
+    _, site = build_vault_once(small_vault_files())
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     unresolved = home.select(".kb-unresolved")
     assert [u.get_text() for u in unresolved] == ["없는 노트"]
@@ -165,16 +168,16 @@ def test_unresolved_links_are_styled_spans_not_anchors_that_404(build_vault):
     assert home.find("a", string="신경망 > 구조")["href"].endswith("#구조")
 
 
-def test_present_images_load_with_their_size_and_missing_ones_are_placeholders(build_vault):
-    _, site = build_vault(small_vault_files())
+def test_present_images_load_with_their_size_and_missing_ones_are_placeholders(build_vault_once):
+    _, site = build_vault_once(small_vault_files())
     article = content(page(site, "개념/신경망"))
     image = article.find("img")
     assert image["width"] == "300" and (site / "개념" / "그림.png").is_file()
     assert "없는 그림.png" in article.select_one(".kb-missing-attachment").get_text()
 
 
-def test_one_bad_note_never_stops_the_build(build_vault):
-    result, site = build_vault(small_vault_files())
+def test_one_bad_note_never_stops_the_build(build_vault_once):
+    result, site = build_vault_once(small_vault_files())
     by_code = {d.code: d for d in result.compilation.diagnostics}
     assert by_code["invalid-front-matter"].path == "broken.md"
     assert by_code["invalid-front-matter"].line == 2
@@ -214,9 +217,26 @@ def test_a_failed_build_leaves_the_previous_site_as_it_was(tmp_path):
     assert not any(p.name.startswith(".site.kb-") for p in tmp_path.iterdir())
 
 
-def run_kb(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, check=False)
+def run_kb(*args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None
+           ) -> subprocess.CompletedProcess:
+    """`kb ARGS` from the folder cwd (with the environment env), in this process: the `kb`
+    script is `sys.exit(cli.main())`, so its exit code and output are main's. Starting a Python
+    for each would import the stages again every time; the tests about the process itself
+    (Ctrl+C, what `--help` imports, builds killed or run together, the installed wheel) start one."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_cwd, saved_env = os.getcwd(), dict(os.environ)
+    try:
+        os.chdir(cwd)
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        with redirect_stdout(out), redirect_stderr(err):
+            code = cli.main(list(args))
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["kb", *args], code, out.getvalue(), err.getvalue())
 
 
 def test_kb_check_exits_non_zero_on_errors_and_names_file_line_and_column(tmp_path):

@@ -266,8 +266,7 @@ def test_a_closed_connection_is_not_printed_by_the_preview_server(tmp_path, caps
 
 
 def refused(root: Path, out: str | Path, *extra: str, env: dict | None = None) -> str:
-    done = subprocess.run([sys.executable, "-m", "compiler.cli", "build", "--out", str(out), *extra],
-                          cwd=root, capture_output=True, text=True, check=False, env=env)
+    done = run_kb("build", "--out", str(out), *extra, cwd=root, env=env)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     return done.stderr

@@ -70,8 +70,8 @@ def _recorder(chromium, origin: str) -> Recorder:  # noqa: F811
     return Recorder(page, origin)
 
 
-def test_a_mermaid_block_renders_an_svg_with_no_request_to_another_host(build_vault, chromium):  # noqa: F811
-    _, site = build_vault(VAULT)
+def test_a_mermaid_block_renders_an_svg_with_no_request_to_another_host(build_vault_once, chromium):  # noqa: F811
+    _, site = build_vault_once(VAULT)
     assert check_site(site) == []
     page = (site / "Diagram" / "index.html").read_text(encoding="utf-8")
     assert '<pre class="mermaid">' in page and "_kb/mermaid-loader.js" in page
@@ -91,8 +91,8 @@ def test_a_mermaid_block_renders_an_svg_with_no_request_to_another_host(build_va
     assert browser.errors == []
 
 
-def test_a_page_without_a_diagram_does_not_load_mermaid(build_vault, chromium):  # noqa: F811
-    _, site = build_vault(VAULT)
+def test_a_page_without_a_diagram_does_not_load_mermaid(build_vault_once, chromium):  # noqa: F811
+    _, site = build_vault_once(VAULT)
     server = _serve(site)
     try:
         browser = _recorder(chromium, f"http://127.0.0.1:{server.server_address[1]}/")

@@ -18,7 +18,7 @@ from benchmarks.generate_vault import PNG
 from compiler.build import build_site
 from compiler.config import load_settings
 from tests.conftest import PROJECT, write_vault
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, playwright_api
+from tests.test_browser import CHROMIUM, Browser, chromium  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
@@ -76,16 +76,14 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(site_url) -> Iterator[tuple[Browser, list[str]]]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(locale="ko-KR")
-        page = context.new_page()
-        failed: list[str] = []
-        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
-        page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
-        yield Browser(page, site_url), failed
-        chromium.close()
+def browser(chromium, site_url) -> Iterator[tuple[Browser, list[str]]]:  # noqa: F811
+    context = chromium.new_context(locale="ko-KR")
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    yield Browser(page, site_url), failed
+    context.close()
 
 
 def _images_ok(browser: Browser) -> bool:
