@@ -234,6 +234,9 @@ class Note:
     blocks: tuple[CodeBlock, ...] = ()  # executable code blocks, in order
     text: str = ""  # plain text, for search and summaries
     diagnostics: tuple[Diagnostic, ...] = ()
+    # markdown-it's tokens of `source`, kept (and cached) so that render walks the very tree
+    # parse read instead of parsing the note a second time. Never mutated after parsing.
+    tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def tag_names(self) -> tuple[str, ...]:
@@ -617,8 +620,10 @@ class _NoteBuilder:
         self.open_items = 0
         self.cursor, self.cell = (-1, 0), -1
         self.blocks: list[CodeBlock] = []
+        self.tokens: list[Token] = []
 
     def walk(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
         for index, token in enumerate(tokens):
             if token.type == "front_matter":
                 self.front_matter(token)
@@ -793,6 +798,7 @@ class _NoteBuilder:
             text="\n".join(self.text_parts),
             blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
+            tokens=tuple(self.tokens),
         )
 
 

@@ -199,7 +199,7 @@ class Preview:
         digest = hashlib.sha256(str(self.settings.vault).encode()).hexdigest()[:12]
         root = self.settings.cache_dir / "serve" / digest
         self.docs_dir, self.site_dir = root / "docs", root / "site"
-        self.parse_cache = ParseCache(self.settings.cache_dir)
+        self.parse_cache = ParseCache(self.settings.cache_dir, tokens=True)
         self.builder: LiveBuilder | None = None
         self.last_stage: Stage | None = None
         self.last_stats: dict = {}
