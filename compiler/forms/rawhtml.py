@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from markdown_it.tree import SyntaxTreeNode
 
 from ..sanitize import clean_html
@@ -16,7 +18,14 @@ def emit(raw_html: str, w: Writer) -> str:
 
 
 def html_block(node: SyntaxTreeNode, w: Writer) -> str:
-    return emit(node.content.rstrip("\n"), w)
+    source = node.content.rstrip("\n")
+    cleaned = emit(source, w)
+    if "\n\n" not in source:  # a tag the sanitiser took out must not leave a blank line,
+        # which would end the block for Python-Markdown half-way
+        cleaned = "\n".join(line for line in cleaned.split("\n") if line.strip())
+    if not cleaned.startswith("<"):  # now text first (its tag taken out): text, not code
+        cleaned = textwrap.dedent(cleaned)
+    return cleaned
 
 
 def html_inline(node: SyntaxTreeNode, w: Writer) -> str:
