@@ -129,13 +129,14 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     if hasattr(progress, "expect"):  # a progress bar: tell it how many blocks there are
         progress.expect(sum(len(n.blocks) for n in compilation.resolved.notes.values()))
     with timer.stage("execute"):
-        before = vault_state(settings.vault) if any(
-            n.blocks for n in compilation.resolved.notes.values()) else None
+        before: dict = {}  # the vault as it was, taken only when a block is about to run
         blocks, block_problems = run_blocks(compilation.resolved.notes, settings.snippets_dir.parent,
                                             settings.cache_dir / "blocks", progress=progress,
-                                            sandbox=settings.sandbox, readable=(settings.vault,))
-        if before is not None:
-            block_problems += vault_writes(before, vault_state(settings.vault))
+                                            sandbox=settings.sandbox, readable=(settings.vault,),
+                                            before_running=lambda: before.update(
+                                                vault=vault_state(settings.vault)))
+        if before:
+            block_problems += vault_writes(before["vault"], vault_state(settings.vault))
     with timer.stage("analysis"):
         summary = analyse(compilation.graph, compilation.resolved.notes)
     with messages.use_language(settings.language):  # the words the pages are written in
