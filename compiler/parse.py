@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from . import nesting
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
-from .sanitize import external_loads
+from .sanitize import external_loads, relative_addresses
 from .syntax import (
     COMMENT,
     COMMENT_BLOCK,
@@ -702,6 +702,12 @@ class _NoteBuilder:
     def check_html(self, html: str, line: int, col: int) -> None:
         """Raw HTML is sanitised by render (see forms.rawhtml); what would load from another
         host is said so."""
+        for address in relative_addresses(html):
+            self.diagnostics.append(Diagnostic(
+                self.path, line + 1, col + 1, Severity.WARNING, "html-relative-address",
+                f"raw HTML refers to {address!r}, an address relative to the page, which "
+                "points at nothing on the site (a note's page is not where its file is); it "
+                "is left out", "link or embed vault files with [[...]] or ![[...]]"))
         if loads := external_loads(html):
             self.diagnostics.append(Diagnostic(
                 self.path, line + 1, col + 1, Severity.WARNING, "external-resource",

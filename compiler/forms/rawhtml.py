@@ -13,8 +13,9 @@ from .writer import Writer
 
 
 def emit(raw_html: str, w: Writer) -> str:
-    """The note's raw HTML as the page gets it."""
-    return clean_html(raw_html, w.page.raw_html)
+    """The note's raw HTML as the page gets it. An address relative to the page is left
+    out: it would point at nothing on the site (parse says so: `html-relative-address`)."""
+    return clean_html(raw_html, w.page.raw_html, keep_relative=False)
 
 
 def html_block(node: SyntaxTreeNode, w: Writer) -> str:
