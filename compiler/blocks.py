@@ -87,10 +87,12 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
                progress: Callable[[BlockResult], None] | None = None,
                only: set[tuple[str, int]] | None = None,
                sandbox: bool = True, readable: tuple[Path, ...] = (),
+               before_running: Callable[[], None] | None = None,
                ) -> tuple[dict[tuple[str, int], BlockResult], list[Diagnostic]]:
     """Outcomes for every block (or the blocks in `only` and the earlier blocks of their
     sessions), by (note path, block index), and their diagnostics. `sandbox`: run the blocks
-    under bubblewrap where it works (see execute); `readable`: the vault, for the sandbox."""
+    under bubblewrap where it works (see execute); `readable`: the vault, for the sandbox;
+    `before_running`: called once just before a block runs, never when all are stored."""
     store = OutcomeStore(store_dir)
     sessions = sessions_of(plan(notes, project_root))
     if only is not None:  # a block needs the blocks before it in its session, not after
@@ -128,6 +130,8 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
         for member in waiting.pop(outcome.key, []):
             record(member, outcome, cached=False)
 
+    if before_running is not None:
+        before_running()
     runs = [SessionRun(f"{members[0].note}:{members[0].session}", tuple(
         BlockRun(m.key, m.block.code, _timeout(m.block), _expect_error(m.block)) for m in members))
         for members in to_run.values()]

@@ -66,13 +66,14 @@ def read_notes(scan: ScanResult, cache: ParseCache, max_bytes: int | None = None
 
 
 def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
-                  parse_cache: ParseCache | None = None) -> Compilation:
+                  parse_cache: ParseCache | None = None, tokens: bool = False) -> Compilation:
     """Every stage up to the graph: all that `kb check` needs. `parse_cache`: one kept
-    across calls (kb serve) instead of the cache folder read afresh."""
+    across calls (kb serve) instead of the cache folder read afresh. `tokens`: every note
+    keeps markdown-it's tokens, which render walks (so no note is parsed twice)."""
     timer = timer or Timer()
     with timer.stage("scan"):
         scan = scan_vault(settings.vault, settings.ignore)
-    cache = parse_cache or ParseCache(settings.cache_dir if use_cache else None)
+    cache = parse_cache or ParseCache(settings.cache_dir if use_cache else None, tokens)
     with timer.stage("parse"):
         notes = read_notes(scan, cache, settings.max_note_bytes)
         cache.save()
@@ -122,19 +123,20 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         site_assets.check_installed()
     except site_assets.MissingAsset as exc:
         raise PublishError(str(exc)) from None
-    compilation = compile_vault(settings, timer, use_cache, parse_cache)
+    compilation = compile_vault(settings, timer, use_cache, parse_cache, tokens=True)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
         raise PublishError(f"the vault {settings.vault} does not exist; nothing was built")
     if hasattr(progress, "expect"):  # a progress bar: tell it how many blocks there are
         progress.expect(sum(len(n.blocks) for n in compilation.resolved.notes.values()))
     with timer.stage("execute"):
-        before = vault_state(settings.vault) if any(
-            n.blocks for n in compilation.resolved.notes.values()) else None
+        before: dict = {}  # the vault as it was, taken only when a block is about to run
         blocks, block_problems = run_blocks(compilation.resolved.notes, settings.snippets_dir.parent,
                                             settings.cache_dir / "blocks", progress=progress,
-                                            sandbox=settings.sandbox, readable=(settings.vault,))
-        if before is not None:
-            block_problems += vault_writes(before, vault_state(settings.vault))
+                                            sandbox=settings.sandbox, readable=(settings.vault,),
+                                            before_running=lambda: before.update(
+                                                vault=vault_state(settings.vault)))
+        if before:
+            block_problems += vault_writes(before["vault"], vault_state(settings.vault))
     with timer.stage("analysis"):
         summary = analyse(compilation.graph, compilation.resolved.notes)
     with messages.use_language(settings.language):  # the words the pages are written in

@@ -24,6 +24,7 @@ and which is trusted like the project's code; never point `cache_dir` at files f
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import importlib.resources
@@ -35,7 +36,7 @@ import tempfile
 from pathlib import Path
 
 from . import parse as _parse
-from .parse import Note, parse_note
+from .parse import Note, parse_note, parse_tokens
 
 FORMAT = "shards-1"  # the layout of this cache; change it when the layout changes
 # The modules whose code decides what parse_note returns: parse.py and every module of this
@@ -76,11 +77,19 @@ def fingerprint() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def with_tokens(note: Note) -> Note:
+    """A note read from the cache with the tokens of its text again: what render walks.
+    Tokenising is the bulk of a parse, but done once here, no stage after does it again."""
+    return dataclasses.replace(note, tokens=tuple(parse_tokens(note.source)))
+
+
 class ParseCache:
-    def __init__(self, directory: Path | None):
+    def __init__(self, directory: Path | None, tokens: bool = False):
         """A cache in `directory` (the project's cache folder), or none at all if None:
-        then every parse is a miss and nothing is ever read or written."""
+        then every parse is a miss and nothing is ever read or written. `tokens`: a note
+        read from disk gets its tokens again (for render; `kb check` needs none)."""
         self.root = directory
+        self.tokens = tokens
         self.directory = directory / f"{_PREFIX}{fingerprint()[:20]}" if directory else None
         self.hits = self.misses = 0
         self._shards: dict[str, dict[str, Note]] = {}  # as read from disk, plus new entries
@@ -110,6 +119,8 @@ class ParseCache:
         note = shard.get(digest)
         if isinstance(note, Note) and note.path == path:
             self.hits += 1
+            if self.tokens and not note.tokens and note.source:  # from disk: no tokens kept
+                note = shard[digest] = with_tokens(note)
         else:
             self.misses += 1
             note = shard[digest] = parse_note(path, data)
@@ -133,10 +144,12 @@ class ParseCache:
 
     def _write(self, target: Path, entries: dict[str, Note]) -> None:
         # Written aside and renamed, so a crash never leaves a half-written shard behind.
+        # Without the tokens: unpickling them takes longer than parsing the note again.
+        kept = {key: dataclasses.replace(note, tokens=()) for key, note in entries.items()}
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(kept, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, target)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -1,4 +1,6 @@
-"""A persistent MkDocs build of the staged folder that rebuilds only what changed, for `kb serve`.
+"""kb's MkDocs publisher: a persistent MkDocs build of the staged folder that rebuilds only
+what changed. `kb serve` keeps it running; `kb build` asks it for one full build of a new
+folder (`compiler.publish.MkDocs`), so both publish through the same code.
 
 Runs as a child process (the compiler core never imports mkdocs), driven by one JSON line per
 update on stdin and answering one JSON line on stdout:
@@ -15,7 +17,8 @@ that changed, keeps every other page's HTML, table of contents and search entrie
 previous update, and renders the theme template again only for the changed pages, or for
 every page when the navigation changed (a page added, removed or retitled). Pages are
 rendered in memory first and written only when all of them succeeded, so a failed update
-leaves the previous site whole. The search index is written complete every time.
+leaves the previous site whole (except with `"stream": true`, for a new folder that `kb build`
+swaps in only once it is complete). The search index is written complete every time.
 """
 
 from __future__ import annotations
@@ -101,7 +104,10 @@ class LiveSite:
         set_exclusions(files, config)
         return files
 
-    def update(self, changed: set[str], removed: set[str], full: bool = False) -> dict:
+    def update(self, changed: set[str], removed: set[str], full: bool = False,
+               stream: bool = False) -> dict:
+        """`stream`: the site folder is new and nobody serves it yet (`kb build`), so each
+        page is written as soon as it is made instead of held until all succeeded."""
         config = self.config
         config.plugins.on_pre_build(config=config)
         files = self._files()
@@ -133,7 +139,11 @@ class LiveSite:
         for page in to_template:
             index = self.search.search_index.entries if self.search else []
             before = len(index)
-            outputs.append((page.file.abs_dest_path, self._render(page, doc_files, nav, env)))
+            output = (page.file.abs_dest_path, self._render(page, doc_files, nav, env))
+            if stream:
+                _write(*output)
+            else:
+                outputs.append(output)
             entries[page.file.src_uri] = index[before:]
 
         # Everything rendered: from here on the site is updated.
@@ -199,18 +209,19 @@ def main(argv: list[str]) -> int:
         replies.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
         replies.flush()
         return 1
-    for line in sys.stdin:
+    for line in sys.stdin:  # the first reply also carries the warnings of loading mkdocs.yml
         request = json.loads(line)
-        collect.messages.clear()
         began = time.perf_counter()
         try:
             reply = {"ok": True, **site.update(set(request.get("changed", ())),
                                                set(request.get("removed", ())),
-                                               bool(request.get("full")))}
+                                               bool(request.get("full")),
+                                               bool(request.get("stream")))}
         except Exception as exc:
             reply = {"ok": False, "error": "\n".join([*collect.messages,
                                                       f"{type(exc).__name__}: {exc}"])}
         reply |= {"warnings": list(collect.messages), "seconds": time.perf_counter() - began}
+        collect.messages.clear()
         replies.write(json.dumps(reply, ensure_ascii=False) + "\n")
         replies.flush()
     return 0

@@ -1,27 +1,21 @@
-"""Runs MkDocs on the staged folder. Executed as a child process by `publish`, so that the
-compiler itself never imports mkdocs (its successors read mkdocs.yml but not plugins).
-
-    python -m compiler.mkdocs_runner CONFIG DOCS_DIR SITE_DIR SECTION_START SECTION_END [DEFAULTS]
+"""The MkDocs configuration kb publishes with: `load` reads mkdocs.yml for the publisher
+(`compiler.mkdocs_live`, a child process of `kb build` and `kb serve`, so that the compiler
+itself never imports mkdocs).
 
 The compiler owns what its output needs: the Markdown extensions, theme settings and assets
 its staged pages rely on are always added, merged with the user's own, so that a minimal
-mkdocs.yml (`site_name: My Garden`, or none at all) renders like the bundled one. DEFAULTS
-(JSON, `Settings.mkdocs_defaults`) fills in the site name and language where mkdocs.yml is silent.
+mkdocs.yml (`site_name: My Garden`, or none at all) renders like the bundled one. `defaults`
+(`Settings.mkdocs_defaults`) fills in the site name and language where mkdocs.yml is silent.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import logging
-import sys
 from pathlib import Path
 
 import pathspec
-from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 from pymdownx.slugs import slugify
 from pymdownx.superfences import fence_code_format
@@ -107,27 +101,3 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int,
     config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
     config.plugins["kb/csp"] = csp  # last: it reads each page's final HTML
     return config
-
-
-def log_to_stderr() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
-    logging.getLogger("mkdocs").addHandler(handler)
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-
-
-def main(argv: list[str]) -> int:
-    config_path, docs_dir, site_dir = Path(argv[0]), argv[1], argv[2]
-    start, end = int(argv[3]), int(argv[4])
-    defaults = json.loads(argv[5]) if len(argv) > 5 else {}
-    log_to_stderr()
-    try:
-        build(load(config_path, docs_dir, site_dir, start, end, defaults))
-    except MkDocsException as exc:
-        print(f"mkdocs: ERROR: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

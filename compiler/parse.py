@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from . import nesting
 from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
-from .sanitize import external_loads
+from .sanitize import external_loads, relative_addresses
 from .syntax import (
     COMMENT,
     COMMENT_BLOCK,
@@ -234,6 +234,9 @@ class Note:
     blocks: tuple[CodeBlock, ...] = ()  # executable code blocks, in order
     text: str = ""  # plain text, for search and summaries
     diagnostics: tuple[Diagnostic, ...] = ()
+    # markdown-it's tokens of `source`, kept (and cached) so that render walks the very tree
+    # parse read instead of parsing the note a second time. Never mutated after parsing.
+    tokens: tuple[Token, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def tag_names(self) -> tuple[str, ...]:
@@ -617,8 +620,10 @@ class _NoteBuilder:
         self.open_items = 0
         self.cursor, self.cell = (-1, 0), -1
         self.blocks: list[CodeBlock] = []
+        self.tokens: list[Token] = []
 
     def walk(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
         for index, token in enumerate(tokens):
             if token.type == "front_matter":
                 self.front_matter(token)
@@ -697,6 +702,12 @@ class _NoteBuilder:
     def check_html(self, html: str, line: int, col: int) -> None:
         """Raw HTML is sanitised by render (see forms.rawhtml); what would load from another
         host is said so."""
+        for address in relative_addresses(html):
+            self.diagnostics.append(Diagnostic(
+                self.path, line + 1, col + 1, Severity.WARNING, "html-relative-address",
+                f"raw HTML refers to {address!r}, an address relative to the page, which "
+                "points at nothing on the site (a note's page is not where its file is); it "
+                "is left out", "link or embed vault files with [[...]] or ![[...]]"))
         if loads := external_loads(html):
             self.diagnostics.append(Diagnostic(
                 self.path, line + 1, col + 1, Severity.WARNING, "external-resource",
@@ -793,6 +804,7 @@ class _NoteBuilder:
             text="\n".join(self.text_parts),
             blocks=tuple(self.blocks),
             diagnostics=tuple(self.diagnostics),
+            tokens=tuple(self.tokens),
         )
 
 

@@ -6,6 +6,7 @@ a complete new one has been built and checked beside it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -14,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -102,7 +104,6 @@ def write_stage(stage: Stage, stage_dir: Path) -> WriteStats:
 def _die_with_parent() -> None:
     """In the MkDocs child (Linux): end with the build that started it, even a `kill -9`ed
     one, instead of writing on into a folder the next build cleans away."""
-    import contextlib
     import ctypes
     import signal
 
@@ -110,23 +111,100 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagnostic]:
-    """Build with MkDocs in a child process; its warnings come back as diagnostics."""
-    start, end = settings.section_lines or (-1, -1)
-    command = [sys.executable, "-m", "compiler.mkdocs_runner", str(settings.config_path),
-               str(stage_dir), str(out_dir), str(start), str(end),
-               json.dumps(settings.mkdocs_defaults())]
-    result = subprocess.run(command, cwd=settings.project_root, capture_output=True, text=True,
-                            check=False, preexec_fn=_die_with_parent)
-    log = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-    if result.returncode != 0:
-        raise PublishError("MkDocs failed; the previous site is left as it was.\n" + "\n".join(log))
+def mkdocs_warnings(lines: list[str], settings: Settings) -> list[Diagnostic]:
+    """MkDocs' warnings (`mkdocs: WARNING: ...`) as diagnostics."""
     found = []
-    for line in log:
+    for line in lines:
         if match := _MKDOCS_WARNING.match(line):
             found.append(Diagnostic(match.group("path") or settings.config_path.name, 0, 0,
                                     Severity.WARNING, "mkdocs-warning", match.group("message")))
     return found
+
+
+class MkDocs:
+    """kb's one MkDocs publisher: `compiler.mkdocs_live` in a child process, which turns the
+    staged folder `docs_dir` into the site in `site_dir`. `kb build` asks it for one full
+    build of a fresh folder (`run_mkdocs`); `kb serve` keeps it warm and sends it what each
+    rebuild changed, which it converts alone. Both therefore publish the same pages.
+
+    The child has a session of its own (Ctrl+C reaches kb, which ends the child) and dies
+    with kb even when kb is killed."""
+
+    def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
+        start, end = settings.section_lines or (-1, -1)
+        command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
+                   str(docs_dir), str(site_dir), str(start), str(end),
+                   json.dumps(settings.mkdocs_defaults())]
+        self.settings = settings
+        # What MkDocs or an extension prints; kept for the error, closed with the child.
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self.process = subprocess.Popen(command, cwd=settings.project_root, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.errors, text=True,
+                                        encoding="utf-8", start_new_session=True,
+                                        preexec_fn=_die_with_parent)
+
+    def request(self, changed: set[str], removed: set[str], full: bool, stream: bool = False
+                ) -> dict:
+        """One update: the staged paths that changed and went away, or everything (`full`);
+        `stream`: site_dir is a new folder, so pages are written as they are made."""
+        request = {"changed": sorted(changed), "removed": sorted(removed), "full": full,
+                   "stream": stream}
+        try:
+            self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            self.process.stdin.flush()
+        except OSError:  # it has ended, maybe saying why (mkdocs.yml refused) first
+            pass
+        try:
+            reply = self.process.stdout.readline()
+        except OSError:
+            reply = ""
+        if not reply:
+            self.close()
+            self.errors.seek(0)
+            said = self.errors.read().decode("utf-8", "replace").strip().splitlines()[-20:]
+            return {"ok": False, "error": "\n".join(["the MkDocs process ended unexpectedly", *said])}
+        return json.loads(reply)
+
+    def update(self, changed: set[str], removed: set[str], full: bool, stream: bool = False
+               ) -> list[Diagnostic]:
+        """`request`, with MkDocs' warnings as diagnostics; PublishError when MkDocs failed."""
+        reply = self.request(changed, removed, full, stream)
+        if not reply["ok"]:
+            raise PublishError("MkDocs failed; the previous site is left as it was.\n"
+                               + reply["error"])
+        return mkdocs_warnings(reply.get("warnings", []), self.settings)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self, at_once: bool = False) -> None:
+        """End the child: it finishes the update under way unless `at_once`."""
+        if self.process.poll() is None:
+            if at_once:
+                self.process.kill()
+            else:
+                with contextlib.suppress(OSError):  # it may have ended already
+                    self.process.stdin.close()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.errors.close()
+
+
+def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagnostic]:
+    """Build the whole site into the new folder `out_dir`, by the publisher kb serve keeps
+    warm; its warnings come back as diagnostics."""
+    mkdocs = MkDocs(settings, stage_dir, out_dir)
+    finished = False
+    try:
+        found = mkdocs.update(set(), set(), full=True, stream=True)
+        finished = True
+        return found
+    finally:
+        mkdocs.close(at_once=not finished)
 
 
 def stage_dir_for(settings: Settings) -> Path:

@@ -136,6 +136,51 @@ def srcset_urls(value: str) -> list[str]:
     return urls
 
 
+# Addresses a page's own HTML may hold relative to the page. A note's page is not where its
+# file is (`a/b.md` is published as `a/b/`), and kb does not resolve addresses in raw HTML
+# (nor does Obsidian): a relative one would point at nothing on the site.
+_ADDRESS_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster"})
+
+
+def is_relative_address(value: str) -> bool:
+    """An address relative to the page (`pic.png`, `../a.html`, `$x`): not another host's,
+    not from the site's root (`/x`), not an anchor or query of the page itself."""
+    url = browser_url(value)
+    return bool(url) and is_local_url(url) and url[0] not in "#/\\?"
+
+
+def _relative(name: str, value: str | None) -> bool:
+    if name not in _ADDRESS_ATTRIBUTES or value is None:
+        return False
+    if name == "srcset":
+        return any(is_relative_address(url) for url in srcset_urls(value))
+    return is_relative_address(value)
+
+
+def _without_relative(attrs: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    return [(name, value) for name, value in attrs if not _relative(name, value)]
+
+
+class _Addresses(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [value for name, value in attrs if value is not None and _relative(name, value)]
+
+    handle_startendtag = handle_starttag
+
+
+def relative_addresses(fragment: str) -> list[str]:
+    """The relative addresses of a piece of raw HTML, which the site leaves out (see
+    `clean_html`), as written."""
+    reader = _Addresses()
+    reader.feed(fragment)
+    reader.close()
+    return reader.found
+
+
 def _loads_elsewhere(name: str, value: str) -> bool:
     if name == "srcset":
         return not all(is_local_url(url) for url in srcset_urls(value))
@@ -194,10 +239,14 @@ def _clean_start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
 class _Sanitizer(HTMLParser):
     """Rebuilds a fragment from its tokens, keeping what the allow-list keeps."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_relative: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skipping: list[str] = []  # open elements dropped with their content
+        self.keep_relative = keep_relative
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
+        return _clean_start_tag(tag, attrs if self.keep_relative else _without_relative(attrs))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skipping or tag in _DROPPED_WITH_CONTENT:
@@ -205,11 +254,11 @@ class _Sanitizer(HTMLParser):
                 self.skipping.append(tag)
             return
         if tag in _TAGS:
-            self.out.append(_clean_start_tag(tag, attrs))
+            self.out.append(self._start(tag, attrs))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not self.skipping and tag in _TAGS and tag not in _DROPPED_WITH_CONTENT:
-            self.out.append(_clean_start_tag(tag, attrs))
+            self.out.append(self._start(tag, attrs))
 
     def handle_endtag(self, tag: str) -> None:
         if self.skipping:
@@ -233,16 +282,20 @@ def _css_loads_anything(css: str) -> bool:
 class _Blocker(HTMLParser):
     """Trusted mode: the fragment as written, but what would load from another host is off."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_relative: bool = True) -> None:
         super().__init__(convert_charrefs=False)
         self.out: list[str] = []
         self.in_style = False
         self.blocked: list[str] = []  # the values switched off
+        self.keep_relative = keep_relative
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]], closing: str) -> str:
+        dropped = not self.keep_relative and any(_relative(n, v) for n, v in attrs)
+        if dropped:
+            attrs = _without_relative(attrs)
         blocked = [n for n, v in attrs if v is not None and self._loads(tag, n, v)]
         self.blocked += [v for n, v in attrs if n in blocked and v is not None]
-        if not blocked:
+        if not blocked and not dropped:
             return self.get_starttag_text() or ""
         shown = [(f"data-kb-blocked-{n}" if n in blocked else n, v) for n, v in attrs]
         return _start_tag(tag, shown)[:-1] + closing
@@ -298,9 +351,10 @@ class _Blocker(HTMLParser):
         self.out.append(f"<![{data}]>")
 
 
-def clean_html(fragment: str, mode: RawHtml = "sanitize") -> str:
-    """A piece of a note's raw HTML as the site shows it (see the module's docstring)."""
-    parser = _Sanitizer() if mode == "sanitize" else _Blocker()
+def clean_html(fragment: str, mode: RawHtml = "sanitize", keep_relative: bool = True) -> str:
+    """A piece of a note's raw HTML as the site shows it (see the module's docstring).
+    `keep_relative=False`: addresses relative to the page are left out (a note's own HTML)."""
+    parser = _Sanitizer(keep_relative) if mode == "sanitize" else _Blocker(keep_relative)
     parser.feed(fragment)
     parser.close()
     return "".join(parser.out)

@@ -6,9 +6,10 @@ A rebuild runs the whole pipeline up to the staged Markdown, which is cheap when
 and the compiler's own stages take a fraction of MkDocs' time). The staged folder is compared
 with the previous one in memory: only the pages whose Markdown changed (the edited note, and
 the notes whose backlinks, embeds or links changed with it), the figures and the attachments
-that changed go to a persistent MkDocs process (`compiler.mkdocs_live`), which converts just
-those and keeps everything else. The search index is then written as `kb build` writes it
-(`compiler.search_index`), reading again only the pages MkDocs wrote.
+that changed go to kb's MkDocs publisher (`compiler.publish.MkDocs`, the one `kb build` uses),
+kept running here, which converts just those and keeps everything else. The search index is
+then written as `kb build` writes it (`compiler.search_index`), reading again only the pages
+MkDocs wrote.
 
 In the preview each note with errors or warnings shows them in a box at its top, with
 file:line:col. A rebuild that fails (mkdocs.yml broken, MkDocs refusing a page, ...) keeps the
@@ -19,10 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import traceback
@@ -40,17 +38,13 @@ from .cache import ParseCache
 from .config import Settings, settings_for
 from .diagnostics import Diagnostic, Severity
 from .livereload import Changes, make_server
-from .publish import PublishError, check_outside_vault, write_stage
+from .publish import MkDocs, PublishError, check_outside_vault, write_stage
 from .render import Stage
 from .search_index import PageEntries, write_search_index
 from .timing import StageTiming, Timer
 
 DEBOUNCE_SECONDS = 0.05  # an editor's save is often several events: wait for them to settle
 _WRITES = frozenset({"created", "modified", "deleted", "moved", "closed"})  # not opened/read
-
-
-class RebuildError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -142,51 +136,6 @@ def write_changes(stage: Stage, docs_dir: Path, changed: set[str], removed: set[
         (docs_dir / rel).unlink(missing_ok=True)
 
 
-class LiveBuilder:
-    """The `compiler.mkdocs_live` child process."""
-
-    def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
-        start, end = settings.section_lines or (-1, -1)
-        command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
-                   str(docs_dir), str(site_dir), str(start), str(end),
-                   json.dumps(settings.mkdocs_defaults())]
-        # A session of its own: Ctrl+C reaches kb serve only, which ends the child by closing
-        # its input (no KeyboardInterrupt traceback from MkDocs).
-        self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True, encoding="utf-8", start_new_session=True)
-
-    def update(self, changed: set[str], removed: set[str], full: bool) -> dict:
-        request = {"changed": sorted(changed), "removed": sorted(removed), "full": full}
-        try:
-            self.process.stdin.write(json_line(request))
-            self.process.stdin.flush()
-            reply = self.process.stdout.readline()
-        except (BrokenPipeError, OSError):
-            reply = ""
-        if not reply:
-            self.close()
-            raise RebuildError("the MkDocs process ended unexpectedly")
-        return json.loads(reply)
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def json_line(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False) + "\n"
-
-
 @dataclass
 class Preview:
     """The preview's state between rebuilds: the last stage sent to MkDocs and its process."""
@@ -199,8 +148,8 @@ class Preview:
         digest = hashlib.sha256(str(self.settings.vault).encode()).hexdigest()[:12]
         root = self.settings.cache_dir / "serve" / digest
         self.docs_dir, self.site_dir = root / "docs", root / "site"
-        self.parse_cache = ParseCache(self.settings.cache_dir)
-        self.builder: LiveBuilder | None = None
+        self.parse_cache = ParseCache(self.settings.cache_dir, tokens=True)
+        self.builder: MkDocs | None = None
         self.last_stage: Stage | None = None
         self.last_stats: dict = {}
         self.search_pages = PageEntries()
@@ -215,7 +164,7 @@ class Preview:
             try:
                 result = self._rebuild(timer, config_changed)
             except Exception as exc:  # the preview must survive anything a rebuild meets
-                detail = str(exc) if isinstance(exc, (PublishError, RebuildError, diag.ConfigError)) \
+                detail = str(exc) if isinstance(exc, (PublishError, diag.ConfigError)) \
                     else "".join(traceback.format_exception(exc)[-6:])
                 self.changes.rebuilt(changed=False, error=detail)
                 return Rebuild(detail, seconds=time.perf_counter() - began,
@@ -260,20 +209,22 @@ class Preview:
             self.close()
             if first:  # pages of an earlier session, maybe of notes gone since
                 shutil.rmtree(self.site_dir, ignore_errors=True)
-            self.builder = LiveBuilder(self.settings, self.docs_dir, self.site_dir)
+            self.builder = MkDocs(self.settings, self.docs_dir, self.site_dir)
+        warnings: list[Diagnostic] = []
         if changed or removed or full:
             with timer.stage("mkdocs"):
-                reply = self.builder.update(changed, removed, full)
-            if not reply["ok"]:
-                if full:
-                    self.close()
-                raise RebuildError(f"MkDocs failed: {reply['error']}")
+                try:
+                    warnings = self.builder.update(changed, removed, full)
+                except PublishError:
+                    if full:
+                        self.close()
+                    raise
             with timer.stage("search"):
                 write_search_index(self.site_dir, stage.aliases, self.search_pages)
         self.unsettled = set()
         by_page = {page: note for note, page in pages.items()}
         return Rebuild(None, tuple(sorted(changed)), tuple(sorted(removed)),
-                       diagnostics=prepared.diagnostics, notes=len(notes),
+                       diagnostics=prepared.diagnostics + tuple(warnings), notes=len(notes),
                        changed_notes=tuple(sorted(by_page[p] for p in changed if p in by_page)))
 
     def close(self) -> None:

@@ -224,6 +224,21 @@ def test_a_block_that_writes_into_the_vault_is_reported(project):
     assert problem.path == "생김.md"
 
 
+def test_the_vault_is_read_for_the_write_check_only_when_a_block_runs(project, monkeypatch):
+    """Hashing every vault file twice per rebuild is kb serve's cost, not the blocks': a
+    rebuild whose blocks all have stored outcomes skips it."""
+    import compiler.build as build_module
+
+    reads = []
+    real = build_module.vault_state
+    monkeypatch.setattr(build_module, "vault_state", lambda vault: reads.append(vault) or real(vault))
+    build_module.prepare_stage(load_settings(project))
+    assert len(reads) == 2  # before and after the blocks ran
+    reads.clear()
+    assert not executed(build_module.prepare_stage(load_settings(project)))
+    assert reads == []
+
+
 @pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")
 def test_a_sandboxed_block_cannot_write_into_the_vault(project):
     vault = project / "vault"

@@ -385,3 +385,39 @@ def test_without_a_directory_nothing_is_cached_and_nothing_is_written(tmp_path, 
     cache.save()
     assert files(tmp_path) == []
     assert list(tmp_path.iterdir()) == []
+
+
+# Tokens: render walks the tokens parse made, so a note is tokenised once per build. They
+# stay in memory and never reach the disk (unpickling them is slower than parsing again).
+
+def test_a_parsed_note_keeps_the_tokens_of_its_text():
+    note = parse_note("a.md", TEXT)
+    assert [t.type for t in note.tokens] == [t.type for t in parse_module.parse_tokens(note.source)]
+    assert note.tokens and note == parse_note("a.md", TEXT)  # tokens do not count in equality
+
+
+def test_tokens_are_not_written_to_disk_and_a_render_cache_gets_them_back(tmp_path):
+    first = ParseCache(tmp_path)
+    first.parse("a.md", TEXT)
+    first.save()
+    stored = pickle.loads(shard_file(first, "a.md", TEXT).read_bytes())
+    assert [n.tokens for n in stored.values()] == [()]
+    assert ParseCache(tmp_path).parse("a.md", TEXT).tokens == ()  # kb check needs none
+    again = ParseCache(tmp_path, tokens=True)
+    note = again.parse("a.md", TEXT)
+    fresh = parse_note("a.md", TEXT).tokens
+    assert again.hits == 1 and [t.type for t in note.tokens] == [t.type for t in fresh]
+    assert again.parse("a.md", TEXT).tokens is note.tokens  # tokenised once per session
+
+
+def test_render_walks_the_tokens_of_the_parse_instead_of_parsing_again(monkeypatch):
+    import compiler.forms.writer as writer
+    from compiler.render import render_note
+
+    note = parse_note("a.md", TEXT)
+
+    def refuse(source: str):
+        raise AssertionError("render parsed the note again")
+
+    monkeypatch.setattr(writer, "parse_tokens", refuse)
+    assert "머리" in render_note(note, (), {"a.md": "a.md"})

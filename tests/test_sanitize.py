@@ -8,7 +8,14 @@ from bs4 import BeautifulSoup
 
 from compiler.parse import parse_note
 from compiler.render import render_note
-from compiler.sanitize import UnsafeSvg, clean_html, clean_svg, external_loads, is_local_url
+from compiler.sanitize import (
+    UnsafeSvg,
+    clean_html,
+    clean_svg,
+    external_loads,
+    is_local_url,
+    relative_addresses,
+)
 from compiler.sitecheck import check_site
 from tests.conftest import write_vault
 
@@ -191,3 +198,14 @@ def test_svg_attachments_are_published_cleaned_and_a_bad_one_as_a_placeholder(bu
     assert "not published" in (site / "bad.svg").read_text()
     assert [(d.path, d.code) for d in result.diagnostics if d.code == "unsafe-svg"] == [
         ("bad.svg", "unsafe-svg")]
+
+
+def test_a_notes_own_html_loses_the_addresses_relative_to_the_page_in_both_modes():
+    fragment = ('<img src="$x" alt="a"><a href="b.html">b</a><a href="#c">c</a>'
+                '<img srcset="d.png 2x"><a href="/e/">e</a><a href="mailto:f@g.h">f</a>')
+    assert relative_addresses(fragment) == ["$x", "b.html", "d.png 2x"]
+    for mode in ("sanitize", "trusted"):
+        cleaned = clean_html(fragment, mode, keep_relative=False)
+        assert not any(part in cleaned for part in ("$x", "b.html", "d.png")), cleaned
+        assert all(part in cleaned for part in ('href="#c"', 'href="/e/"', "mailto:f@g.h")), cleaned
+    assert 'src="$x"' in clean_html(fragment)  # kept unless asked: other callers' HTML

@@ -177,9 +177,18 @@ def test_the_search_index_stays_complete_after_incremental_rebuilds(served):
     assert any("gradients" in d["text"] for d in docs)  # a page not rebuilt keeps its entries
 
 
-def test_serve_writes_the_search_index_that_build_writes_after_any_partial_rebuild(tmp_path):
-    """One index for the preview and the published site: Korean words inside compounds,
-    aliases and names, and no entry of a page that was renamed or deleted."""
+def html_pages(site: Path) -> dict[str, str]:
+    """Every page of a site as its HTML text, but the build report (whose timings the
+    preview leaves out, so that a rebuild does not change it each time)."""
+    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+            for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_kb/report/")}
+
+
+def test_serve_publishes_the_pages_and_search_index_that_build_publishes(tmp_path):
+    """One publishing path: after its first build and after partial rebuilds, the preview
+    holds the very pages (HTML text) and search index `kb build` publishes for the vault,
+    with Korean words inside compounds, aliases and names, and no page or entry of a note
+    that was renamed or deleted."""
     root = tmp_path / "project"
     root.mkdir()
     shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
@@ -196,14 +205,17 @@ def test_serve_writes_the_search_index_that_build_writes_after_any_partial_rebui
         assert result.error is None, result.error
         return json.loads((preview.site_dir / INDEX_PATH).read_text(encoding="utf-8"))
 
+    site = tmp_path / "built"
+
     def built_index() -> dict:
-        site = tmp_path / "built"
         build_site(load_settings(root), site)
         return json.loads((site / INDEX_PATH).read_text(encoding="utf-8"))
 
     try:
         first = served_index()
         assert first == built_index()
+        served_pages = html_pages(preview.site_dir)
+        assert "적분/index.html" in served_pages and served_pages == html_pages(site)
         assert any("카를로적분은" in d.get("text_parts", "").split() for d in first["docs"])
         write_vault(vault, {"적분.md": "---\naliases: [Integral, 정적분]\n---\n# 적분\n\n넓이.\n"})
         served_index()
@@ -213,6 +225,8 @@ def test_serve_writes_the_search_index_that_build_writes_after_any_partial_rebui
     finally:
         preview.close()
     assert served == built_index()
+    served_pages = html_pages(preview.site_dir)
+    assert "새 이름/index.html" in served_pages and served_pages == html_pages(site)
     assert "고유어휘" not in json.dumps(served, ensure_ascii=False)
     pages = {unquote(d["location"]).split("#")[0] for d in served["docs"]}
     assert "새 이름/" in pages and "옛 이름/" not in pages and "삭제될 노트/" not in pages

@@ -100,15 +100,15 @@ def test_any_sequence_of_bad_deleted_and_renamed_notes_ends_as_a_fresh_build(tmp
 def test_a_note_whose_rebuild_failed_leaves_no_trace_once_deleted(tmp_path, monkeypatch):
     """MkDocs took the page and then failed (as on a note nested too deep for it): deleting
     the note must remove it from MkDocs too, else every later rebuild fails on it."""
-    from compiler import serve
+    from compiler.publish import MkDocs
 
-    real_update = serve.LiveBuilder.update
+    real_request = MkDocs.request
 
-    def failing_update(self, changed, removed, full):
-        reply = real_update(self, changed, removed, full)
+    def failing_request(self, changed, removed, full, stream=False):
+        reply = real_request(self, changed, removed, full, stream)
         return {"ok": False, "error": "boom"} if "나쁨.md" in changed else reply
 
-    monkeypatch.setattr(serve.LiveBuilder, "update", failing_update)
+    monkeypatch.setattr(MkDocs, "request", failing_request)
     root = tmp_path / "project"
     root.mkdir()
     shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")

@@ -75,6 +75,8 @@ def admonition(classes: tuple[str, ...], title: str, body: str, fold: str = "") 
 
 
 def heading(level: int, inline: str, anchor: str) -> str:
+    if not inline.strip():  # `#` alone: attr_list would show `{ #id }` as the heading's text
+        return f'<h{level} id="{anchor}"></h{level}>'
     return f"{'#' * level} {inline} {{ #{anchor} }}"
 
 

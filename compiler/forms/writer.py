@@ -49,7 +49,8 @@ class Tree:
 
 
 def make_tree(note: Note, links: tuple[ResolvedLink, ...]) -> Tree:
-    tokens = parse_tokens(note.source)
+    # The tokens parse kept (a note made some other way has none: parsed here).
+    tokens = list(note.tokens) if note.tokens or not note.source else parse_tokens(note.source)
     body = [item for item in links if item.link.style != "property"]
     by_token = {id(token): item for token, item in zip(link_tokens(tokens), body, strict=False)}
     root = SyntaxTreeNode(tokens)
