@@ -138,6 +138,7 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
     with (pool_factory or (lambda: Pool(project_root, sandbox=sandbox, readable=readable)))() as pool:
         outcomes = pool.run(runs, finished)
         unconfined = sandbox and not getattr(pool, "sandboxed", True)
+        limited = getattr(pool, "limit_scope", None)
     for outcome in outcomes.values():  # whatever the callback did not see
         finished(outcome)
     found = diagnose(results.values())
@@ -148,6 +149,12 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
             "read and write what you can, and use the network",
             "install bubblewrap (Debian: apt install bubblewrap), or set kb.sandbox: false "
             "to say that this is what you want"))
+    if limited:  # said once per build that ran blocks (on a published note: the report shows it)
+        ran = [m.note for members in to_run.values() for m in members]
+        shown = next((n for n in ran if notes[n].published), ran[0])
+        found.insert(0, Diagnostic(
+            shown, 0, 0, Severity.INFO, "block-limits",
+            f"the blocks' memory and CPU limits bound {limited}"))
     return results, found
 
 

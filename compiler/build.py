@@ -47,7 +47,7 @@ def read_notes(scan: ScanResult, cache: ParseCache, max_bytes: int | None = None
             with open(file.source, "rb") as handle:
                 data = handle.read(max_bytes + 1) if max_bytes else handle.read()
             if max_bytes and len(data) > max_bytes:
-                cut = data.rfind(b"\n", 0, max_bytes) + 1 or max_bytes
+                cut = data.rfind(b"\n", 0, max_bytes) + 1 or _char_boundary(data, max_bytes)
                 note = barrier.parse_guarded(file.path, cache.parse, data[:cut])
                 problem = Diagnostic(file.path, note.source.count("\n") + 1, 1, Severity.WARNING,
                                      "note-too-large",
@@ -63,6 +63,14 @@ def read_notes(scan: ScanResult, cache: ParseCache, max_bytes: int | None = None
             empty = ParseCache(None).parse(file.path, b"")
             notes[file.path] = replace(empty, diagnostics=(problem,))
     return notes
+
+
+def _char_boundary(data: bytes, at: int) -> int:
+    """`at`, moved back to the start of the UTF-8 character it falls in (a note of one line
+    is cut between characters, not inside one)."""
+    while at > 0 and 0x80 <= data[at] < 0xC0:
+        at -= 1
+    return at
 
 
 def compile_vault(settings: Settings, timer: Timer | None = None, use_cache: bool = True,

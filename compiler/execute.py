@@ -32,10 +32,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from compiler import session_limits
+from compiler.session_limits import SessionGroup
 from compiler.snippet_worker import read_output
 
 WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
@@ -111,6 +114,14 @@ def clamp_timeout(timeout: float) -> float:
     if value != value or value > MAX_TIMEOUT:
         return MAX_TIMEOUT
     return max(0.0, value)
+
+
+def _size(count: int) -> str:
+    """A number of bytes as people say it: 2 GiB, 300 MiB."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"
 
 
 def block_filename(label: str, index: int) -> str:
@@ -229,6 +240,7 @@ class _Worker:
     work_dir: Path
     info: dict = field(default_factory=dict)
     sandboxed: bool = False  # bubblewrap reports a worker's death by signal N as exit 128 + N
+    group: SessionGroup | None = None  # the cgroup bounding the worker's whole process tree
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -271,10 +283,18 @@ class _Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)  # the block's own children too
             except (ProcessLookupError, PermissionError):
                 self.process.kill()
+        if self.group is not None:  # also those that left the process group
+            self.group.kill()
         self.process.wait()
         self.conn.close()
 
+    def went_over_memory(self) -> bool:
+        """Whether the kernel killed a process of the worker's tree for memory since last asked."""
+        return self.group is not None and self.group.went_over()
+
     def discard(self) -> None:
+        if self.group is not None:
+            self.group.remove()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
@@ -294,12 +314,18 @@ class Pool:
         says why not); `readable`: folders the blocks may read besides the project."""
         self.project_root = Path(project_root).resolve()
         self.sandboxed = sandbox and sys.platform == "linux" and sandbox_problem() is None
+        self.limits = session_limits.limits() if sys.platform == "linux" else session_limits.Limits(
+            None, "cgroups are Linux's")
         self.readable = (self.project_root, *readable)
         self.size = max(1, workers or os.cpu_count() or 1)
         self.memory_limit = memory_limit
         self.output_limit = output_limit
         self._slots: list[_Worker | None] = [None] * self.size
         self._run_lock = threading.Lock()  # one run() at a time: each worker slot serves one thread
+        # Workers are started from one thread that lives as long as the pool: bubblewrap's
+        # --die-with-parent kills a sandbox when the *thread* that started it ends, and the
+        # threads of run() end with it (the next run() found its workers killed).
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-spawner")
         self._closed = False
 
     def __enter__(self) -> Pool:
@@ -307,6 +333,11 @@ class Pool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def limit_scope(self) -> str:
+        """What the memory and CPU limits bound, in words (the build says it once)."""
+        return self.limits.scope
 
     # -- workers -------------------------------------------------------------------------------------
     def _start(self) -> _Worker:
@@ -322,11 +353,14 @@ class Pool:
             PYTHONIOENCODING="utf-8",
         )
         env.pop("PYTHONSTARTUP", None)
+        group = self.limits.new_group() if self.memory_limit else None
         try:
             with open(work_dir / "worker.log", "wb") as log:
                 sandbox = sandbox_command(work_dir, self.readable) if self.sandboxed else []
-                process = subprocess.Popen(
+                process = self._spawner.submit(
+                    subprocess.Popen,
                     [
+                        *(group.join_command() if group is not None else []),
                         *sandbox,
                         sys.executable,
                         str(WORKER_SCRIPT),
@@ -343,11 +377,11 @@ class Pool:
                     cwd=work_dir,
                     env=env,
                     start_new_session=True,
-                )
+                ).result()
         finally:
             child_sock.close()
         worker = _Worker(process, Connection(parent_sock.detach()), work_dir,
-                         sandboxed=self.sandboxed)
+                         sandboxed=self.sandboxed, group=group)
         try:
             message = worker.recv(START_TIMEOUT)
         except WorkerDied:
@@ -358,6 +392,13 @@ class Pool:
             worker.discard()
             raise RuntimeError(f"the snippet worker failed to start: {detail.strip() or 'no answer'}")
         worker.info = message[1]
+        if group is not None:
+            try:
+                group.set_memory(self.memory_limit)
+            except OSError as e:
+                worker.kill()
+                worker.discard()
+                raise RuntimeError(f"the snippet worker's memory limit could not be set: {e}") from None
         return worker
 
     def _replace(self, slot: int, worker: _Worker) -> None:
@@ -452,6 +493,15 @@ class Pool:
             self._replace(slot, worker)
 
     def _run_block(self, worker: _Worker, session: SessionRun, index: int, block: BlockRun) -> Outcome:
+        outcome = self._run_block_once(worker, session, index, block)
+        if worker.went_over_memory():  # a process of the tree was killed: the block's doing
+            return replace(outcome, status="memory", error=(
+                f"the block's processes together used more than the memory limit of "
+                f"{_size(self.memory_limit)}, which bounds {self.limit_scope}"))
+        return outcome
+
+    def _run_block_once(self, worker: _Worker, session: SessionRun, index: int,
+                        block: BlockRun) -> Outcome:
         filename = block_filename(session.label, index)
         timeout = clamp_timeout(block.timeout)
         start = time.perf_counter()
@@ -524,6 +574,7 @@ class Pool:
             except (OSError, subprocess.TimeoutExpired):
                 pass
             self._replace(slot, worker)
+        self._spawner.shutdown(wait=False)
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):

@@ -406,24 +406,50 @@ class _Locator:
         self._source = source
         self.lines = source.split("\n")
         self.offsets = line_offsets(self.lines)
+        # The inline token being mapped: where its lines start, and each line's column in the
+        # source, found once (an item per call would make a long paragraph quadratic).
+        self._content: str | None = None
+        self._breaks: list[int] = []
+        self._columns: dict[tuple[int, int], int | None] = {}
+
+    def _line_column(self, content: str, index: int, first_line: int) -> int | None:
+        """The source column where line `index` of `content` begins, None when it is not there."""
+        key = (first_line, index)
+        if key not in self._columns:
+            line_begin = self._breaks[index - 1] + 1 if index else 0
+            line_end = self._breaks[index] if index < len(self._breaks) else len(content)
+            content_line = content[line_begin:line_end].rstrip()
+            line = first_line + index
+            column = None
+            if line < len(self.lines):
+                source_line = self.lines[line].rstrip()
+                if source_line.endswith(content_line):
+                    column = len(source_line) - len(content_line)
+                else:
+                    at = source_line.find(content_line)  # a heading's closing #s follow its text
+                    if content_line and at >= 0 and source_line.find(content_line, at + 1) < 0:
+                        column = at
+            self._columns[key] = column
+        return self._columns[key]
 
     def map_offset(self, content: str, offset: int, first_line: int) -> tuple[int, int] | None:
         """(line, col) in the source of `content[offset]`, where `content` is an inline token's
         text: one line per source line from `first_line`, each stripped of its container
         prefix (indentation, list marker, `>`). None when that line is not such a suffix."""
-        line_begin = content.rfind("\n", 0, offset) + 1
-        line_end = content.find("\n", offset)
-        content_line = content[line_begin:line_end if line_end >= 0 else len(content)].rstrip()
-        line = first_line + content.count("\n", 0, offset)
-        if line >= len(self.lines):
+        if content is not self._content:
+            self._content = content
+            self._breaks = []
+            at = content.find("\n")
+            while at >= 0:
+                self._breaks.append(at)
+                at = content.find("\n", at + 1)
+            self._columns = {}
+        index = bisect.bisect_left(self._breaks, offset)
+        column = self._line_column(content, index, first_line)
+        if column is None:
             return None
-        source_line = self.lines[line].rstrip()
-        if source_line.endswith(content_line):
-            return line, len(source_line) - len(content_line) + offset - line_begin
-        at = source_line.find(content_line)  # a heading's closing #s follow its text
-        if content_line and at >= 0 and source_line.find(content_line, at + 1) < 0:
-            return line, at + offset - line_begin
-        return None
+        line_begin = self._breaks[index - 1] + 1 if index else 0
+        return first_line + index, column + offset - line_begin
 
     def map_cell(self, line: int, cell: int, span: tuple[int, int]) -> tuple[int, int] | None:
         """Source offsets of content[span] in the `cell`-th cell of the table row at `line`,

@@ -84,6 +84,18 @@ def test_a_note_over_the_size_limit_is_cut_at_a_line_and_reported(tmp_path):
     assert notes["작은.md"].diagnostics == ()
 
 
+def test_a_note_of_one_long_line_is_cut_between_characters(tmp_path):
+    import dataclasses
+
+    from compiler.build import compile_vault
+
+    vault = write_vault(tmp_path / "vault", {"한 줄.md": "가" * 1000})
+    settings = dataclasses.replace(project_settings(tmp_path, vault), max_note_bytes=1000)
+    note = compile_vault(settings, use_cache=False).resolved.notes["한 줄.md"]
+    assert note.source == "가" * 333  # 999 bytes: the 334th character does not fit whole
+    assert [d.code for d in note.diagnostics] == ["note-too-large"]  # no invalid-utf8
+
+
 def test_a_remote_image_with_a_space_is_text_as_in_commonmark_and_loads_nothing(build_vault):
     """Text to CommonMark (a space in the URL): the page shows it as text, so Python-Markdown
     finds no image in it and the site loads nothing (before, it refused the whole site)."""

@@ -6,6 +6,7 @@ Note embeds are drawn by `transclusion`."""
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -144,19 +145,29 @@ def alone_on_its_line(node: SyntaxTreeNode, w: Writer) -> bool:
     if w.nested or inline is None or inline.type != "inline" or inline.parent is None \
             or inline.parent.type != "paragraph":
         return False
+    return id(node) in _alone_children(inline) and not any(
+        a.type == "blockquote" for a in ancestors(node))
+
+
+@functools.lru_cache(maxsize=16)
+def _alone_children(inline: SyntaxTreeNode) -> frozenset[int]:
+    """The ids of an inline node's children with only blank text between them and the ends of
+    their line: found in two passes over the children, not one pass per link (a paragraph of
+    many links would be quadratic)."""
     siblings = inline.children
-    at = next(i for i, c in enumerate(siblings) if c is node)
 
-    def line_ends(step: int) -> bool:
-        for other in (siblings[at + 1:] if step > 0 else reversed(siblings[:at])):
-            if other.type in ("softbreak", "hardbreak"):
-                return True
-            if not (other.type == "text" and not other.content.strip()):
-                return False
-        return True
+    def clean_from(order) -> set[int]:
+        clean, found = True, set()
+        for child in order:
+            if clean:
+                found.add(id(child))
+            if child.type in ("softbreak", "hardbreak"):
+                clean = True
+            elif not (child.type == "text" and not child.content.strip()):
+                clean = False
+        return found
 
-    return (line_ends(-1) and line_ends(1)
-            and not any(a.type == "blockquote" for a in ancestors(node)))
+    return frozenset(clean_from(siblings) & clean_from(reversed(siblings)))
 
 
 def breaks_paragraph(node: SyntaxTreeNode, w: Writer) -> bool:
