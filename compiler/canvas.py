@@ -108,6 +108,8 @@ def value_offsets(text: str) -> dict[tuple, int]:
 
     def value(at: int, path: tuple) -> int:
         at = skip(at)
+        if at >= len(text):  # an empty file: nothing to point at
+            return at
         found[path] = at
         opening = text[at]
         if len(path) >= 3 or opening not in "{[":
