@@ -89,7 +89,11 @@
       if (!drag.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
       if (!drag.moved) {
         drag.moved = true;
-        viewport.setPointerCapture(event.pointerId);
+        try {
+          viewport.setPointerCapture(event.pointerId); // keep the drag when it leaves the frame
+        } catch (error) {
+          // a pointer the browser no longer tracks: the drag goes on without capture
+        }
         container.classList.add("kb-canvas-dragging");
       }
       view.x += dx;
