@@ -229,3 +229,11 @@ def test_edges_without_sides_leave_and_enter_by_the_facing_sides():
     assert drawn.d.startswith("M 250 60 C") and drawn.d.endswith("600 80")
     [arrow] = drawn.arrows  # toEnd defaults to an arrow, fromEnd to none
     assert arrow.startswith("600,80 ")
+
+
+def test_an_embedded_canvas_in_a_list_item_or_a_table_stays_a_link():
+    reader_text = "- ![[board.canvas]]\n\n| a |\n|---|\n| ![[board.canvas]] |\n"
+    resolved = _vault(BOARD, **{**NOTES, "reader.md": reader_text})
+    stage = render_site(resolved, build_graph(resolved), "site")
+    reader = stage.pages[stage.placed["reader.md"]]
+    assert "kb-canvas-embed" not in reader and reader.count("](maps/board.canvas.md)") == 2

@@ -264,7 +264,8 @@ def _canvas_embed(node: SyntaxTreeNode, w: Writer) -> ResolvedLink | None:
 
 
 def breaks_paragraph(node: SyntaxTreeNode, w: Writer) -> bool:
-    return _canvas_embed(node, w) is not None
+    item = _canvas_embed(node, w)
+    return item is not None and w.depth == 0 and item.link.holder == "paragraph"
 
 
 def write_embed(node: SyntaxTreeNode, w: Writer) -> str | None:
@@ -279,7 +280,10 @@ def write_embed(node: SyntaxTreeNode, w: Writer) -> str | None:
         else page.resolved.notes[item.path].title
     link = f"[{literal(shown)}]({target})"
     inside_canvas = any(is_canvas(s.note) for s in w.chain) or is_canvas(w.note.path)
-    if inside_canvas or page.embeds_left <= 0:
+    # The board is a block of HTML: in a quote, a list item, a table cell or a heading (where
+    # Markdown would break it) it stays a link, as a note embed does.
+    at_top = w.depth == 0 and item.link.holder == "paragraph"
+    if inside_canvas or not at_top or page.embeds_left <= 0:
         return link
     page.embeds_left -= 1
     return _Board(item.path, page, w.chain, nested=True).html(link)
