@@ -237,3 +237,15 @@ def test_an_embedded_canvas_in_a_list_item_or_a_table_stays_a_link():
     stage = render_site(resolved, build_graph(resolved), "site")
     reader = stage.pages[stage.placed["reader.md"]]
     assert "kb-canvas-embed" not in reader and reader.count("](maps/board.canvas.md)") == 2
+
+
+def test_an_image_file_card_shows_the_image_which_the_site_then_carries(tmp_path):
+    (tmp_path / "fig.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    text = board([card("i", "file", file="pics/fig.png"), card("m", "file", 0, 300, file="gone.md")])
+    notes = {"maps/board.canvas": canvas_note("maps/board.canvas", text.encode())}
+    resolved = resolve_vault(notes, {"pics/fig.png": VaultFile("pics/fig.png", tmp_path / "fig.png")})
+    assert [i.kind for i in resolved.links["maps/board.canvas"]] == [Kind.ATTACHMENT, Kind.UNRESOLVED]
+    stage = render_site(resolved, build_graph(resolved), "site")
+    page = stage.pages["maps/board.canvas.md"]
+    assert "![fig&#46;png](../pics/fig.png)" in page and "pics/fig.png" in stage.files
+    assert 'kb-missing-attachment' in page and "gone.md" in page  # a missing file is said
