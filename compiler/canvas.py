@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -210,7 +211,7 @@ class _Reader:
         numbers = {}
         for key in _NUMBER_FIELDS:
             value = item.get(key)
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 shown = "missing" if value is None else f"a {type(value).__name__}"
                 self.problem(self.place(*where, key) if value is not None else self.place(*where),
                              f"{what}: {key!r} must be a number ({shown}); not drawn")

@@ -122,6 +122,7 @@ def test_an_edge_to_an_unknown_node_is_reported_at_its_toNode():
     ({"width": 0}, "must be positive"),
     ({"subpath": "Heading"}, "must start with '#'"),
     ({"id": "a"}, "already used"),
+    ({"x": float("nan")}, "must be a number"),
 ])
 def test_schema_problems_are_said(bad, words):
     second = {**card("b", "file", file="n.md"), **bad}

@@ -124,8 +124,17 @@ def test_the_board_fits_a_phone_screen_and_pans_by_touch(chromium, served_site):
             send('pointerdown', 0); send('pointermove', 20); send('pointermove', 40);
             send('pointerup', 40);
         }""")
-        x1, y1, _ = _transform(phone)
+        x1, y1, fitted = _transform(phone)
         assert (round(x1 - x0), round(y1 - y0)) == (40, 40)
+        # two fingers moving apart zoom in by the ratio of their distances
+        page.locator(".kb-canvas-viewport").evaluate("""v => {
+            const r = v.getBoundingClientRect(), y = r.top + 150;
+            const send = (type, id, x) => v.dispatchEvent(new PointerEvent(type, {pointerId: id,
+                pointerType: 'touch', bubbles: true, button: 0, clientX: r.left + x, clientY: y}));
+            send('pointerdown', 1, 100); send('pointerdown', 2, 150);
+            send('pointermove', 2, 200); send('pointerup', 2, 200); send('pointerup', 1, 100);
+        }""")
+        assert _transform(phone)[2] == pytest.approx(fitted * 2, rel=1e-3)
         assert phone.errors == [] and phone.foreign == []
     finally:
         context.close()
