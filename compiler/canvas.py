@@ -20,8 +20,8 @@ from json.decoder import scanstring
 
 from .diagnostics import Diagnostic, Severity
 from .parse import Link, Note, decode, parse_note
+from .scan import CANVAS_SUFFIX
 
-CANVAS_SUFFIX = ".canvas"
 NODE_TYPES = ("text", "file", "link", "group")
 SIDES = ("top", "right", "bottom", "left")
 ENDS = ("none", "arrow")
