@@ -82,13 +82,19 @@ def test_the_board_pans_with_a_drag_and_zooms_at_the_pointer(browser):
     page = browser.page
     x0, y0, fitted = _transform(browser)
     frame = page.locator(".kb-canvas-viewport").bounding_box()
-    cx, cy = frame["x"] + frame["width"] / 2, frame["y"] + frame["height"] / 2
-    page.mouse.move(cx, cy)
+    # a drag that starts on a card's link pans the board and does not follow the link
+    link = page.locator(".kb-canvas-node[data-node-id='model-1'] .kb-canvas-file-name a").bounding_box()
+    lx, ly = link["x"] + link["width"] / 2, link["y"] + link["height"] / 2
+    address = page.url
+    page.mouse.move(lx, ly)
     page.mouse.down()
-    page.mouse.move(cx + 60, cy + 30, steps=6)
+    page.mouse.move(lx + 60, ly + 30, steps=6)
     page.mouse.up()
     x1, y1, scale = _transform(browser)
     assert (round(x1 - x0), round(y1 - y0), scale) == (60, 30, fitted)
+    page.wait_for_timeout(200)
+    assert page.url == address
+    cx, cy = frame["x"] + frame["width"] / 2, frame["y"] + frame["height"] / 2
     # the wheel zooms in, keeping the board's point under the pointer where it was
     before = ((cx - frame["x"] - x1) / scale, (cy - frame["y"] - y1) / scale)
     page.mouse.move(cx, cy)

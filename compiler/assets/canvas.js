@@ -55,6 +55,9 @@
       zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX, event.clientY);
     }, { passive: false });
 
+    // A press on a link or an image would start the browser's own drag (and cancel ours).
+    viewport.addEventListener("dragstart", function (event) { event.preventDefault(); });
+
     var pointers = new Map();
     var drag = null;
     var pinch = null;
