@@ -15,6 +15,7 @@ from . import barrier, messages, navigation, prerequisites, report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
+from .canvas import canvas_note
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .embeds import check_embeds
@@ -62,6 +63,13 @@ def read_notes(scan: ScanResult, cache: ParseCache, max_bytes: int | None = None
                                  f"cannot read the note: {exc.strerror}")
             empty = ParseCache(None).parse(file.path, b"")
             notes[file.path] = replace(empty, diagnostics=(problem,))
+    for file in scan.canvases:  # a board is a page too: its links are links of the vault
+        try:
+            notes[file.path] = barrier.parse_guarded(file.path, canvas_note, file.source.read_bytes())
+        except OSError as exc:
+            problem = Diagnostic(file.path, 0, 0, Severity.ERROR, "unreadable-note",
+                                 f"cannot read the canvas: {exc.strerror}")
+            notes[file.path] = replace(canvas_note(file.path, b""), diagnostics=(problem,))
     return notes
 
 

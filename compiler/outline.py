@@ -10,8 +10,8 @@ never runs it. It reworks the headings that the `toc` extension collected, for t
   the title's siblings. Here every later heading nests under the title, each in the
   nesting its levels give, so that Material shows all of them.
 * Headings of an embedded note or section (`![[Note]]`, `![[Note#Section]]`, drawn in a
-  `kb-embed` box) stay headings on the page, ids and all, but Obsidian's outline does not
-  list them, and neither does this one.
+  `kb-embed` box), and those of a canvas board's cards, stay headings on the page, ids and
+  all, but Obsidian's outline does not list them, and neither does this one.
 * The sections the compiler closes a page with (what to read first, the local graph, the
   backlinks) are the page's, not part of the note's last section: they follow the note's
   headings at the outline's top level.
@@ -34,12 +34,14 @@ from .parse import BACKLINKS_ANCHOR, LOCAL_GRAPH_ANCHOR, READ_BEFORE_ANCHOR, REA
 
 PAGE_SECTIONS = frozenset({READ_BEFORE_ANCHOR, READ_NEXT_ANCHOR, LOCAL_GRAPH_ANCHOR, BACKLINKS_ANCHOR})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Boxes whose headings are not the page's: an embed, and a canvas board's cards.
+_BOXES = frozenset({EMBED_CLASS, "kb-canvas"})
 
 
 def _embedded_heading_ids(element: etree.Element, embedded: bool = False) -> Iterator[str]:
     """Ids of the headings inside an embed box, at any depth."""
     for child in element:
-        inside = embedded or EMBED_CLASS in (child.get("class") or "").split()
+        inside = embedded or not _BOXES.isdisjoint((child.get("class") or "").split())
         if inside and child.tag in _HEADINGS and "id" in child.attrib:
             yield unescape(child.attrib["id"])
         yield from _embedded_heading_ids(child, inside)

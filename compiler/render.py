@@ -23,7 +23,9 @@ from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .barrier import Faults
 from .blocks import BlockResult
+from .canvas import is_canvas
 from .diagnostics import Diagnostic, Severity
+from .forms import canvases as canvas_form
 from .forms import dialect
 from .forms import footnotes as footnote_form
 from .forms.execblocks import FIGURE_DIR, figure_path, render_block
@@ -91,6 +93,12 @@ def _short_name(staged: str) -> str:
     return f"{folder}{slash}{kept}-{digest}.md"
 
 
+def page_source(path: str) -> str:
+    """The staged Markdown file of a vault page: a canvas `a/board.canvas` is published as
+    `a/board.canvas.md`, at its own address beside a note `a/board.md`."""
+    return path + ".md" if is_canvas(path) else path
+
+
 def staged_paths(notes: dict[str, Note], home: str | None
                  ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Where each note lands in the staged folder: the home note becomes index.md, and a
@@ -111,11 +119,12 @@ def staged_paths(notes: dict[str, Note], home: str | None
     order = ([home_note] if home_note else []) + sorted(
         (p for p in notes if p != home_note), key=lambda p: rank.get(p.rpartition("/")[2], 1))
     for path in order:
-        staged = HOME if path == home_note else _short_name(path)
+        source = page_source(path)
+        staged = HOME if path == home_note else _short_name(source)
         number = 1
         while page_address(staged) in taken or _generated(page_address(staged)):
             number += 1
-            staged = _short_name(_numbered(path, number))
+            staged = _short_name(_numbered(source, number))
         if number > 1 and page_address(path) in taken:
             problems.append(Diagnostic(
                 path, 0, 0, Severity.WARNING, "page-collision",
@@ -126,7 +135,7 @@ def staged_paths(notes: dict[str, Note], home: str | None
                 path, 0, 0, Severity.WARNING, "reserved-path",
                 f"the site generates a file at this note's address; it is published as {staged!r}",
                 "rename the note"))
-        elif staged != path and path != home_note:
+        elif staged != source and path != home_note:
             problems.append(Diagnostic(
                 path, 0, 0, Severity.WARNING, "long-name",
                 f"the name is too long for a file of the site; it is published as {staged!r}",
@@ -160,6 +169,12 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
         by_source.setdefault(mention.source, []).append(mention)
     for source, group in by_source.items():
         lines.append(f"- [{literal(notes[source].title)}]({url(page, pages[source])})")
+        if is_canvas(source):  # Obsidian 1.12: a canvas's cards link too
+            board = literal(notes[source].title)
+            lines.append(f'    - <span class="kb-context kb-canvas-mention">'
+                         f'{words("canvas.backlink_mention", canvas=board)}</span>'
+                         f' [↗]({url(page, pages[source])} "{_attr(notes[source].title)}")')
+            continue
         for mention in group:
             where = url(page, pages[source], mention.section or None)
             if any(mention.context):
@@ -220,6 +235,22 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     return front_matter(note.title) + content + "\n"
 
 
+def render_canvas(note: Note, pages: dict[str, str],
+                  results: dict[tuple[str, int], BlockResult] | None, resolved: Resolved,
+                  trees: dict[str, Tree], raw_html: RawHtml = "sanitize") -> str:
+    """A canvas's page: its title, then the board (compiler/forms/canvases.py)."""
+    onto = Page(pages[note.path], pages, results, resolved, set(RESERVED_ANCHORS),
+                embeds.MAX_PER_PAGE, None, trees, raw_html)
+    body = canvas_form.canvas_body(note.path, onto)
+    notes_at_end = dialect.joined(onto.footnotes)
+    if notes_at_end:
+        body += f"\n\n{notes_at_end}\n\n{FOOTNOTES_PLACE}"
+    # The board wants the page's width: no navigation or outline beside it (the cards'
+    # headings would fill the outline).
+    hidden = front_matter(note.title).replace("---\n\n", "hide:\n- navigation\n- toc\n---\n\n", 1)
+    return hidden + title_heading(note.title) + "\n\n" + body + "\n"
+
+
 def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
               graph_page: str | None = None) -> str:
     """A generated home page: what the vault holds, its folders, its most linked notes."""
@@ -275,6 +306,11 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
 
     def note_page(path: str, note: Note) -> str:
         page = pages[path]
+        if is_canvas(path):
+            text = render_canvas(note, pages, results, resolved, trees, raw_html)
+            if site_graph is not None and graph_page is not None:
+                text += graph_view.local_graph_section(site_graph, path, url(page, graph_page))
+            return text + backlinks_section(path, page, graph, resolved.notes, pages)
         measures = summary.measures.get(path) if summary is not None else None
         header = properties_box(note, resolved.links[path], page,
                                 functools.partial(render_link, page=page, pages=pages), tags_path)

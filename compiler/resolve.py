@@ -92,6 +92,12 @@ def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
+def link_key(path: str) -> str:
+    """How links name a page: a note without `.md`; a canvas with its `.canvas`, as Obsidian
+    wants (`[[board.canvas]]`)."""
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
 def _depth_then_path(path: str) -> tuple[int, int, str]:
     return (path.count("/"), len(path), path)
 
@@ -147,7 +153,7 @@ class VaultIndex:
 
     def __init__(self, notes: dict[str, Note], attachments: Iterable[str]):
         self.notes = notes
-        self.note_table = _Table(notes, lambda p: p[:-3])
+        self.note_table = _Table(notes, link_key)
         self.attachment_table = _Table(attachments, lambda p: p)
         self.aliases: dict[str, list[str]] = defaultdict(list)
         for path, note in notes.items():
@@ -155,7 +161,8 @@ class VaultIndex:
                 self.aliases[nfc(alias).casefold().strip()].append(path)
         # Names a did-you-mean hint may offer, with the link text it suggests for each:
         # note names, and aliases (`Note|alias`) where no note has that name.
-        self._suggested = {p[:-3].rsplit("/", 1)[-1]: p[:-3].rsplit("/", 1)[-1] for p in notes}
+        self._suggested = {link_key(p).rsplit("/", 1)[-1]: link_key(p).rsplit("/", 1)[-1]
+                           for p in notes}
         for alias, paths in sorted(self.aliases.items()):
             for path in sorted(paths):
                 spelled = next(a for a in notes[path].aliases if nfc(a).casefold().strip() == alias)
@@ -211,8 +218,8 @@ class VaultIndex:
 
     def link_text(self, path: str) -> str:
         """The shortest text that links to `path` unambiguously."""
-        name = path[:-3].rsplit("/", 1)[-1]
-        return name if len(self.note_table.by_name.get(name.casefold(), ())) == 1 else path[:-3]
+        name = link_key(path).rsplit("/", 1)[-1]
+        return name if len(self.note_table.by_name.get(name.casefold(), ())) == 1 else link_key(path)
 
 
 def _bigrams(name: str) -> set[str]:

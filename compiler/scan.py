@@ -17,6 +17,7 @@ from .diagnostics import Diagnostic, Severity
 from .normalize import nfc
 
 NOTE_SUFFIX = ".md"
+CANVAS_SUFFIX = ".canvas"  # JSON Canvas boards: pages of their own (compiler/canvas.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,10 @@ class VaultFile:
         return self.path.lower().endswith(NOTE_SUFFIX)
 
     @property
+    def is_canvas(self) -> bool:
+        return self.path.lower().endswith(CANVAS_SUFFIX)
+
+    @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
 
@@ -39,6 +44,7 @@ class ScanResult:
     notes: tuple[VaultFile, ...]
     attachments: tuple[VaultFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    canvases: tuple[VaultFile, ...] = ()
 
 
 def _ignored(rel_path: str, name: str, patterns: tuple[str, ...]) -> bool:
@@ -124,8 +130,9 @@ def scan_vault(vault: Path, ignore: tuple[str, ...] = ()) -> ScanResult:
     return ScanResult(
         vault=vault,
         notes=tuple(f for f in ordered if f.is_note),
-        attachments=tuple(f for f in ordered if not f.is_note),
+        attachments=tuple(f for f in ordered if not f.is_note and not f.is_canvas),
         diagnostics=tuple(diagnostics),
+        canvases=tuple(f for f in ordered if f.is_canvas),
     )
 
 

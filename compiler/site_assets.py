@@ -74,6 +74,8 @@ SITE_ASSETS: tuple[SiteAsset, ...] = (
     own_asset("graph.js"),  # the global graph page and every note's local graph
     own_asset("preview.css"),
     own_asset("preview.js"),
+    own_asset("canvas.css"),  # canvas boards' pan and zoom (compiler/forms/canvases.py)
+    own_asset("canvas.js"),
 )
 
 

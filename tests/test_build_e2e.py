@@ -75,7 +75,8 @@ def test_the_vault_is_byte_identical_after_a_build(bundled_site):
 
 def test_every_note_is_a_page_and_the_home_page_exists(bundled_site):
     result, site, _, _ = bundled_site
-    assert len(result.compilation.resolved.notes) == len(list((PROJECT / "vault").rglob("*.md")))
+    pages = [*(PROJECT / "vault").rglob("*.md"), *(PROJECT / "vault").rglob("*.canvas")]
+    assert len(result.compilation.resolved.notes) == len(pages)
     for path in result.compilation.resolved.notes:
         assert (site / path.removesuffix(".md") / "index.html").is_file(), path
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -259,7 +260,7 @@ def test_kb_check_strict_fails_on_warnings_and_json_is_machine_readable(tmp_path
 def test_kb_check_runs_on_the_bundled_vault_with_no_arguments():
     done = run_kb("check")
     assert done.returncode == 0, done.stderr
-    notes = len(list((PROJECT / "vault").rglob("*.md")))
+    notes = len([*(PROJECT / "vault").rglob("*.md"), *(PROJECT / "vault").rglob("*.canvas")])
     assert f"checked {notes} notes: 0 errors" in done.stderr
 
 

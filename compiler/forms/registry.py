@@ -16,6 +16,7 @@ from functools import lru_cache
 from . import (
     blockids,
     callouts,
+    canvases,
     cellembeds,
     comments,
     core,
@@ -36,6 +37,7 @@ FORMS = (
     frontmatter,
     comments,
     cellembeds,  # a block embedded in a table cell, before the link it otherwise is
+    canvases,  # `![[board.canvas]]`: the board, before a note embed's box or a link
     transclusion,  # a note embed's box, before the link it otherwise is
     wikilinks,
     tags,
