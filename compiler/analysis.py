@@ -315,29 +315,32 @@ def drawing(graph: nx.DiGraph, summary: GraphSummary) -> Figure:
 
 def _place_labels(fig: Figure, ax: Axes, nodes: list[tuple[str, str, float]],
                   pos: dict[str, tuple[float, float]], font: FontProperties) -> None:
-    """Label `nodes` (id, title, marker area; most central first) where the labels fit,
-    measuring each title in display pixels with the font it is drawn in."""
+    """Label `nodes` (id, title, marker area; most central first) where the labels fit. Each
+    title is measured as matplotlib lays it out (line height included), in display pixels."""
     renderer = fig.canvas.get_renderer()
     to_display, to_data = ax.transData, ax.transData.inverted()
     pixels_per_point = fig.dpi / 72
     pad = LABEL_PAD * LABEL_POINTS * pixels_per_point
     frame = ax.bbox
-    titles: dict[str, str] = {}
+    texts = {}
     wanted: list[Label] = []
     for node, title, area in nodes:
-        width, height, _ = renderer.get_text_width_height_descent(title, font, ismath=False)
+        text = ax.text(0, 0, title, fontproperties=font, ha="center", va="center", zorder=3,
+                       gid=f"label-{node}")
+        extent = text.get_window_extent(renderer)
         x, y = to_display.transform(pos[node])
-        titles[node] = title
+        texts[node] = text
         wanted.append(Label(node, float(x), float(y), area ** 0.5 / 2 * pixels_per_point,
-                            width + 2 * pad, height + 2 * pad))
-    bounds = Box(frame.x0, frame.y0, frame.x1, frame.y1)
-    for placed in place_labels(wanted, bounds):
-        box = placed.box
-        x, y = to_data.transform(((box.left + box.right) / 2, (box.low + box.high) / 2))
-        ax.text(x, y, titles[placed.key], fontproperties=font, ha="center", va="center",
-                zorder=3, gid=f"label-{placed.key}",
-                bbox={"boxstyle": f"square,pad={LABEL_PAD}", "fc": "white", "ec": "none",
-                      "alpha": 0.75})
+                            extent.width + 2 * pad, extent.height + 2 * pad))
+    placed = {p.key: p.box for p in place_labels(wanted, Box(frame.x0, frame.y0, frame.x1, frame.y1))}
+    for node, text in texts.items():
+        box = placed.get(node)
+        if box is None:
+            text.remove()
+            continue
+        text.set_position(to_data.transform(((box.left + box.right) / 2, (box.low + box.high) / 2)))
+        text.set_bbox({"boxstyle": f"square,pad={LABEL_PAD}", "fc": "white", "ec": "none",
+                       "alpha": 0.75})
 
 
 def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
