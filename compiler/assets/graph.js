@@ -220,8 +220,16 @@
     this.each(box, function (cell) { (cells[cell] = cells[cell] || []).push(box); });
   };
 
-  function labelBoxes(x, y, radius, width) {
+  function labelBoxes(x, y, radius, width, hovered) {
     var half = LABEL_SIZE * 0.65 + LABEL_PAD, w = width + 2 * LABEL_PAD, gap = radius + 3;
+    if (hovered) {
+      // Sigma's hover layer draws this one bold, in a box from the node's centre (drawHover).
+      var reach = radius + width * 1.1 + 10;
+      return [
+        { side: "right", left: x, right: x + reach, top: y - half - 2, bottom: y + half + 2 },
+        { side: "left", left: x - reach, right: x, top: y - half - 2, bottom: y + half + 2 },
+      ];
+    }
     return [
       { side: "right", left: x + gap, right: x + gap + w, top: y - half, bottom: y + half },
       { side: "left", left: x - gap - w, right: x - gap, top: y - half, bottom: y + half },
@@ -278,9 +286,8 @@
       }
       var width = self.widths[shown.label];
       if (width === undefined) width = self.widths[shown.label] = context.measureText(shown.label).width;
-      // The hovered node's label is drawn by Sigma's hover layer, bold, in a box: room for that.
       var hovered = node === self.focus && shown.highlighted;
-      var boxes = labelBoxes(at.x, at.y, radius, hovered ? width * 1.1 + 6 : width);
+      var boxes = labelBoxes(at.x, at.y, radius, width, hovered);
       for (var i = 0; i < boxes.length; i++) {
         var box = boxes[i];
         if (box.left < 0 || box.top < 0 || box.right > view.width || box.bottom > view.height) continue;
