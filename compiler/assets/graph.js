@@ -186,38 +186,44 @@
   var LABEL_PAD = 2; // around the text: its halo, and air between two labels
   var LABEL_THRESHOLD = { global: 4.5, local: 0 }; // rendered node radius, CSS pixels
   var CELL = 64; // the placed labels' grid, CSS pixels
+  // At most this many nodes on screen are tried per frame, most important first: a dense view
+  // of a large graph has room for a few hundred labels, and trying thousands would cost the
+  // frame (about 13 µs each under software rendering).
+  var LABELS_TRIED = 700;
 
   function Placed() {
-    this.cells = {};
+    this.cells = new Map(); // cell number -> the boxes placed over that cell
     this.boxes = [];
   }
 
-  Placed.prototype.each = function (box, visit) {
-    for (var cx = Math.floor(box.left / CELL); cx <= Math.floor(box.right / CELL); cx++) {
-      for (var cy = Math.floor(box.top / CELL); cy <= Math.floor(box.bottom / CELL); cy++) {
-        if (visit(cx + "," + cy) === false) return false;
+  Placed.prototype.free = function (box) {
+    var x0 = Math.floor(box.left / CELL), x1 = Math.floor(box.right / CELL);
+    var y0 = Math.floor(box.top / CELL), y1 = Math.floor(box.bottom / CELL);
+    for (var cy = y0; cy <= y1; cy++) {
+      for (var cx = x0; cx <= x1; cx++) {
+        var here = this.cells.get(cy * 4096 + cx);
+        if (here === undefined) continue;
+        for (var i = 0; i < here.length; i++) {
+          var other = here[i];
+          if (box.left < other.right && other.left < box.right
+              && box.top < other.bottom && other.top < box.bottom) return false;
+        }
       }
     }
     return true;
   };
 
-  Placed.prototype.free = function (box) {
-    var cells = this.cells;
-    return this.each(box, function (cell) {
-      var here = cells[cell] || [];
-      for (var i = 0; i < here.length; i++) {
-        var other = here[i];
-        if (box.left < other.right && other.left < box.right
-            && box.top < other.bottom && other.top < box.bottom) return false;
-      }
-      return true;
-    });
-  };
-
   Placed.prototype.add = function (box) {
-    var cells = this.cells;
     this.boxes.push(box);
-    this.each(box, function (cell) { (cells[cell] = cells[cell] || []).push(box); });
+    var x0 = Math.floor(box.left / CELL), x1 = Math.floor(box.right / CELL);
+    var y0 = Math.floor(box.top / CELL), y1 = Math.floor(box.bottom / CELL);
+    for (var cy = y0; cy <= y1; cy++) {
+      for (var cx = x0; cx <= x1; cx++) {
+        var key = cy * 4096 + cx, here = this.cells.get(key);
+        if (here === undefined) this.cells.set(key, [box]);
+        else here.push(box);
+      }
+    }
   };
 
   function labelBoxes(x, y, radius, width, hovered) {
@@ -258,7 +264,7 @@
     var context = renderer.getCanvases().labels.getContext("2d");
     var view = renderer.getDimensions();
     var threshold = LABEL_THRESHOLD[this.kind];
-    var placed = new Placed(), seen = new Set(), drawn = [];
+    var placed = new Placed(), seen = new Set(), drawn = [], tried = 0;
     var font = LABEL_SIZE + "px " + palette.font;
     if (this.measuredFont !== font) {
       this.widths = {};
@@ -272,18 +278,30 @@
     context.strokeStyle = palette.background;
     context.fillStyle = palette.text;
     this.labelSide = {};
+    // The view in the framed graph's coordinates, a node's size beyond it: most nodes of a
+    // zoomed-in large graph are outside it, and cost one comparison each.
+    var corner = renderer.viewportToFramedGraph({ x: 0, y: 0 });
+    var opposite = renderer.viewportToFramedGraph({ x: view.width, y: view.height });
+    var margin = Math.abs(opposite.x - corner.x) / view.width * 40;
+    var minX = Math.min(corner.x, opposite.x) - margin, maxX = Math.max(corner.x, opposite.x) + margin;
+    var minY = Math.min(corner.y, opposite.y) - margin, maxY = Math.max(corner.y, opposite.y) + margin;
+    var scale = renderer.scaleSize(1);
+    // Sigma's own display data (positions and reduced attributes) read in place: its public
+    // getNodeDisplayData copies each one, thousands of copies a frame.
+    var cache = renderer.nodeDataCache;
     function consider(node, preferred) {
-      if (seen.has(node)) return true;
-      seen.add(node);
-      var shown = renderer.getNodeDisplayData(node);
+      if (preferred) seen.add(node);
+      else if (seen.size > 0 && seen.has(node)) return true; // placed first, as preferred
+      var shown = cache ? cache[node] : renderer.getNodeDisplayData(node);
       if (!shown || shown.hidden) return true;
-      var radius = renderer.scaleSize(shown.size);
+      var radius = shown.size * scale;
       if (!preferred && radius < threshold) return false; // the rest are smaller still
-      if (!shown.label) return true;
+      if (!shown.label || shown.x < minX || shown.x > maxX || shown.y < minY || shown.y > maxY) return true;
       var at = renderer.framedGraphToViewport(shown);
       if (at.x < -radius || at.y < -radius || at.x > view.width + radius || at.y > view.height + radius) {
         return true;
       }
+      if (!preferred && ++tried > LABELS_TRIED) return false;
       var width = self.widths[shown.label];
       if (width === undefined) width = self.widths[shown.label] = context.measureText(shown.label).width;
       var hovered = node === self.focus && shown.highlighted;
@@ -306,7 +324,7 @@
       }
       return true;
     }
-    this.labelOrder().forEach(function (node) { consider(node, true); });
+    this.labelOrder().forEach(function (node) { if (!seen.has(node)) consider(node, true); });
     for (var i = 0; i < this.byImportance.length; i++) {
       if (!consider(this.byImportance[i], false)) break;
     }
@@ -496,7 +514,16 @@
     this.schemeWatch.observe(document.body, {
       attributes: true, attributeFilter: ["data-md-color-scheme", "data-md-color-primary"],
     });
-    this.renderer.on("kill", function () { self.schemeWatch.disconnect(); });
+    // A web font that arrives after the first frame changes every title's width.
+    function fontsLoaded() {
+      self.measuredFont = null;
+      self.renderer.refresh({ skipIndexation: true });
+    }
+    if (document.fonts) document.fonts.addEventListener("loadingdone", fontsLoaded);
+    this.renderer.on("kill", function () {
+      self.schemeWatch.disconnect();
+      if (document.fonts) document.fonts.removeEventListener("loadingdone", fontsLoaded);
+    });
   };
 
   View.prototype.recolour = function () {
