@@ -344,9 +344,15 @@ def _place_labels(fig: Figure, ax: Axes, nodes: list[tuple[str, str, float]],
 
 
 def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
+    import warnings
+
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "kb-graph", "svg.fonttype": "path"}):
+    # A title's emoji is drawn as an empty box: one warning per glyph and per title would
+    # bury the summary printed above.
+    with warnings.catch_warnings(), \
+            matplotlib.rc_context({"svg.hashsalt": "kb-graph", "svg.fonttype": "path"}):
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig = drawing(graph, summary)
         metadata = {"Date": None} if fmt == "svg" else None
         fig.savefig(out, format=fmt, metadata=metadata)
