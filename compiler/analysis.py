@@ -315,32 +315,34 @@ def drawing(graph: nx.DiGraph, summary: GraphSummary) -> Figure:
 
 def _place_labels(fig: Figure, ax: Axes, nodes: list[tuple[str, str, float]],
                   pos: dict[str, tuple[float, float]], font: FontProperties) -> None:
-    """Label `nodes` (id, title, marker area; most central first) where the labels fit. Each
-    title is measured as matplotlib lays it out (line height included), in display pixels."""
+    """Label `nodes` (id, title, marker area; most central first) where the labels fit, in
+    display pixels. A title's width is the renderer's (cached per font); its height is that
+    of a line as matplotlib lays one out, measured once on a line of Hangul and Latin letters
+    with ascenders and descenders, which every single-line title fits in."""
     renderer = fig.canvas.get_renderer()
     to_display, to_data = ax.transData, ax.transData.inverted()
     pixels_per_point = fig.dpi / 72
     pad = LABEL_PAD * LABEL_POINTS * pixels_per_point
-    frame = ax.bbox
-    texts = {}
+    line = ax.text(0, 0, "힣가Äjlpg", fontproperties=font, parse_math=False)
+    height = line.get_window_extent(renderer).height
+    line.remove()
+    titles: dict[str, str] = {}
     wanted: list[Label] = []
     for node, title, area in nodes:
-        text = ax.text(0, 0, title, fontproperties=font, ha="center", va="center", zorder=3,
-                       gid=f"label-{node}")
-        extent = text.get_window_extent(renderer)
+        title = " ".join(title.split())  # one line
+        width, _, _ = renderer.get_text_width_height_descent(title, font, ismath=False)
         x, y = to_display.transform(pos[node])
-        texts[node] = text
+        titles[node] = title
         wanted.append(Label(node, float(x), float(y), area ** 0.5 / 2 * pixels_per_point,
-                            extent.width + 2 * pad, extent.height + 2 * pad))
-    placed = {p.key: p.box for p in place_labels(wanted, Box(frame.x0, frame.y0, frame.x1, frame.y1))}
-    for node, text in texts.items():
-        box = placed.get(node)
-        if box is None:
-            text.remove()
-            continue
-        text.set_position(to_data.transform(((box.left + box.right) / 2, (box.low + box.high) / 2)))
-        text.set_bbox({"boxstyle": f"square,pad={LABEL_PAD}", "fc": "white", "ec": "none",
-                       "alpha": 0.75})
+                            width + 2 * pad, height + 2 * pad))
+    frame = ax.bbox
+    for placed in place_labels(wanted, Box(frame.x0, frame.y0, frame.x1, frame.y1)):
+        box = placed.box
+        x, y = to_data.transform(((box.left + box.right) / 2, (box.low + box.high) / 2))
+        ax.text(x, y, titles[placed.key], fontproperties=font, ha="center", va="center",
+                zorder=3, gid=f"label-{placed.key}", parse_math=False,
+                bbox={"boxstyle": f"square,pad={LABEL_PAD}", "fc": "white", "ec": "none",
+                      "alpha": 0.75})
 
 
 def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:

@@ -4,8 +4,8 @@ The static export (`kb graph --format png/svg`) places its labels here; the grap
 script (`assets/graph.js`, `drawLabels`) does the same on every frame, in the browser. Labels
 are taken in order of importance (the caller's order: most central first); each goes to the
 right of its node, else its left, above or below, wherever it overlaps no label placed before
-and stays inside the drawing. A label with no such place is left out: a legible subset rather
-than a pile.
+nor a node already labelled, and stays inside the drawing. A label with no such place is left
+out: a legible subset rather than a pile.
 
 Coordinates are a drawing's own (pixels, y pointing either way): only their order matters.
 """
@@ -89,13 +89,17 @@ class _Grid:
 def place_labels(labels: Iterable[Label], bounds: Box | None = None,
                  gap: float = 3.0) -> list[Placement]:
     """The labels that fit, in the order given (most important first), each at the first of
-    its candidate places that lies within `bounds` and overlaps no label placed before."""
+    its candidate places that lies within `bounds` and overlaps no label placed before nor
+    the node of one."""
     grid = _Grid()
     placed: list[Placement] = []
     for label in labels:
         for side, box in candidate_boxes(label, gap):
             if (bounds is None or box.inside(bounds)) and grid.free(box):
                 grid.add(box)
+                # A labelled node stays in sight: no later label covers it.
+                grid.add(Box(label.x - label.radius, label.y - label.radius,
+                             label.x + label.radius, label.y + label.radius))
                 placed.append(Placement(label.key, side, box))
                 break
     return placed

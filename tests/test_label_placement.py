@@ -23,9 +23,13 @@ def test_a_label_goes_right_of_its_node_when_nothing_is_there():
 
 
 def test_a_label_that_would_cover_an_earlier_one_moves_to_the_next_free_side():
-    first, second = place_labels([Label("big", 0, 0, 5, 40, 10), Label("small", 10, 2, 2, 40, 10)])
+    first, second = place_labels([Label("big", 0, 0, 5, 40, 10), Label("small", 60, 2, 2, 40, 10)])
     assert (first.key, first.side) == ("big", "right")
-    assert second.side == "left" and not first.box.overlaps(second.box)
+    assert second.side == "right"
+    first, second = place_labels([Label("big", 0, 0, 5, 40, 10), Label("small", 10, 2, 2, 40, 10)])
+    assert (first.side, second.side) == ("right", "above")  # left would cover the big node
+    assert not first.box.overlaps(second.box)
+    assert not second.box.overlaps(Box(-5, -5, 5, 5))
 
 
 def test_a_label_with_no_free_side_is_left_out_and_the_first_in_order_wins():
@@ -56,10 +60,11 @@ def test_many_labels_in_a_dense_cluster_never_overlap():
     assert overlapping([p.box for p in placed]) == []
 
 
-# A hub and sixty notes with long Korean titles around it: far more text than room.
-DENSE = {"허브 개념.md": links(*(f"신경망 기초 이론과 역전파 {i}" for i in range(60)))}
-DENSE |= {f"신경망 기초 이론과 역전파 {i}.md": links("허브 개념", f"신경망 기초 이론과 역전파 {(i + 1) % 60}")
-          for i in range(60)}
+# A hub and sixty notes with long titles around it, Korean and Latin (descenders, a dollar
+# sign that is not math): far more text than room.
+TITLES = [f"신경망 기초 이론과 역전파 {i}" if i % 2 else f"Gradient jumps $x$ {i}" for i in range(60)]
+DENSE = {"허브 개념.md": links(*TITLES)}
+DENSE |= {f"{title}.md": links("허브 개념", TITLES[(i + 1) % 60]) for i, title in enumerate(TITLES)}
 
 
 def test_the_static_drawing_labels_the_most_central_notes_without_overlap_in_a_hangul_font():
@@ -69,6 +74,8 @@ def test_the_static_drawing_labels_the_most_central_notes_without_overlap_in_a_h
     texts = fig.axes[0].texts
     assert 8 <= len(texts) < 61  # some fit, not all
     assert "허브 개념" in {t.get_text() for t in texts}  # the most central comes first
+    assert {t.get_text() for t in texts} & set(TITLES[::2])
+    assert not any(t.get_parse_math() for t in texts)  # `$x$` in a title is text, not math
     boxes = []
     for text in texts:
         extent = text.get_bbox_patch().get_window_extent(renderer)  # the text and its background

@@ -179,8 +179,8 @@
   /* Labels, placed so that none overlaps another (Sigma's own label grid lets long titles run
    * into each other). Every frame, the nodes are taken in order of importance (the current
    * note, the highlighted ones, then by size), and each label goes to the right of its node, or
-   * its left, below or above, wherever it overlaps no label placed before and stays inside the
-   * canvas; a label with no such place is left out. Node sizes grow as the camera zooms in
+   * its left, below or above, wherever it overlaps no label placed before nor a labelled node
+   * and stays inside the canvas; a label with no such place is left out. Node sizes grow as the camera zooms in
    * (and nodes move apart), so more labels find room and pass the size threshold. */
   var LABEL_SIZE = 13;
   var LABEL_PAD = 2; // around the text: its halo, and air between two labels
@@ -311,6 +311,8 @@
         if (box.left < 0 || box.top < 0 || box.right > view.width || box.bottom > view.height) continue;
         if (!placed.free(box)) continue;
         placed.add(box);
+        // A labelled node stays in sight: no later label covers it.
+        placed.add({ left: at.x - radius, right: at.x + radius, top: at.y - radius, bottom: at.y + radius });
         self.labelSide[node] = box.side;
         box.node = node;
         box.label = shown.label;
