@@ -29,16 +29,22 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from .label_placement import Box, Label, place_labels
 from .layout import layout
 from .parse import Note
 from .prerequisites import reading_order
 
+if TYPE_CHECKING:  # matplotlib is imported when a drawing is asked for, not with kb
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
 BANDS = (0.01, 0.05, 0.1, 0.25, 0.5)  # importance bands: the top 1%, 5%, ... of the notes
-LABELLED = 40  # notes labelled in a static drawing, by PageRank
 
 
 @dataclass(frozen=True)
@@ -241,16 +247,27 @@ def to_json(graph: nx.DiGraph, summary: GraphSummary) -> dict:
             "ghosts": [{"target": t, "wanted_by": w} for t, w in summary.ghosts]}
 
 
-def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
+# NanumGothic (koreanize-matplotlib's, installed with kb) draws Hangul titles; DejaVu Sans
+# the signs it lacks. The same pair as the figures of the snippets.
+LABEL_FONT = ["NanumGothic", "DejaVu Sans"]
+LABEL_POINTS = 9
+LABEL_PAD = 0.2  # the label's background box around its text, in units of its font size
+
+
+def drawing(graph: nx.DiGraph, summary: GraphSummary) -> Figure:
+    """The concept graph drawn with matplotlib at the site's layout: nodes sized by PageRank
+    and coloured by community, ghosts as dashed rings, and as many labels as fit without
+    overlapping, most central first (`compiler.label_placement`)."""
     import warnings
 
     with warnings.catch_warnings():  # it uses distutils' LooseVersion
         warnings.simplefilter("ignore", DeprecationWarning)
-        import koreanize_matplotlib  # noqa: F401  (sets a Hangul font for the labels)
+        import koreanize_matplotlib  # noqa: F401  (registers NanumGothic)
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
 
     undirected = nx.Graph()
     undirected.add_nodes_from(sorted(graph.nodes))
@@ -262,37 +279,83 @@ def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None
     measures = summary.measures
     top = max((m.pagerank for m in measures.values()), default=1.0) or 1.0
     side = min(24.0, 8.0 + count ** 0.5 / 2)
-    with matplotlib.rc_context({"svg.hashsalt": "kb-graph", "svg.fonttype": "path"}):
-        fig = Figure(figsize=(side, side), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
-        ax.set_axis_off()
-        segments = [(pos[a], pos[b]) for a, b in sorted(undirected.edges)]
-        if segments:
-            ax.add_collection(LineCollection(segments, colors="#9aa0a6", linewidths=0.6,
-                                             alpha=0.6, zorder=1))
-        real = sorted(measures)
-        ghosts = sorted(n for n in graph.nodes if n not in measures)
-        if real:
-            ax.scatter([pos[n][0] for n in real], [pos[n][1] for n in real],
-                       s=[40 + 1600 * measures[n].pagerank / top for n in real],  # points²
-                       c=[palette[measures[n].community % len(palette)]
-                          if measures[n].community < len(palette) else "#bdbdbd" for n in real],
-                       edgecolors="white", linewidths=0.8, zorder=2)
-        if ghosts:
-            ax.scatter([pos[n][0] for n in ghosts], [pos[n][1] for n in ghosts], s=30,
-                       facecolors="none", edgecolors="#9e9e9e", linestyles="dashed", zorder=2)
-        labelled = sorted(real, key=lambda n: (-measures[n].pagerank, n))[:LABELLED]
-        for node in labelled:
-            x, y = pos[node]
-            radius = (40 + 1600 * measures[node].pagerank / top) ** 0.5 / 2  # in points
-            ax.annotate(measures[node].title, (x, y), xytext=(0, radius + 2),
-                        textcoords="offset points",
-                        ha="center", va="bottom", fontsize=9, zorder=3,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                              "alpha": 0.7})
-        ax.autoscale_view()
-        ax.margins(0.08)
+
+    def area(node: str) -> float:  # a marker's area, in points²
+        return 40 + 1600 * measures[node].pagerank / top
+
+    fig = Figure(figsize=(side, side), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+    ax.set_axis_off()
+    segments = [(pos[a], pos[b]) for a, b in sorted(undirected.edges)]
+    if segments:
+        ax.add_collection(LineCollection(segments, colors="#9aa0a6", linewidths=0.6,
+                                         alpha=0.6, zorder=1))
+    real = sorted(measures)
+    ghosts = sorted(n for n in graph.nodes if n not in measures)
+    if real:
+        ax.scatter([pos[n][0] for n in real], [pos[n][1] for n in real],
+                   s=[area(n) for n in real],
+                   c=[palette[measures[n].community % len(palette)]
+                      if measures[n].community < len(palette) else "#bdbdbd" for n in real],
+                   edgecolors="white", linewidths=0.8, zorder=2)
+    if ghosts:
+        ax.scatter([pos[n][0] for n in ghosts], [pos[n][1] for n in ghosts], s=30,
+                   facecolors="none", edgecolors="#9e9e9e", linestyles="dashed", zorder=2)
+    if pos:
+        xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+        ax.set_xlim(min(xs) - 0.08 * span, max(xs) + 0.08 * span)
+        ax.set_ylim(min(ys) - 0.08 * span, max(ys) + 0.08 * span)
+    _place_labels(fig, ax, [(n, measures[n].title, area(n)) for n in
+                            sorted(real, key=lambda n: (-measures[n].pagerank, n))],
+                  pos, FontProperties(family=LABEL_FONT, size=LABEL_POINTS))
+    return fig
+
+
+def _place_labels(fig: Figure, ax: Axes, nodes: list[tuple[str, str, float]],
+                  pos: dict[str, tuple[float, float]], font: FontProperties) -> None:
+    """Label `nodes` (id, title, marker area; most central first) where the labels fit, in
+    display pixels. A title's width is the renderer's (cached per font); its height is that
+    of a line as matplotlib lays one out, measured once on a line of Hangul and Latin letters
+    with ascenders and descenders, which every single-line title fits in."""
+    renderer = fig.canvas.get_renderer()
+    to_display, to_data = ax.transData, ax.transData.inverted()
+    pixels_per_point = fig.dpi / 72
+    pad = LABEL_PAD * LABEL_POINTS * pixels_per_point
+    line = ax.text(0, 0, "힣가Äjlpg", fontproperties=font, parse_math=False)
+    height = line.get_window_extent(renderer).height
+    line.remove()
+    titles: dict[str, str] = {}
+    wanted: list[Label] = []
+    for node, title, area in nodes:
+        title = " ".join(title.split())  # one line
+        width, _, _ = renderer.get_text_width_height_descent(title, font, ismath=False)
+        x, y = to_display.transform(pos[node])
+        titles[node] = title
+        wanted.append(Label(node, float(x), float(y), area ** 0.5 / 2 * pixels_per_point,
+                            width + 2 * pad, height + 2 * pad))
+    frame = ax.bbox
+    for placed in place_labels(wanted, Box(frame.x0, frame.y0, frame.x1, frame.y1)):
+        box = placed.box
+        x, y = to_data.transform(((box.left + box.right) / 2, (box.low + box.high) / 2))
+        ax.text(x, y, titles[placed.key], fontproperties=font, ha="center", va="center",
+                zorder=3, gid=f"label-{placed.key}", parse_math=False,
+                bbox={"boxstyle": f"square,pad={LABEL_PAD}", "fc": "white", "ec": "none",
+                      "alpha": 0.75})
+
+
+def _draw(graph: nx.DiGraph, summary: GraphSummary, fmt: str, out: Path) -> None:
+    import warnings
+
+    import matplotlib
+
+    # A title's emoji is drawn as an empty box: one warning per glyph and per title would
+    # bury the summary printed above.
+    with warnings.catch_warnings(), \
+            matplotlib.rc_context({"svg.hashsalt": "kb-graph", "svg.fonttype": "path"}):
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig = drawing(graph, summary)
         metadata = {"Date": None} if fmt == "svg" else None
         fig.savefig(out, format=fmt, metadata=metadata)
 

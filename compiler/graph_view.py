@@ -3,7 +3,8 @@
 - `_kb/graph.json` holds the whole graph once, for the global graph page and for a local
   graph's second level: every published note and every ghost (unresolved target) with its
   title, address, size (from PageRank), importance band, community, folder, tags and
-  position, and the links as pairs of node numbers. Columns rather than one object per node
+  position, the links as pairs of node numbers, and each community's centre (the number of
+  its note of highest PageRank, which names it in the legend). Columns rather than one object per node
   keep it compact.
 - Each note page carries its own first level (itself, its neighbours, the links between
   them) in its local graph's `data-kb-local` attribute: a few hundred bytes on most pages,
@@ -42,7 +43,7 @@ GRAPH_PAGE = "graph.md"
 # The words graph.js writes (controls, messages), given to it by the page in the site's language.
 GLOBAL_LABELS = ["graph.find_note", "graph.colour", "graph.by_community", "graph.by_folder",
                  "graph.folder", "graph.tag", "graph.all", "graph.hide_ghosts", "graph.hide_orphans",
-                 "graph.scripts_missing", "graph.cannot_draw"]
+                 "graph.scripts_missing", "graph.cannot_draw", "graph.legend", "graph.others"]
 LOCAL_LABELS = ["graph.scripts_missing", "graph.cannot_draw"]
 FORMAT_VERSION = 1
 COORDINATE_SCALE = 10.0  # layout units -> stored numbers: one decimal is plenty on screen
@@ -109,8 +110,10 @@ def site_graph(graph: nx.DiGraph, summary: GraphSummary, pages: dict[str, str]) 
     for a, b in pairs:
         neighbours[ids[a]].append(b)
         neighbours[ids[b]].append(a)
+    # Each community is named in the legend after its centre (its note of highest PageRank).
+    centres = [number[measures[members[0]].community_centre] for members in summary.communities]
     data = {"version": FORMAT_VERSION, "folders": folders, "tags": tags,
-            "communities": len(summary.communities), "nodes": columns,
+            "communities": len(summary.communities), "centres": centres, "nodes": columns,
             "edges": [n for pair in pairs for n in pair]}
     linked = [frozenset(neighbours[node]) for node in ids]
     return SiteGraph(ids, number, data, neighbours, linked)

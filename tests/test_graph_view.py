@@ -109,6 +109,19 @@ def test_graph_json_holds_every_note_and_ghost_with_its_columns():
                                             ("가", "나"), ("다", "허브")]}
 
 
+def test_graph_json_names_each_community_after_its_note_of_highest_pagerank():
+    site, _ = view()
+    data = json.loads(site.to_json())
+    nodes = data["nodes"]
+    assert len(data["centres"]) == data["communities"]
+    for number, centre in enumerate(data["centres"]):
+        members = [i for i, c in enumerate(nodes["community"]) if c == number]
+        assert centre in members
+        assert nodes["size"][centre] == max(nodes["size"][i] for i in members)
+    row = {title: i for i, title in enumerate(nodes["title"])}
+    assert data["centres"][nodes["community"][row["가"]]] == row["나"]
+
+
 def test_graph_json_is_the_same_bytes_on_every_build_of_the_same_vault():
     shuffled = dict(reversed(list(VAULT.items())))
     assert view()[0].to_json() == view()[0].to_json() == view(shuffled)[0].to_json()

@@ -101,31 +101,67 @@
     return keys;
   }
 
+  /* The page's theme colours as Sigma and the canvas take them. Material writes them as hsla()
+   * with transparency, which Sigma's WebGL colour parser reads as black (the dark theme's black
+   * edges): each is composited over the background into an opaque #rrggbb. */
+  var EDGE_SHARE = 0.38; // edges: this much of the text colour over the background
+  var probe = null;
+
+  function rgba(colour, fallback) {
+    probe = probe || document.createElement("canvas").getContext("2d");
+    probe.fillStyle = fallback;
+    probe.fillStyle = colour || fallback; // a value the canvas cannot read leaves the fallback
+    var text = probe.fillStyle;
+    if (text.charAt(0) === "#") {
+      return [parseInt(text.slice(1, 3), 16), parseInt(text.slice(3, 5), 16),
+              parseInt(text.slice(5, 7), 16), 1];
+    }
+    var parts = text.replace(/[^\d.,]/g, "").split(",").map(Number);
+    return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+  }
+
+  function over(top, share, bottom) {
+    return "#" + [0, 1, 2].map(function (i) {
+      var value = Math.round(top[i] * share + bottom[i] * (1 - share));
+      return (value < 16 ? "0" : "") + value.toString(16);
+    }).join("");
+  }
+
   function colours(element) {
     var style = getComputedStyle(element);
+    var background = rgba(style.getPropertyValue("--md-default-bg-color").trim(), "#ffffff");
+    background[3] = 1;
+    var text = rgba(style.getPropertyValue("--md-default-fg-color").trim() || style.color, "#222222");
+    var opaque = over(background, 1, background);
     return {
-      text: style.getPropertyValue("--md-default-fg-color").trim() || style.color || "#222",
-      background: style.getPropertyValue("--md-default-bg-color").trim() || "#fff",
-      edge: style.getPropertyValue("--md-default-fg-color--lightest").trim() || "#ddd",
+      text: over(text, text[3], background),
+      background: opaque,
+      edge: over(text, EDGE_SHARE * text[3], background),
+      dark: (background[0] + background[1] + background[2]) / 3 < 128,
       font: getComputedStyle(document.body).fontFamily || "sans-serif",
     };
   }
 
-  function drawHover(palette) {
-    // The hovered node's title in a box of the page's own colours (light or dark theme).
+  function drawHover(view) {
+    // The hovered node's title in a box of the page's own colours (light or dark theme), on the
+    // side where its label was placed (the left one near the right edge).
     return function (context, data, settings) {
+      var palette = view.palette;
       var size = settings.labelSize;
       context.font = "600 " + size + "px " + settings.labelFont;
       var label = data.label || "";
       var width = context.measureText(label).width;
       var x = data.x, y = data.y, r = data.size;
+      var left = view.labelSide[data.key] === "left"
+        || x + r + width + 10 > view.renderer.getDimensions().width;
+      var boxLeft = left ? x - r - width - 10 : x;
       context.save();
       context.fillStyle = palette.background;
       context.shadowColor = "rgba(0,0,0,0.35)";
       context.shadowBlur = 8;
       context.beginPath();
       context.arc(x, y, r + 2, 0, 2 * Math.PI);
-      if (label) context.rect(x, y - size / 2 - 4, r + width + 10, size + 8);
+      if (label) context.rect(boxLeft, y - size / 2 - 4, r + width + 10, size + 8);
       context.fill();
       context.restore();
       context.fillStyle = data.color;
@@ -134,10 +170,169 @@
       context.fill();
       if (label) {
         context.fillStyle = palette.text;
-        context.fillText(label, x + r + 5, y + size / 3);
+        context.textBaseline = "alphabetic";
+        context.fillText(label, left ? x - r - 5 - width : x + r + 5, y + size / 3);
       }
     };
   }
+
+  /* Labels, placed so that none overlaps another (Sigma's own label grid lets long titles run
+   * into each other). Every frame, the nodes are taken in order of importance (the current
+   * note, the highlighted ones, then by size), and each label goes to the right of its node, or
+   * its left, below or above, wherever it overlaps no label placed before nor a labelled node
+   * and stays inside the canvas; a label with no such place is left out. Node sizes grow as the camera zooms in
+   * (and nodes move apart), so more labels find room and pass the size threshold. */
+  var LABEL_SIZE = 13;
+  var LABEL_PAD = 2; // around the text: its halo, and air between two labels
+  var LABEL_THRESHOLD = { global: 4.5, local: 0 }; // rendered node radius, CSS pixels
+  var CELL = 64; // the placed labels' grid, CSS pixels
+  // At most this many nodes on screen are tried per frame, most important first: a dense view
+  // of a large graph has room for a few hundred labels, and trying thousands would cost the
+  // frame (about 13 µs each under software rendering).
+  var LABELS_TRIED = 700;
+
+  function Placed() {
+    this.cells = new Map(); // cell number -> the boxes placed over that cell
+    this.boxes = [];
+  }
+
+  Placed.prototype.free = function (box) {
+    var x0 = Math.floor(box.left / CELL), x1 = Math.floor(box.right / CELL);
+    var y0 = Math.floor(box.top / CELL), y1 = Math.floor(box.bottom / CELL);
+    for (var cy = y0; cy <= y1; cy++) {
+      for (var cx = x0; cx <= x1; cx++) {
+        var here = this.cells.get(cy * 4096 + cx);
+        if (here === undefined) continue;
+        for (var i = 0; i < here.length; i++) {
+          var other = here[i];
+          if (box.left < other.right && other.left < box.right
+              && box.top < other.bottom && other.top < box.bottom) return false;
+        }
+      }
+    }
+    return true;
+  };
+
+  Placed.prototype.add = function (box) {
+    this.boxes.push(box);
+    var x0 = Math.floor(box.left / CELL), x1 = Math.floor(box.right / CELL);
+    var y0 = Math.floor(box.top / CELL), y1 = Math.floor(box.bottom / CELL);
+    for (var cy = y0; cy <= y1; cy++) {
+      for (var cx = x0; cx <= x1; cx++) {
+        var key = cy * 4096 + cx, here = this.cells.get(key);
+        if (here === undefined) this.cells.set(key, [box]);
+        else here.push(box);
+      }
+    }
+  };
+
+  function labelBoxes(x, y, radius, width, hovered) {
+    var half = LABEL_SIZE * 0.65 + LABEL_PAD, w = width + 2 * LABEL_PAD, gap = radius + 3;
+    if (hovered) {
+      // Sigma's hover layer draws this one bold, in a box from the node's centre (drawHover).
+      var reach = radius + width * 1.1 + 10;
+      return [
+        { side: "right", left: x, right: x + reach, top: y - half - 2, bottom: y + half + 2 },
+        { side: "left", left: x - reach, right: x, top: y - half - 2, bottom: y + half + 2 },
+      ];
+    }
+    return [
+      { side: "right", left: x + gap, right: x + gap + w, top: y - half, bottom: y + half },
+      { side: "left", left: x - gap - w, right: x - gap, top: y - half, bottom: y + half },
+      { side: "below", left: x - w / 2, right: x + w / 2, top: y + gap, bottom: y + gap + 2 * half },
+      { side: "above", left: x - w / 2, right: x + w / 2, top: y - gap - 2 * half, bottom: y - gap },
+    ];
+  }
+
+  View.prototype.labelOrder = function () {
+    if (this.byImportance === null) {
+      var graph = this.graph;
+      this.byImportance = graph.nodes().sort(function (a, b) {
+        return graph.getNodeAttribute(b, "size") - graph.getNodeAttribute(a, "size") || (a < b ? -1 : 1);
+      });
+    }
+    var first = [];
+    if (this.current !== null) first.push(this.current);
+    if (this.focus !== null) first.push(this.focus);
+    var self = this;
+    this.highlighted.forEach(function (node) { if (node !== self.focus) first.push(node); });
+    return first;
+  };
+
+  View.prototype.drawLabels = function () {
+    var renderer = this.renderer, palette = this.palette, self = this;
+    var context = renderer.getCanvases().labels.getContext("2d");
+    var view = renderer.getDimensions();
+    var threshold = LABEL_THRESHOLD[this.kind];
+    var placed = new Placed(), seen = new Set(), drawn = [], tried = 0;
+    var font = LABEL_SIZE + "px " + palette.font;
+    if (this.measuredFont !== font) {
+      this.widths = {};
+      this.measuredFont = font;
+    }
+    context.save();
+    context.font = font;
+    context.textBaseline = "middle";
+    context.lineJoin = "round";
+    context.lineWidth = 3;
+    context.strokeStyle = palette.background;
+    context.fillStyle = palette.text;
+    this.labelSide = {};
+    // The view in the framed graph's coordinates, a node's size beyond it: most nodes of a
+    // zoomed-in large graph are outside it, and cost one comparison each.
+    var corner = renderer.viewportToFramedGraph({ x: 0, y: 0 });
+    var opposite = renderer.viewportToFramedGraph({ x: view.width, y: view.height });
+    var margin = Math.abs(opposite.x - corner.x) / view.width * 40;
+    var minX = Math.min(corner.x, opposite.x) - margin, maxX = Math.max(corner.x, opposite.x) + margin;
+    var minY = Math.min(corner.y, opposite.y) - margin, maxY = Math.max(corner.y, opposite.y) + margin;
+    var scale = renderer.scaleSize(1);
+    // Sigma's own display data (positions and reduced attributes) read in place: its public
+    // getNodeDisplayData copies each one, thousands of copies a frame.
+    var cache = renderer.nodeDataCache;
+    function consider(node, preferred) {
+      if (preferred) seen.add(node);
+      else if (seen.size > 0 && seen.has(node)) return true; // placed first, as preferred
+      var shown = cache ? cache[node] : renderer.getNodeDisplayData(node);
+      if (!shown || shown.hidden) return true;
+      var radius = shown.size * scale;
+      if (!preferred && radius < threshold) return false; // the rest are smaller still
+      if (!shown.label || shown.x < minX || shown.x > maxX || shown.y < minY || shown.y > maxY) return true;
+      var at = renderer.framedGraphToViewport(shown);
+      if (at.x < -radius || at.y < -radius || at.x > view.width + radius || at.y > view.height + radius) {
+        return true;
+      }
+      if (!preferred && ++tried > LABELS_TRIED) return false;
+      var width = self.widths[shown.label];
+      if (width === undefined) width = self.widths[shown.label] = context.measureText(shown.label).width;
+      var hovered = node === self.focus && shown.highlighted;
+      var boxes = labelBoxes(at.x, at.y, radius, width, hovered);
+      for (var i = 0; i < boxes.length; i++) {
+        var box = boxes[i];
+        if (box.left < 0 || box.top < 0 || box.right > view.width || box.bottom > view.height) continue;
+        if (!placed.free(box)) continue;
+        placed.add(box);
+        // A labelled node stays in sight: no later label covers it.
+        placed.add({ left: at.x - radius, right: at.x + radius, top: at.y - radius, bottom: at.y + radius });
+        self.labelSide[node] = box.side;
+        box.node = node;
+        box.label = shown.label;
+        drawn.push(box);
+        if (!hovered) {
+          var textX = box.left + LABEL_PAD, textY = (box.top + box.bottom) / 2;
+          context.strokeText(shown.label, textX, textY);
+          context.fillText(shown.label, textX, textY);
+        }
+        break;
+      }
+      return true;
+    }
+    this.labelOrder().forEach(function (node) { if (!seen.has(node)) consider(node, true); });
+    for (var i = 0; i < this.byImportance.length; i++) {
+      if (!consider(this.byImportance[i], false)) break;
+    }
+    context.restore();
+    this.placedLabels = drawn;
+  };
 
   /* Edges while the camera moves.
    *
@@ -248,6 +443,7 @@
   function View(container, kind, graph, options) {
     var self = this;
     var palette = colours(container);
+    this.palette = palette;
     this.container = container;
     this.kind = kind;
     this.graph = graph;
@@ -257,16 +453,24 @@
     this.hidden = new Set();
     this.focus = null; // the hovered node, else the one found by search
     this.selected = null;
+    this.group = null; // the legend entry picked: its nodes stand out, the others fade
     this.highlighted = new Set();
     this.renders = 0;
+    this.byImportance = null; // every node, largest first: the order labels are placed in
+    this.labelSide = {};
+    this.placedLabels = [];
+    this.colouredCommunities = options.colouredCommunities === undefined ? PALETTE.length
+      : options.colouredCommunities;
+    ["nodeAdded", "nodeDropped", "cleared", "nodeAttributesUpdated"].forEach(function (event) {
+      graph.on(event, function () { self.byImportance = null; });
+    });
     this.renderer = new Sigma(graph, container, {
       allowInvalidContainer: true,
       zIndex: true,
       labelFont: palette.font,
       labelColor: { color: palette.text },
-      labelSize: 13,
-      labelRenderedSizeThreshold: kind === "local" ? 0 : 9,
-      labelDensity: kind === "local" ? 1 : 0.3,
+      labelSize: LABEL_SIZE,
+      renderLabels: false, // drawLabels places them instead, after each frame
       defaultEdgeColor: palette.edge,
       // One-pixel GL lines rather than Sigma's default quads: a fraction of the fill cost,
       // which decides the frame rate of a large graph under software WebGL.
@@ -274,12 +478,15 @@
       edgeProgramClasses: { line: edgeLines(this) },
       defaultNodeType: "point",
       nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
-      defaultDrawNodeHover: drawHover(palette),
+      defaultDrawNodeHover: drawHover(this),
       minCameraRatio: 0.02,
       maxCameraRatio: 4,
       nodeReducer: function (node, data) { return self.reduceNode(node, data); },
       edgeReducer: function (edge, data) { return self.reduceEdge(edge, data); },
     });
+    this.renderer.on("afterRender", function () { self.drawLabels(); });
+    this.drawLabels(); // the first frame, drawn in the constructor, before the listener
+    this.watchScheme();
     // Sigma draws once, synchronously, in its constructor; later draws follow changes.
     this.renders = 1;
     if (kind === "global") performance.mark("kb-graph-drawn");
@@ -301,10 +508,48 @@
     });
   }
 
+  // Material switches light and dark by an attribute of the body (its palette toggle, or the
+  // system's preference): the graph takes the new colours at once.
+  View.prototype.watchScheme = function () {
+    var self = this;
+    this.schemeWatch = new MutationObserver(function () { self.recolour(); });
+    this.schemeWatch.observe(document.body, {
+      attributes: true, attributeFilter: ["data-md-color-scheme", "data-md-color-primary"],
+    });
+    // A web font that arrives after the first frame changes every title's width.
+    function fontsLoaded() {
+      self.measuredFont = null;
+      self.renderer.refresh({ skipIndexation: true });
+    }
+    if (document.fonts) document.fonts.addEventListener("loadingdone", fontsLoaded);
+    this.renderer.on("kill", function () {
+      self.schemeWatch.disconnect();
+      if (document.fonts) document.fonts.removeEventListener("loadingdone", fontsLoaded);
+    });
+  };
+
+  View.prototype.recolour = function () {
+    var palette = colours(this.container);
+    this.palette = palette;
+    this.renderer.setSetting("labelColor", { color: palette.text });
+    this.renderer.setSetting("defaultEdgeColor", palette.edge);
+    this.renderer.refresh();
+  };
+
+  // How many communities (or folders) have a colour of their own: a community of one note
+  // (an orphan) is drawn in the colour of the others, as the legend lists it.
+  View.prototype.paletted = function () {
+    return this.filter.colour === "community" ? this.colouredCommunities : PALETTE.length;
+  };
+
+  View.prototype.numberOf = function (data) {
+    return this.filter.colour === "folder" ? data.top : data.community;
+  };
+
   View.prototype.colourOf = function (data) {
     if (data.ghost) return GHOST;
-    var number = this.filter.colour === "folder" ? data.top : data.community;
-    return number >= 0 && number < PALETTE.length ? PALETTE[number] : OTHER;
+    var number = this.numberOf(data);
+    return number >= 0 && number < this.paletted() ? PALETTE[number] : OTHER;
   };
 
   // Sigma hands the reducers a copy of the attributes, theirs to change: no second copy, which
@@ -315,6 +560,11 @@
       return shown;
     }
     shown.color = this.colourOf(shown);
+    if (this.group !== null && this.focus === null && !this.inGroup(shown)) {
+      shown.color = DIM;
+      shown.label = "";
+      shown.zIndex = 0;
+    }
     if (node === this.current) {
       shown.color = CURRENT;
       shown.forceLabel = true;
@@ -334,8 +584,17 @@
     return shown;
   };
 
+  // Whether a node belongs to the legend entry picked (an entry past the palette: every node
+  // drawn in the colour of the others).
+  View.prototype.inGroup = function (data) {
+    if (data.ghost) return false;
+    var number = this.numberOf(data);
+    var coloured = this.paletted();
+    return this.group < coloured ? number === this.group : number >= coloured || number < 0;
+  };
+
   View.prototype.reduceEdge = function (edge, shown) {
-    if (this.focus === null && this.hidden.size === 0) return shown;
+    if (this.focus === null && this.hidden.size === 0 && this.group === null) return shown;
     var ends = this.graph.extremities(edge);
     if (this.hidden.has(ends[0]) || this.hidden.has(ends[1])) {
       shown.hidden = true;
@@ -345,6 +604,11 @@
         shown.size = 2;
         shown.zIndex = 1;
       } else {
+        shown.hidden = true;
+      }
+    } else if (this.group !== null) {
+      var graph = this.graph;
+      if (!this.inGroup(graph.getNodeAttributes(ends[0])) || !this.inGroup(graph.getNodeAttributes(ends[1]))) {
         shown.hidden = true;
       }
     }
@@ -393,13 +657,25 @@
     this.setFocus(this.selected);
   };
 
+  // The found node in the middle, zoomed so that its neighbours are in view too (with room for
+  // their labels), within the camera's limits.
+  var FIND_MARGIN = 0.2; // of the view's width and height, kept free on each side
+  var LONELY_RATIO = 0.25; // a node with no neighbours: this zoom
   View.prototype.select = function (node) {
     this.selected = node;
     this.setFocus(node);
-    var shown = this.renderer.getNodeDisplayData(node);
-    var camera = this.renderer.getCamera();
-    return camera.animate({ x: shown.x, y: shown.y, ratio: Math.min(camera.ratio, 0.25) },
-                          { duration: 300 });
+    var renderer = this.renderer, camera = renderer.getCamera();
+    var centre = renderer.getNodeDisplayData(node);
+    var view = renderer.getDimensions(), here = renderer.framedGraphToViewport(centre);
+    var reach = 0; // how far the neighbours are, as a share of the room around the centre
+    this.highlighted.forEach(function (other) {
+      var at = renderer.framedGraphToViewport(renderer.getNodeDisplayData(other));
+      reach = Math.max(reach, Math.abs(at.x - here.x) / (view.width * (0.5 - FIND_MARGIN)),
+                       Math.abs(at.y - here.y) / (view.height * (0.5 - FIND_MARGIN)));
+    });
+    var ratio = reach > 0 ? camera.ratio * reach : Math.min(camera.ratio, LONELY_RATIO);
+    ratio = Math.max(renderer.getSetting("minCameraRatio"), Math.min(ratio, renderer.getSetting("maxCameraRatio")));
+    return camera.animate({ x: centre.x, y: centre.y, ratio: ratio }, { duration: 300 });
   };
 
   View.prototype.find = function (query) {
@@ -463,6 +739,21 @@
         var box = self.container.getBoundingClientRect();
         return { x: box.left + point.x, y: box.top + point.y, size: shown.size };
       },
+      // The labels drawn in the last frame: each title and its box (text and halo), in CSS
+      // pixels of the browser's viewport.
+      labels: function () {
+        var box = self.container.getBoundingClientRect();
+        return self.placedLabels.map(function (label) {
+          return { title: label.label, left: box.left + label.left, right: box.left + label.right,
+                   top: box.top + label.top, bottom: box.top + label.bottom };
+        });
+      },
+      // The colours the graph is drawn in, as Sigma was given them.
+      colours: function () {
+        var renderer = self.renderer;
+        return { label: renderer.getSetting("labelColor").color, edge: renderer.getSetting("defaultEdgeColor"),
+                 background: self.palette.background };
+      },
       centre: function () {
         var box = self.container.getBoundingClientRect();
         return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
@@ -499,6 +790,75 @@
     label.appendChild(span);
     label.appendChild(input);
     parent.appendChild(label);
+  }
+
+  /* The legend under the global graph: each colour named, a community after its centre (its
+   * note of highest PageRank), a folder after itself. An entry pressed fades every other group. */
+  function legendEntries(view, data) {
+    var entries = [], more;
+    if (view.filter.colour === "folder") {
+      var tops = topFolders(data);
+      var names = Object.keys(tops).sort(function (a, b) { return tops[a] - tops[b]; });
+      names.slice(0, PALETTE.length).forEach(function (name, i) {
+        entries.push({ number: i, name: name || "/", colour: PALETTE[i] });
+      });
+      more = names.length > PALETTE.length;
+    } else {
+      var centres = data.centres || [];
+      centres.slice(0, view.colouredCommunities).forEach(function (centre, i) {
+        entries.push({ number: i, name: data.nodes.title[centre], colour: PALETTE[i] });
+      });
+      more = centres.length > view.colouredCommunities;
+    }
+    if (more) entries.push({ number: view.paletted(), name: word(view.container, "graph.others"), colour: OTHER });
+    return entries;
+  }
+
+  function legend(view, data) {
+    var box = document.createElement("div");
+    box.className = "kb-graph-legend";
+    var heading = document.createElement("p");
+    heading.className = "kb-graph-legend-heading";
+    heading.textContent = word(view.container, "graph.legend");
+    var list = document.createElement("ul");
+    box.appendChild(heading);
+    box.appendChild(list);
+    view.container.parentNode.insertBefore(box, view.container.nextSibling);
+    function fill() {
+      list.textContent = "";
+      view.group = null;
+      legendEntries(view, data).forEach(function (entry) {
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("aria-pressed", "false");
+        var swatch = document.createElement("span");
+        swatch.className = "kb-graph-swatch";
+        swatch.style.background = entry.colour;
+        button.appendChild(swatch);
+        button.appendChild(document.createTextNode(entry.name));
+        button.addEventListener("click", function () {
+          view.group = view.group === entry.number ? null : entry.number;
+          list.querySelectorAll("button").forEach(function (b) {
+            b.setAttribute("aria-pressed", b === button && view.group !== null ? "true" : "false");
+          });
+          view.renderer.refresh({ skipIndexation: true });
+        });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+    }
+    fill();
+    return fill;
+  }
+
+  function communitiesWithColours(data) {
+    // Communities are numbered largest first: those of more than one note come first.
+    var sizes = {};
+    data.nodes.community.forEach(function (c) { if (c >= 0) sizes[c] = (sizes[c] || 0) + 1; });
+    var coloured = 0;
+    while (coloured < PALETTE.length && (sizes[coloured] || 0) > 1) coloured += 1;
+    return coloured;
   }
 
   function globalControls(view, data) {
@@ -548,8 +908,10 @@
     option(colour, "community", word(view.container, "graph.by_community"));
     option(colour, "folder", word(view.container, "graph.by_folder"));
     control(bar, word(view.container, "graph.colour"), colour);
+    var refill = legend(view, data);
     colour.addEventListener("change", function () {
       view.filter.colour = colour.value;
+      refill();
       view.renderer.refresh({ skipIndexation: true });
     });
 
@@ -718,7 +1080,9 @@
     }).then(function (data) {
       var graph = new graphology.UndirectedGraph();
       addNodes(graph, data);
-      var view = new View(container, "global", graph, { url: urlMaker(section) });
+      var view = new View(container, "global", graph, {
+        url: urlMaker(section), colouredCommunities: communitiesWithColours(data),
+      });
       globalControls(view, data);
       return view;
     });
