@@ -14,11 +14,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import (
+    bases,
     blockids,
     callouts,
     cellembeds,
     comments,
     core,
+    dataview,
     execblocks,
     footnotes,
     frontmatter,
@@ -36,6 +38,8 @@ FORMS = (
     frontmatter,
     comments,
     cellembeds,  # a block embedded in a table cell, before the link it otherwise is
+    bases,  # ```base blocks, and `![[x.base]]` before the link it otherwise is
+    dataview,  # ```dataview blocks and `= inline` queries, before the code they otherwise are
     transclusion,  # a note embed's box, before the link it otherwise is
     wikilinks,
     tags,
