@@ -538,9 +538,10 @@ def get_field(value: object, key: str, scope: Scope) -> object:
         return page_field(value.note, key, scope) if value.note is not None else None
     if isinstance(value, dict):
         if key in value:
-            return value[key]
+            return typed(value[key], scope.facts, scope.dialect)
         folded = key.casefold()
-        return next((v for k, v in value.items() if str(k).casefold() == folded), None)
+        return typed(next((v for k, v in value.items() if str(k).casefold() == folded), None),
+                     scope.facts, scope.dialect)
     if isinstance(value, dt.datetime):
         parts = {"year": value.year, "month": value.month, "day": value.day,
                  "hour": value.hour, "minute": value.minute, "second": value.second,

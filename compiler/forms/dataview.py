@@ -19,8 +19,8 @@ def _id_header(result: QueryResult) -> list[str]:
     if result.id_header is None:
         return []
     words = messages.current()
-    label = words("query.file") if result.id_header == "file" else words("query.group")
-    return [f"{literal(label)} ({len(result.rows)})"]
+    key = "query.file" if result.id_header == "file" else "query.group"
+    return [literal(words(key, n=len(result.rows)))]
 
 
 def _table(w: Writer, result: QueryResult) -> str:
