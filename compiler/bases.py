@@ -34,6 +34,7 @@ from .expr import (
     truthy,
 )
 from .facts import Facts, NoteFacts
+from .functions import first_unsupported
 
 VIEW_TYPES = ("table", "cards", "list")
 MAX_ROWS = 5000  # a view shows at most this many rows (a vault of 13k notes: the page stays light)
@@ -148,9 +149,14 @@ class _Evaluator:
         self.problems.append(Problem(line, col, code, f"{error.message} (in `{text}`)"))
 
     def expression(self, text: str) -> Expr | None:
+        """The expression's tree; None (reported) when it cannot be read or calls a
+        function the build does not evaluate."""
         if text not in self.parsed:
             try:
-                self.parsed[text] = parse(text, BASES)
+                node = parse(text, BASES)
+                if (unsupported := first_unsupported(node)) is not None:
+                    raise unsupported
+                self.parsed[text] = node
             except QueryError as error:
                 self.report(text, error)
                 self.parsed[text] = None

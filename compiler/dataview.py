@@ -32,6 +32,7 @@ from .expr import (
     truthy,
 )
 from .facts import Facts, NoteFacts
+from .functions import first_unsupported
 
 MAX_ROWS = 5000
 
@@ -108,6 +109,8 @@ def _fields(text: str, offset: int, table: bool) -> tuple[Field, ...]:
             node, end = parse_prefix(rest, DATAVIEW)
         except QueryError as error:
             raise QueryError(error.message, at + error.pos) from None
+        if (unsupported := first_unsupported(node, DATAVIEW)) is not None:
+            raise Unsupported(unsupported.name, at + unsupported.pos)
         written = rest[:end].strip()
         name = written
         tail = rest[end:]
@@ -274,11 +277,16 @@ def _value(expr: Expr, facts: Facts, this: NoteFacts | None, row: Page, offset: 
 
 
 def _expression(text: str, offset: int) -> Expr:
+    if not text.strip():
+        raise QueryError("an expression is missing here", offset)
     lead = len(text) - len(text.lstrip())
     try:
-        return parse(text.strip(), DATAVIEW)
+        node = parse(text.strip(), DATAVIEW)
     except QueryError as error:
         raise QueryError(error.message, offset + lead + error.pos) from None
+    if (unsupported := first_unsupported(node, DATAVIEW)) is not None:
+        raise Unsupported(unsupported.name, offset + lead + unsupported.pos)
+    return node
 
 
 def run_query(text: str, facts: Facts, this: str | None = None) -> QueryResult:

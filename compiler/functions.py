@@ -420,6 +420,33 @@ def call_method(receiver: object, name: str, args: tuple[Expr, ...], scope: Scop
     return _apply(table[key], name, values, pos)
 
 
+def _known() -> frozenset[str]:
+    from .facts import Facts
+    return frozenset(_plain_functions(Scope(Facts({}), BASES))) | {"if"}
+
+
+KNOWN = _known()
+
+
+def first_unsupported(node: Expr, dialect: object = BASES) -> Unsupported | None:
+    """The first call in an expression that a build cannot evaluate, found before evaluating
+    it: a filter `a && random()` must not pass for the notes where `a` is false."""
+    if node.kind in ("call", "method"):
+        name = node.args[0] if node.kind == "call" else node.args[1]
+        key = name.lower()
+        lazy_ok = key in _LAZY and (node.kind == "method" or dialect is BASES)
+        if key in APP_ONLY or (key not in KNOWN and not lazy_ok):
+            return Unsupported(name, node.pos)
+    for child in node.args:
+        children = child if isinstance(child, tuple) else (child,)
+        for item in children:
+            if isinstance(item, tuple) and len(item) == 2:  # an object's (key, value)
+                item = item[1]
+            if isinstance(item, Expr) and (found := first_unsupported(item, dialect)):
+                return found
+    return None
+
+
 def order(values: list, scope: Scope) -> list:
     """Values in the order both languages sort them (nulls first)."""
     import functools

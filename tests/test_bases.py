@@ -23,7 +23,8 @@ def facts_of(files: dict[str, str]) -> Facts:
 
 
 BOOKS = facts_of({
-    "Books/Dune.md": "---\ntags: [book]\nprice: 10\nage: 2\nstatus: done\nauthor: \"[[Herbert]]\"\n---\nSee [[Herbert]].",
+    "Books/Dune.md": "---\ntags: [book]\nprice: 10\nage: 2\nstatus: done\n"
+                     "author: \"[[Herbert]]\"\n---\nSee [[Herbert]].",
     "Books/Emma.md": "---\ntags: [book, classic]\nprice: 4\nage: 4\nstatus: reading\n---\nA novel.",
     "Books/Old/Ulysses.md": "---\ntags: [book/classic]\nprice: 30\nage: 1\n---\n",
     "Herbert.md": "---\ntags: [person]\n---\nAn author.",

@@ -61,9 +61,8 @@ def _cell(tag: str, content: str, classes: str = "") -> str:
 def table(headers: list[str], rows: list[list[str]], footer: list[str] | None = None,
           caption: str | None = None) -> str:
     """A table of Markdown cells; `headers` and `caption` are inline Markdown too."""
-    lines = ['<table class="kb-query-table" markdown="1">']
-    if caption:
-        lines.append(_cell("caption", caption))
+    lines = [_cell("p", caption, "kb-query-group")] if caption else []
+    lines.append('<table class="kb-query-table" markdown="1">')
     lines.append('<thead markdown="1"><tr markdown="1">'
                  + "".join(_cell("th", h) for h in headers) + "</tr></thead>")
     lines.append('<tbody markdown="1">')
