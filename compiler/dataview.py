@@ -283,6 +283,8 @@ def _expression(text: str, offset: int) -> Expr:
     try:
         node = parse(text.strip(), DATAVIEW)
     except QueryError as error:
+        if "=>" in text:  # a JavaScript-style lambda: the subset does not read them
+            raise Unsupported("lambda (x) =>", offset + text.index("=>")) from None
         raise QueryError(error.message, offset + lead + error.pos) from None
     if (unsupported := first_unsupported(node, DATAVIEW)) is not None:
         raise Unsupported(unsupported.name, offset + lead + unsupported.pos)
