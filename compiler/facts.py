@@ -154,9 +154,16 @@ def inline_fields(text: str) -> Iterator[tuple[str, str]]:
 _TASK = re.compile(r"^\[([^\[\]\n])\] +(?=\S)")
 
 
+# A note with neither can have no inline field and no task: its text is not parsed again
+# (parsing costs 30 ms a note; most notes of a large vault have neither).
+_MAY_HOLD = re.compile(r"::|^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+\[[^\[\]\n]\]", re.MULTILINE)
+
+
 def _fields_and_tasks(note: Note) -> tuple[dict[str, object], tuple[Task, ...]]:
     fields: dict[str, object] = {}
     tasks: list[Task] = []
+    if not _MAY_HOLD.search(note.source, note.body_start):
+        return fields, ()
     tokens = parse_tokens(note.source)
     section = ""
     headings = {h.line - 1: h.anchor for h in note.headings}

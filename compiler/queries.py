@@ -15,6 +15,7 @@ the staged folder compare, changes whenever any fact changes, and only then.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import bases, dataview
@@ -108,21 +109,24 @@ class _Collector:
             return Failed("dataviewjs", code, "JavaScript")
         try:
             return Inline(dataview.inline_value(code[1:], self.facts, path))
-        except QueryError as error:
-            code_name = "unsupported-query" if isinstance(error, Unsupported) else "invalid-query"
-            if code_name == "unsupported-query":
-                self.add(Diagnostic(path, line, col + 1 + error.pos, Severity.WARNING,
-                                    "unsupported-query", f"Dataview: {error.message}",
-                                    "the page shows the query's text"))
-            else:
-                self.add(Diagnostic(path, line, col + 1 + error.pos, Severity.ERROR,
-                                    "invalid-query", f"Dataview: {error.message}",
-                                    "see Dataview's reference: queries/dql-js-inline"))
+        except Unsupported as error:
+            self.add(Diagnostic(path, line, col + 1 + error.pos, Severity.WARNING,
+                                "unsupported-query", f"Dataview: {error.message}",
+                                "the page shows the query's text"))
             return Failed("dataview", code, error.message)
+        except QueryError as error:
+            # Code that merely starts with `=` (`=x`, `= =`) in a vault that may not use
+            # Dataview at all: it stays code, and is not reported.
+            return Failed("code", code, error.message)
+
+
+_QUERY_MARK = re.compile(r"^[ \t>]*(?:```|~~~)[ \t]*(?:base|dataview|dataviewjs)\b|`\$?="
+                         r"|\.base\b", re.MULTILINE | re.IGNORECASE)
 
 
 def _may_query(source: str) -> bool:
-    return any(mark in source for mark in ("```", "~~~", "`=", "`$=", BASE_SUFFIX))
+    """A cheap look for a query fence, an inline query or a `.base` embed."""
+    return _QUERY_MARK.search(source) is not None
 
 
 def has_queries(resolved: Resolved) -> bool:
@@ -161,8 +165,8 @@ def evaluate_queries(resolved: Resolved, facts: Facts) -> Queries:
             elif token.type == "inline" and token.map and "`" in token.content:
                 for child in token.children or ():
                     code = child.content.strip()
-                    if child.type == "code_inline" and code.startswith(("=", "$=")) \
-                            and len(code) > 1 and (path, code) not in inline:
+                    if child.type == "code_inline" and is_inline_query(code) \
+                            and (path, code) not in inline:
                         line, col = _inline_place(note.source, token.map[0], child.content)
                         inline[(path, code)] = collect.inline(code, path, line, col)
         for item in resolved.links.get(path, ()):
@@ -176,6 +180,12 @@ def evaluate_queries(resolved: Resolved, facts: Facts) -> Queries:
                 embeds[(path, target, view)] = collect.base(base_texts[target], target, 1, path, view)
     return Queries(fences, embeds, inline, sources, tuple(collect.diagnostics.values()),
                    facts.digest())
+
+
+def is_inline_query(code: str) -> bool:
+    """`= expression` or `$= script`, not `==highlight==` written as code."""
+    body = code[1:] if code.startswith("=") else code[2:] if code.startswith("$=") else ""
+    return bool(body.strip()) and not body.startswith("=")
 
 
 def _inline_place(source: str, first_line: int, code: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from markdown_it.tree import SyntaxTreeNode
 from .. import messages
 from ..dataview import QueryResult
 from ..markup import literal, task_marker
-from ..queries import Failed, Inline
+from ..queries import Failed, Inline, is_inline_query
 from . import results
 from .writer import Writer
 
@@ -84,9 +84,11 @@ def write_dataview_fence(node: SyntaxTreeNode, w: Writer) -> str | None:
 def write_inline_query(node: SyntaxTreeNode, w: Writer) -> str | None:
     code = node.content.strip()
     queries = w.page.queries
-    if not code.startswith(("=", "$=")) or len(code) < 2 or queries is None:
+    if queries is None or not is_inline_query(code):
         return None
     shown = queries.inline.get((w.note.path, code))
+    if isinstance(shown, Failed) and shown.language == "code":
+        return None  # not a query after all: the code span it is
     if isinstance(shown, Inline):
         value = results.value_markdown(w, shown.value, "-")
         return f'<span class="kb-inline-query" data-kb-facts="{queries.digest}">{value}</span>'
