@@ -182,3 +182,15 @@ def test_the_bundled_vault_queries_evaluate_with_no_diagnostic(tmp_path):
     assert [r.path.rsplit("/", 1)[1] for r in table.views[0].groups[0].rows][:3] == [
         "기대값.md", "데이터 샘플링.md", "딥러닝 구성요소.md"]  # stage, then difficulty, then name
     assert sum(len(g.rows) for g in table.views[0].groups) == 44
+
+
+def test_kb_check_reports_the_queries_problems_at_their_place(tmp_path, monkeypatch, capsys):
+    from compiler import cli
+
+    write_vault(tmp_path / "vault", {"A.md": "```dataview\nLIST WHERE icon(x)\n```\n",
+                                     "B.md": "```base\nfilters: 'file.hasTag(('\n```\n"})
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", "--vault", "vault", "--strict"]) != 0
+    shown = capsys.readouterr().out
+    assert "vault/A.md:2:12: warning[unsupported-query]" in shown
+    assert "vault/B.md:2:" in shown and "error[invalid-base]" in shown
