@@ -215,7 +215,10 @@ def build_facts(resolved: Resolved, sizes: Mapping[str, int],
     for path, note in resolved.notes.items():
         folder, _, name = path.rpartition("/")
         basename, dot, ext = name.rpartition(".")
-        fields, tasks = _fields_and_tasks(note)
+        try:
+            fields, tasks = _fields_and_tasks(note)
+        except RecursionError:  # a pathologically nested note: its text has no fields then
+            fields, tasks = {}, ()
         items = resolved.links.get(path, ())
         links = _unique(item.path or item.link.target for item in items
                         if not item.link.embed and not item.link.external and item.link.target)

@@ -70,9 +70,24 @@ class _Collector:
         key = (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code)
         self.diagnostics.setdefault(key, diagnostic)
 
+    def guarded(self, language: str, text: str, path: str, line: int, evaluate) -> Shown:
+        """One query's evaluation; a bug of kb in it is that query's problem, not the build's."""
+        try:
+            return evaluate()
+        except Exception as exc:  # the build goes on; the box and the report say why
+            self.add(Diagnostic(path, line, 1, Severity.ERROR, "internal-error",
+                                f"kb failed on this query: {type(exc).__name__}: {exc}",
+                                "this is a bug in kb; the page shows the query's text"))
+            return Failed(language, text, f"{type(exc).__name__}: {exc}")
+
     def base(self, text: str, path: str, first_line: int, this: str,
              view: str | None = None) -> Shown:
         """`first_line`: the 1-based line of the YAML's first line in `path`."""
+        return self.guarded("base", text, path, first_line,
+                            lambda: self._base(text, path, first_line, this, view))
+
+    def _base(self, text: str, path: str, first_line: int, this: str,
+              view: str | None = None) -> Shown:
         outcome = bases.evaluate_base(text, self.facts, this, view)
         for problem in outcome.problems:
             line, col = first_line + problem.line - 1, problem.col
@@ -87,6 +102,10 @@ class _Collector:
         return outcome
 
     def dataview(self, text: str, path: str, first_line: int, this: str) -> Shown:
+        return self.guarded("dataview", text, path, first_line,
+                            lambda: self._dataview(text, path, first_line, this))
+
+    def _dataview(self, text: str, path: str, first_line: int, this: str) -> Shown:
         try:
             return dataview.run_query(text, self.facts, this)
         except QueryError as error:
@@ -102,6 +121,10 @@ class _Collector:
             return Failed("dataview", text, error.message)
 
     def inline(self, code: str, path: str, line: int, col: int) -> Shown:
+        return self.guarded("dataview", code, path, line,
+                            lambda: self._inline(code, path, line, col))
+
+    def _inline(self, code: str, path: str, line: int, col: int) -> Shown:
         if code.startswith("$="):
             self.add(Diagnostic(path, line, col, Severity.WARNING, "unsupported-query",
                                 "Dataview: an inline JavaScript query runs only in the app",

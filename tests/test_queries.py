@@ -194,3 +194,17 @@ def test_kb_check_reports_the_queries_problems_at_their_place(tmp_path, monkeypa
     shown = capsys.readouterr().out
     assert "vault/A.md:2:12: warning[unsupported-query]" in shown
     assert "vault/B.md:2:" in shown and "error[invalid-base]" in shown
+
+
+def test_a_bug_in_one_query_is_a_diagnostic_on_it_and_the_build_goes_on(monkeypatch):
+    from compiler import queries
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(queries.dataview, "run_query", broken)
+    notes = {"A.md": parse_note("A.md", b"text\n\n```dataview\nLIST\n```\n")}
+    resolved = resolve_vault(notes, {})
+    found = queries.evaluate_queries(resolved, build_facts(resolved, {}, {}))
+    assert [(d.path, d.line, d.code) for d in found.diagnostics] == [("A.md", 4, "internal-error")]
+    assert isinstance(found.fences[("A.md", 2)], queries.Failed)
