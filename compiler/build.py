@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import barrier, messages, navigation, prerequisites, report, site_assets
+from . import barrier, filedates, messages, navigation, prerequisites, report, site_assets
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -19,9 +19,11 @@ from .canvas import canvas_note
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .embeds import check_embeds
+from .facts import build_facts
 from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
+from .queries import Queries, evaluate_queries, has_queries
 from .render import Stage, published_only, render_site, staged_paths
 from .resolve import Resolved, resolve_vault
 from .sanitize import with_safe_svgs
@@ -155,13 +157,16 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
             block_problems += vault_writes(before["vault"], vault_state(settings.vault))
     with timer.stage("analysis"):
         summary = analyse(compilation.graph, compilation.resolved.notes)
+    with timer.stage("query"):
+        queries = vault_queries(compilation, settings)
     with messages.use_language(settings.language):  # the words the pages are written in
         with timer.stage("render"):
             stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                                settings.home, blocks, summary, settings.raw_html)
+                                settings.home, blocks, summary, settings.raw_html, queries)
             stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
             stage = with_safe_svgs(stage)
-        found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
+        found = (compilation.diagnostics + tuple(block_problems) + queries.diagnostics
+                 + stage.diagnostics)
         # The published report tells nothing about a `publish: false` note: not its path, not its
         # diagnostics (which quote its text), not its links, blocks or figures.
         private = {p for p, n in compilation.resolved.notes.items() if not n.published}
@@ -171,6 +176,19 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
             tuple(d for d in found if not _names_any(d, private)), timer.stages)
         stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
+
+
+def vault_queries(compilation: Compilation, settings: Settings) -> Queries:
+    """Bases and Dataview queries evaluated over the facts of the published notes (a note
+    left out of the site is left out of every query's result too)."""
+    shown = published_only(compilation.resolved)
+    if not has_queries(shown):
+        return Queries()
+    files = [f for f in compilation.scan.notes if f.path in shown.notes]
+    sizes, dates = filedates.file_facts(
+        settings.vault, files, {p: n.properties for p, n in shown.notes.items()},
+        settings.created_properties, settings.modified_properties)
+    return evaluate_queries(shown, build_facts(shown, sizes, dates))
 
 
 def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:

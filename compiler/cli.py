@@ -96,7 +96,7 @@ def _stored_block_problems(settings, notes: dict) -> tuple[list[diag.Diagnostic]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import compile_vault
+    from .build import compile_vault, vault_queries
 
     settings = _settings(args)
     compilation = compile_vault(settings)
@@ -108,7 +108,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         not_run = 0
     else:
         block_problems, not_run = _stored_block_problems(settings, notes)
-    found = (*compilation.diagnostics, *block_problems)
+    found = (*compilation.diagnostics, *block_problems,
+             *vault_queries(compilation, settings).diagnostics)  # bases and Dataview queries
     if args.format == "json":
         print(diag.to_json(found))
     else:

@@ -58,6 +58,10 @@ class Settings:
     code_root: Path | None = None
     has_config: bool = True  # False: defaults only (config_path is where `kb init` would write)
     site_dir: Path | None = None  # MkDocs' `site_dir`: where `kb build` writes (default: site/)
+    # Properties that hold a note's dates for queries' file.ctime / file.mtime (kb.dates;
+    # see compiler/filedates.py): the first one a note has wins.
+    created_properties: tuple[str, ...] = ()
+    modified_properties: tuple[str, ...] = ()
 
     @property
     def snippets_dir(self) -> Path:
@@ -71,7 +75,8 @@ class Settings:
 
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
-              "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int}
+              "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
+              "dates": dict}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -235,6 +240,8 @@ def load_settings(
                          "`snippets.*`", "name the folder snippets/ and point this setting at it")
         code_root = snippets.parent
     _check_output_settings(shown, root, data, tuple(allow_hosts))
+    created, modified = _date_properties(shown, section.get("dates") or {},
+                                         key_nodes.get("dates"))
     theme = data.get("theme")
     language = theme.get("language") if isinstance(theme, dict) else None
     site_dir = data.get("site_dir")
@@ -255,7 +262,28 @@ def load_settings(
         code_root=code_root,
         has_config=exists,
         site_dir=(project_root / (site_dir if isinstance(site_dir, str) else "site")).resolve(),
+        created_properties=created,
+        modified_properties=modified,
     )
+
+
+def _date_properties(shown: str, dates: dict, node: yaml.Node | None
+                     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`kb.dates: {created: [created, date], modified: updated}`: property names, in order."""
+    found = []
+    for key in ("created", "modified"):
+        names = dates.get(key) or []
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise _error(shown, node.start_mark if node else None, "config-type",
+                         f"`{SECTION}.dates.{key}` must be a property name or a list of them")
+        found.append(tuple(names))
+    unknown = set(dates) - {"created", "modified"}
+    if unknown:
+        raise _error(shown, node.start_mark if node else None, "config-unknown",
+                     f"unknown setting `{SECTION}.dates.{sorted(unknown)[0]}`",
+                     "known settings: created, modified")
+    return found[0], found[1]
 
 
 def _shown(path: Path) -> str:

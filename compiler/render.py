@@ -36,6 +36,7 @@ from .measures_box import measures_box
 from .parse import BACKLINKS_ANCHOR, RESERVED_ANCHORS, Note
 from .prerequisites import reading_order
 from .properties import css_classes, properties_box
+from .queries import Queries
 from .resolve import Kind, Resolved, ResolvedLink
 from .sanitize import RawHtml
 from .site_assets import ASSET_DIR, SITE_ASSETS
@@ -209,7 +210,8 @@ def _inline_title(note: Note) -> str:
 def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, str],
                 results: dict[tuple[str, int], BlockResult] | None = None, header: str = "",
                 tags_page: str | None = None, resolved: Resolved | None = None,
-                trees: dict[str, Tree] | None = None, raw_html: RawHtml = "sanitize") -> str:
+                trees: dict[str, Tree] | None = None, raw_html: RawHtml = "sanitize",
+                queries: Queries | None = None) -> str:
     """The note's page: its syntax tree written by the forms' writers. `results` holds the
     executed blocks; without them blocks show their code only. `header` goes right under
     the page's title; tags link to `tags_page`. With `resolved`, note embeds show the
@@ -218,7 +220,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
     page = pages[note.path]
     taken = {h.anchor for h in note.headings} | {b.anchor for b in note.block_ids}
     onto = Page(page, pages, results, resolved, taken | set(RESERVED_ANCHORS),
-                embeds.MAX_PER_PAGE, tags_page, trees if trees is not None else {}, raw_html)
+                embeds.MAX_PER_PAGE, tags_page, trees if trees is not None else {}, raw_html,
+                queries)
     tree = make_tree(note, links)
     writer = Writer(onto, note, tree, (embeds.whole(note),))
     written = [text for text in (writer.block(n) for n in tree.root.children) if text.strip()]
@@ -294,7 +297,8 @@ def published_only(resolved: Resolved) -> Resolved:
 
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
                 results: dict[tuple[str, int], BlockResult] | None = None,
-                summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize") -> Stage:
+                summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize",
+                queries: Queries | None = None) -> Stage:
     resolved = published_only(resolved)
     pages, problems = staged_paths(resolved.notes, home)
     site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
@@ -316,7 +320,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
                                 functools.partial(render_link, page=page, pages=pages), tags_path)
         header += measures_box(measures, summary) if measures else ""
         text = render_note(note, resolved.links[path], pages, results, header, tags_path,
-                           resolved, trees, raw_html)
+                           resolved, trees, raw_html, queries)
         if measures:
             text += read_before_section(measures, page, resolved.notes, pages)
         if site_graph is not None and graph_page is not None:

@@ -14,12 +14,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import (
+    bases,
     blockids,
     callouts,
     canvases,
     cellembeds,
     comments,
     core,
+    dataview,
     execblocks,
     footnotes,
     frontmatter,
@@ -38,6 +40,8 @@ FORMS = (
     comments,
     cellembeds,  # a block embedded in a table cell, before the link it otherwise is
     canvases,  # `![[board.canvas]]`: the board, before a note embed's box or a link
+    bases,  # ```base blocks, and `![[x.base]]` before the link it otherwise is
+    dataview,  # ```dataview blocks and `= inline` queries, before the code they otherwise are
     transclusion,  # a note embed's box, before the link it otherwise is
     wikilinks,
     tags,

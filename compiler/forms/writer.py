@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
@@ -18,6 +19,9 @@ from ..parse import BlockId, CodeBlock, Heading, Note, parse_tokens
 from ..resolve import Resolved, ResolvedLink
 from ..syntax import WIKILINK, with_footnotes
 from . import dialect
+
+if TYPE_CHECKING:
+    from ..queries import Queries
 
 _LINK_TYPES = frozenset({WIKILINK, "link_open", "image"})
 
@@ -79,6 +83,7 @@ class Page:
     tags_page: str | None = None  # where tags link to (None: tags stay text)
     trees: dict[str, Tree] = field(default_factory=dict)  # shared by the pages of a site
     raw_html: str = "sanitize"  # what the note's own HTML may do (kb.raw_html; see sanitize)
+    queries: Queries | None = None  # evaluated bases and Dataview queries (compiler.queries)
     # Definitions of footnotes written as `[^kb-inline-N]` (inline ones, and those of
     # embedded fragments): one numbering for the page; they close it.
     footnotes: list[str] = field(default_factory=list)
