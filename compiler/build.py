@@ -110,6 +110,7 @@ class BuildResult:
     written: WriteStats
     diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
     timings: tuple[StageTiming, ...]
+    report_file: str | None = None  # the build report in the cache folder
 
 
 def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
@@ -151,7 +152,8 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
             published_only(compilation.resolved),
             {key: r for key, r in blocks.items() if key[0] not in private},
             tuple(d for d in found if not _names_any(d, private)), timer.stages)
-        stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
+        if settings.publish_report:
+            stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
 
 
@@ -185,5 +187,12 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
     written, published = publish(prepared.stage, settings, site_dir, timer)
+    built = report.make_report(prepared.compilation.resolved, prepared.blocks, found + published,
+                               timer.stages)
+    try:
+        saved = report.save_private(built, settings.cache_dir, vault_prefix(settings),
+                                    messages.messages(settings.language))
+    except OSError:  # the site is published; a cache folder that refuses a file loses only this
+        saved = None
     return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
-                       found + published, tuple(timer.stages))
+                       found + published, tuple(timer.stages), saved)

@@ -196,8 +196,11 @@ def _build(args: argparse.Namespace, settings, site_dir: Path) -> int:
         for line in _block_lines(result.blocks.values()):
             print(f"  {line}")
     built = report.make_report(result.compilation.resolved, result.blocks, found, result.timings)
-    print(f"built {len(result.stage.pages)} pages into {display_path(site_dir)}: {_summary(found)}; "
-          f"report: {display_path(site_dir / report.ASSET_DIR / 'report' / 'index.html')}")
+    shown_report = (site_dir / report.ASSET_DIR / "report" / "index.html" if settings.publish_report
+                    else result.report_file)
+    where = f"; report: {display_path(Path(shown_report))}" if shown_report else ""
+    print(f"built {len(result.stage.pages)} pages into {display_path(site_dir)}: {_summary(found)}"
+          f"{where}")
     print(report.summary_text(built, report.use_colour(sys.stdout)))
     return FOUND_ERRORS if _fails(found, strict=False) else OK
 

@@ -58,6 +58,9 @@ class Settings:
     code_root: Path | None = None
     has_config: bool = True  # False: defaults only (config_path is where `kb init` would write)
     site_dir: Path | None = None  # MkDocs' `site_dir`: where `kb build` writes (default: site/)
+    # The build report names vault paths and timings: kept in the cache folder and the
+    # terminal unless the site should show it (`_kb/report/`, linked from the home page).
+    publish_report: bool = False
 
     @property
     def snippets_dir(self) -> Path:
@@ -71,7 +74,8 @@ class Settings:
 
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
-              "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int}
+              "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
+              "publish_report": bool}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -255,6 +259,7 @@ def load_settings(
         code_root=code_root,
         has_config=exists,
         site_dir=(project_root / (site_dir if isinstance(site_dir, str) else "site")).resolve(),
+        publish_report=section.get("publish_report") is True,
     )
 
 

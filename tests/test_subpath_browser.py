@@ -55,7 +55,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("subpath")
     config = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config.replace(
-        "# site_url: https://example.github.io/notes/", "site_url: https://example.github.io/notes/"),
+        "# site_url: https://example.github.io/notes/", "site_url: https://example.github.io/notes/"
+    ).replace("\nkb:\n", "\nkb:\n  publish_report: true\n"),
         encoding="utf-8")
     write_vault(root / "vault", {
         "index.md": "# 첫 화면\n\n[[개념/역전파]]과 [[Figures]].\n",
