@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import course, embeds, graph_view, messages
+from . import course, embeds, features, graph_view, messages
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .barrier import Faults
@@ -36,7 +36,7 @@ from .prerequisites import reading_order
 from .properties import css_classes, properties_box
 from .resolve import Kind, Resolved, ResolvedLink
 from .sanitize import RawHtml
-from .site_assets import ASSET_DIR, SITE_ASSETS
+from .site_assets import ASSET_DIR, needed
 from .tagindex import tag_link, tag_tree, tags_page, tags_page_path
 
 __all__ = ["FIGURE_DIR", "IMAGE_SUFFIXES", "figure_path", "page_address", "render_block",
@@ -299,7 +299,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     files = {item.path: resolved.attachments[item.path].source
              for links in resolved.links.values() for item in links
              if item.kind is Kind.ATTACHMENT and item.path is not None}
-    files.update({asset.staged_path: asset.source for asset in SITE_ASSETS})
+    used = features.used_features(resolved.notes.values(), site_graph is not None)
+    files.update({asset.staged_path: asset.source for asset in needed(used)})
     blobs = {figure_path(r.outcome, n, suffix): getattr(figure, suffix)
              for r in (results or {}).values() for n, figure in enumerate(r.outcome.figures)
              for suffix in ("svg", "png")}
