@@ -111,6 +111,7 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
     timings: tuple[StageTiming, ...]
     report_file: str | None = None  # the build report in the cache folder
+    report: report.BuildReport | None = None
 
 
 def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
@@ -149,7 +150,7 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         # diagnostics (which quote its text), not its links, blocks or figures.
         private = {p for p, n in compilation.resolved.notes.items() if not n.published}
         summary_so_far = report.make_report(
-            published_only(compilation.resolved),
+            published_only(compilation.resolved), compilation.graph,
             {key: r for key, r in blocks.items() if key[0] not in private},
             tuple(d for d in found if not _names_any(d, private)), timer.stages)
         if settings.publish_report:
@@ -187,12 +188,12 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
     written, published = publish(prepared.stage, settings, site_dir, timer)
-    built = report.make_report(prepared.compilation.resolved, prepared.blocks, found + published,
-                               timer.stages)
+    built = report.make_report(prepared.compilation.resolved, prepared.compilation.graph,
+                               prepared.blocks, found + published, timer.stages)
     try:
         saved = report.save_private(built, settings.cache_dir, vault_prefix(settings),
                                     messages.messages(settings.language))
     except OSError:  # the site is published; a cache folder that refuses a file loses only this
         saved = None
     return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
-                       found + published, tuple(timer.stages), saved)
+                       found + published, tuple(timer.stages), saved, built)

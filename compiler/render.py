@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import course, embeds, features, graph_view, messages
+from . import counts, course, embeds, features, graph_view, messages
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .barrier import Faults
@@ -152,7 +152,8 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
     # `=""`: md_in_html would give the attribute a value, which Material then strips from
     # the page; the search index is made from the built pages and must still see it.
     lines = ["", "", '<div class="kb-backlinks" markdown data-search-exclude="">', "",
-             f"## {words('render.backlinks')} {{ #{BACKLINKS_ANCHOR} data-count=\"{len(mentions)}\" }}", ""]
+             f"## {words('render.backlinks')} {{ #{BACKLINKS_ANCHOR} "
+             f"data-count=\"{len(counts.linking_notes(graph, path))}\" }}", ""]
     if not mentions:
         lines.append(f'<p class="kb-backlinks-empty">{words("render.backlinks_empty")}</p>')
     by_source: dict[str, list[graphs.Mention]] = {}
@@ -221,7 +222,8 @@ def render_note(note: Note, links: tuple[ResolvedLink, ...], pages: dict[str, st
 
 
 def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
-              graph_page: str | None = None) -> str:
+              graph_page: str | None = None,
+              results: dict[tuple[str, int], BlockResult] | None = None) -> str:
     """A generated home page: what the vault holds, its folders, its most linked notes."""
     notes = resolved.notes
     folders: dict[str, list[str]] = {}
@@ -230,9 +232,13 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     words = messages.current()
     lines = [front_matter(words("render.home")), title_heading(site_name), ""]
     lines += course.course_map(course.read_course(resolved), reading_order(notes).starts, HOME, notes, pages)
-    lines += [words("render.home_summary", notes=words("count.notes", n=len(notes)),
-                    attachments=words("render.attachment_count", n=len(resolved.attachments)),
-                    links=words("render.link_count", n=graph.number_of_edges())), ""]
+    counted = counts.count_site(resolved, graph, (results or {}).values())
+    held = words("render.attachment_count", n=counted.attachments)
+    if counted.figures:
+        held = words("render.attachments_and_figures", attachments=held,
+                     figures=words("render.figure_count", n=counted.figures))
+    lines += [words("render.home_summary", notes=words("count.notes", n=counted.notes),
+                    attachments=held, links=words("render.link_count", n=counted.links)), ""]
     if graph_page:
         lines += [words("render.home_graph", link=url(HOME, graph_page)), ""]
     ranked = graphs.most_linked(graph, 10)
@@ -291,7 +297,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     for path, note in resolved.notes.items():
         staged[pages[path]] = faults.page(note, note_page, path, note)
     if HOME not in staged:
-        staged[HOME] = home_page(site_name, resolved, graph, pages, graph_page)
+        staged[HOME] = home_page(site_name, resolved, graph, pages, graph_page, results)
     if tags_path:
         staged[tags_path] = tags_page(tags, tags_path, pages, resolved.notes)
     if site_graph is not None and graph_page is not None:

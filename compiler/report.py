@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+import networkx as nx
 import yaml
 
+from . import counts, messages
 from . import diagnostics as diag
-from . import messages
 from .blocks import BlockResult
 from .diagnostics import Diagnostic, Severity
 from .render import HOME, Stage, url
@@ -37,9 +38,9 @@ LATE = '<div class="kb-report-late"></div>'  # filled in once MkDocs has built t
 
 @dataclass(frozen=True)
 class BuildReport:
-    notes: int
+    notes: int  # notes, links, attachments and figures as `compiler.counts` defines them
     attachments: int
-    links: int  # links and embeds between files of the vault (external links not counted)
+    links: int
     unresolved: int
     ambiguous: int
     missing_attachments: tuple[str, ...]  # names embedded but absent (and drawn by no block)
@@ -50,9 +51,10 @@ class BuildReport:
     block_seconds: float  # the blocks' own run time, executed ones only
     stages: tuple[StageTiming, ...]
     diagnostics: tuple[Diagnostic, ...]
+    figures: int = 0
 
 
-def make_report(resolved: Resolved, blocks: dict[tuple[str, int], BlockResult],
+def make_report(resolved: Resolved, graph: nx.DiGraph, blocks: dict[tuple[str, int], BlockResult],
                 found: Iterable[Diagnostic], stages: Iterable[StageTiming]) -> BuildReport:
     items = [item for links in resolved.links.values() for item in links]
     found = tuple(found)
@@ -62,9 +64,10 @@ def make_report(resolved: Resolved, blocks: dict[tuple[str, int], BlockResult],
     def names(kind: Kind) -> tuple[str, ...]:
         return tuple(sorted({i.link.target.strip().rsplit("/", 1)[-1] for i in items if i.kind is kind}))
 
+    counted = counts.count_site(resolved, graph, blocks.values())
     return BuildReport(
-        notes=len(resolved.notes), attachments=len(resolved.attachments),
-        links=sum(1 for i in items if i.kind is not Kind.EXTERNAL),
+        notes=counted.notes, attachments=counted.attachments, figures=counted.figures,
+        links=counted.links,
         unresolved=codes["unresolved-link"], ambiguous=codes["ambiguous-link"],
         missing_attachments=names(Kind.MISSING_ATTACHMENT), regenerated=names(Kind.GENERATED),
         blocks_executed=len(ran), blocks_cached=len(blocks) - len(ran),
@@ -89,7 +92,8 @@ def facts(report: BuildReport, words: messages.Messages | None = None) -> list[t
     terminal = words is None
     words = words or messages.messages("en")
     values = {
-        "notes": words("report.notes_value", notes=report.notes, attachments=report.attachments),
+        "notes": words("report.notes_figures_value", notes=report.notes,
+                       attachments=report.attachments, figures=report.figures),
         "links": words("report.links_value", links=report.links, unresolved=report.unresolved,
                        ambiguous=report.ambiguous),
         "attachments": words("report.attachments_value", missing=len(report.missing_attachments),

@@ -42,10 +42,10 @@ def test_the_report_counts_what_the_build_found_and_did(tmp_path):
     settings = project_settings(tmp_path, write_vault(tmp_path / "vault", VAULT))
     site = tmp_path / "site"
     result = build_site(dataclasses.replace(settings, publish_report=True), site)
-    report = make_report(result.compilation.resolved, result.blocks, result.diagnostics,
-                         result.timings)
-    assert (report.notes, report.attachments) == (5, 1)
-    assert report.links == 7  # b, nowhere, lost, drawn, pic, a, c
+    report = make_report(result.compilation.resolved, result.compilation.graph, result.blocks,
+                         result.diagnostics, result.timings)
+    assert (report.notes, report.attachments, report.figures) == (5, 1, 1)
+    assert report.links == 3  # pairs of notes: a -> b, b -> a, b -> one of the two c
     assert (report.unresolved, report.ambiguous) == (1, 1)
     assert report.missing_attachments == ("lost.png",)
     assert report.regenerated == ("drawn.png",)
