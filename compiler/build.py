@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import barrier, messages, navigation, prerequisites, report, site_assets
+from . import barrier, messages, navigation, prerequisites, report, site_assets, social
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -145,6 +145,10 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
                                 settings.home, blocks, summary, settings.raw_html)
             stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
             stage = with_safe_svgs(stage)
+        if settings.site_url:  # read elsewhere: link previews and a feed (social.py)
+            stage = social.add_to_stage(stage, published_only(compilation.resolved), blocks,
+                                        social.modification_times(compilation.scan.notes),
+                                        settings.site_name, settings.site_url, settings.language)
         found = compilation.diagnostics + tuple(block_problems) + stage.diagnostics
         # The published report tells nothing about a `publish: false` note: not its path, not its
         # diagnostics (which quote its text), not its links, blocks or figures.

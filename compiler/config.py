@@ -61,6 +61,7 @@ class Settings:
     # The build report names vault paths and timings: kept in the cache folder and the
     # terminal unless the site should show it (`_kb/report/`, linked from the home page).
     publish_report: bool = False
+    site_url: str | None = None  # MkDocs' `site_url`: with it, a feed and link previews (social.py)
 
     @property
     def snippets_dir(self) -> Path:
@@ -260,6 +261,7 @@ def load_settings(
         has_config=exists,
         site_dir=(project_root / (site_dir if isinstance(site_dir, str) else "site")).resolve(),
         publish_report=section.get("publish_report") is True,
+        site_url=data["site_url"] if isinstance(data.get("site_url"), str) and data["site_url"] else None,
     )
 
 

@@ -26,7 +26,7 @@ from mkdocs.utils.yaml import yaml_load
 from pymdownx.slugs import slugify
 from pymdownx.superfences import fence_code_format
 
-from . import csp, site_assets
+from . import csp, site_assets, social_meta
 from .navigation import NOT_IN_NAV
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
@@ -107,6 +107,7 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int,
     config.extra_css.extend(p for p in site_assets.stylesheets(present) if p not in config.extra_css)
     config.extra_javascript.extend(p for p in site_assets.scripts(present)
                                    if p not in config.extra_javascript)
+    config.plugins["kb/social"] = social_meta  # link previews in other apps, with site_url
     config.plugins["kb/csp"] = csp  # last: it reads each page's final HTML
     return config
 
