@@ -11,13 +11,14 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import barrier, messages, navigation, prerequisites, report, site_assets, social
+from . import barrier, messages, navigation, prerequisites, reading, report, site_assets, social
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .embeds import check_embeds
+from .forms import wikilinks
 from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
@@ -139,11 +140,12 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
             block_problems += vault_writes(before, vault_state(settings.vault))
     with timer.stage("analysis"):
         summary = analyse(compilation.graph, compilation.resolved.notes)
-    with messages.use_language(settings.language):  # the words the pages are written in
+    with messages.use_language(settings.language), wikilinks.link_titles(settings.link_titles):
         with timer.stage("render"):
             stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                                settings.home, blocks, summary, settings.raw_html)
+                                settings.home, blocks, summary, settings.raw_html, settings.home_names)
             stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
+            stage = reading.rank_index_pages_lower(stage)
             stage = with_safe_svgs(stage)
         if settings.site_url:  # read elsewhere: link previews and a feed (social.py)
             stage = social.add_to_stage(stage, published_only(compilation.resolved), blocks,
@@ -165,7 +167,7 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
 def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:
     """The title of each published note by its staged page."""
     notes = published_only(resolved).notes
-    pages, _ = staged_paths(notes, settings.home)
+    pages, _ = staged_paths(notes, settings.home, settings.home_names)
     return {page: notes[path].title for path, page in pages.items()}
 
 

@@ -29,7 +29,7 @@ from .forms import footnotes as footnote_form
 from .forms.execblocks import FIGURE_DIR, figure_path, render_block
 from .forms.wikilinks import IMAGE_SUFFIXES, render_link
 from .forms.writer import Page, Tree, Writer, make_tree
-from .markup import front_matter, literal, page_address, title_heading, url
+from .markup import HOME_NAMES, front_matter, literal, page_address, title_heading, url
 from .measures_box import measures_box
 from .parse import BACKLINKS_ANCHOR, RESERVED_ANCHORS, Note
 from .prerequisites import reading_order
@@ -91,8 +91,8 @@ def _short_name(staged: str) -> str:
     return f"{folder}{slash}{kept}-{digest}.md"
 
 
-def staged_paths(notes: dict[str, Note], home: str | None
-                 ) -> tuple[dict[str, str], list[Diagnostic]]:
+def staged_paths(notes: dict[str, Note], home: str | None,
+                 home_names: tuple[str, ...] = HOME_NAMES) -> tuple[dict[str, str], list[Diagnostic]]:
     """Where each note lands in the staged folder: the home note becomes index.md, and a
     note that MkDocs would publish at an address already taken (by another note, or by a file
     the site generates) is renamed and reported; a name too long for a file is shortened."""
@@ -103,7 +103,8 @@ def staged_paths(notes: dict[str, Note], home: str | None
         problems.append(Diagnostic(home, 0, 0, Severity.WARNING, "missing-home",
                                    "kb.home names no note of the vault",
                                    "a generated home page is used instead"))
-    home_note = home_note or by_lower.get(HOME) or by_lower.get("readme.md")
+    home_note = home_note or next((by_lower[f"{name}.md".casefold()] for name in home_names
+                                   if f"{name}.md".casefold() in by_lower), None)
     placed: dict[str, str] = {}
     taken: dict[str, str] = {}
     # An index.md keeps its address before any other note, a README.md yields to all.
@@ -248,10 +249,17 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
                   f"{words('render.backlink_count', n=n)}" for p, n in ranked]
         lines.append("")
     lines += [f"## {words('render.folders')} {{ #folders }}", ""]
+    # A folder too big to list here has a page of its own (navigation), which "and N more" opens.
+    from .navigation import listing_paths  # navigation builds on this module's Stage
+
+    listings = listing_paths([*pages.values(), HOME])
     for folder, members in folders.items():
-        listed = members[:FOLDER_LISTING]
+        listing = listings.get(pages[members[0]].rpartition("/")[0])
+        listed = members[:FOLDER_LISTING] if listing else members
         shown = ", ".join(f"[{literal(notes[p].title)}]({url(HOME, pages[p])})" for p in listed)
-        more = words("render.more", n=len(members) - FOLDER_LISTING) if len(members) > FOLDER_LISTING else ""
+        more = f"[{words('render.more', n=len(members) - len(listed)).strip()}]({url(HOME, listing)})" \
+            if listing and len(members) > len(listed) else ""
+        more = f" {more}" if more else ""
         name = literal(folder or words("render.top_level"))
         lines.append(f"- **{name}** ({words('render.folder_count', n=len(members))}): {shown}{more}")
     return "\n".join(lines) + "\n"
@@ -269,9 +277,10 @@ def published_only(resolved: Resolved) -> Resolved:
 
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
                 results: dict[tuple[str, int], BlockResult] | None = None,
-                summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize") -> Stage:
+                summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize",
+                home_names: tuple[str, ...] = HOME_NAMES) -> Stage:
     resolved = published_only(resolved)
-    pages, problems = staged_paths(resolved.notes, home)
+    pages, problems = staged_paths(resolved.notes, home, home_names)
     site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
     graph_page = graph_view.graph_page_path(pages) if site_graph is not None else None
     staged = {}

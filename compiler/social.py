@@ -19,12 +19,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
-import yaml
-
 from .blocks import BlockResult
 from .forms.execblocks import figure_path
 from .forms.wikilinks import IMAGE_SUFFIXES
-from .markup import page_address
+from .markup import page_address, with_front_matter
 from .parse import Note, parse_tokens
 from .render import Stage
 from .resolve import Kind, Resolved
@@ -189,16 +187,6 @@ def page_url(site_url: str, staged: str) -> str:
     return absolute(site_url, address + "/" if address else "")
 
 
-def _with_front_matter(page: str, extra: dict[str, str]) -> str:
-    """The staged page with keys added to its front matter (read and written as YAML)."""
-    if not page.startswith("---\n"):
-        return "---\n" + yaml.safe_dump(extra, allow_unicode=True) + "---\n\n" + page
-    end = page.index("\n---\n", 3)
-    data = yaml.safe_load(page[4:end + 1]) or {}
-    data.update(extra)
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True) + page[end + 1:]
-
-
 def add_to_stage(stage: Stage, resolved: Resolved, results: Mapping[tuple[str, int], BlockResult],
                  modified: Mapping[str, float], site_name: str, site_url: str, language: str
                  ) -> Stage:
@@ -215,7 +203,7 @@ def add_to_stage(stage: Stage, resolved: Resolved, results: Mapping[tuple[str, i
         if image := first_image(note, resolved, results):
             extra["kb_image"] = absolute(site_url, image)
         if extra:
-            pages[staged] = _with_front_matter(pages[staged], extra)
+            pages[staged] = with_front_matter(pages[staged], extra)
         stamp = dt.datetime.fromtimestamp(modified.get(path, 0), dt.UTC)
         published, updated = note_dates(note, stamp)
         entries.append(Entry(note.title, page_url(site_url, staged), published, updated, summary))
