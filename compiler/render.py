@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,9 +142,38 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _context_html(context: tuple[str, str, str]) -> str:
+# LaTeX that reads as source when shown as text: a command, a script or a group.
+_LOOKS_LIKE_LATEX = re.compile(r"[\\^_{}]")
+MATH_NEAR = 2  # lines around a link whose formulas its context may quote
+
+
+def _with_math(text: str, formulas: dict[str, str]) -> str:
+    """Plain text as page Markdown, each formula it quotes (LaTeX source, as a note's plain
+    text holds it) drawn as the note draws it."""
+    if not formulas or not text:
+        return literal(text)
+    found = re.compile("|".join(re.escape(latex) for latex in sorted(formulas, key=len, reverse=True)))
+    pieces, at = [], 0
+    for match in found.finditer(text):
+        pieces += [literal(text[at:match.start()]),
+                   f'<span class="kb-math-inline">{formulas[match.group()]}</span>']
+        at = match.end()
+    return "".join(pieces) + literal(text[at:])
+
+
+def _context_html(context: tuple[str, str, str], formulas: dict[str, str] | None = None) -> str:
     before, shown, after = context
-    return f"{literal(before)}<mark>{literal(shown)}</mark>{literal(after)}"
+    formulas = formulas or {}
+    return (f"{_with_math(before, formulas)}<mark>{_with_math(shown, formulas)}</mark>"
+            f"{_with_math(after, formulas)}")
+
+
+def context_formulas(note: Note, line: int) -> dict[str, str]:
+    """The inline formulas of the note near a line, LaTeX -> MathML, that would read as
+    source in a backlink's context."""
+    return {m.latex: m.mathml for m in note.math
+            if not m.block and m.mathml and abs(m.line - line) <= MATH_NEAR
+            and _LOOKS_LIKE_LATEX.search(m.latex)}
 
 
 def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, Note],
@@ -165,7 +195,8 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
         for mention in group:
             where = url(page, pages[source], mention.section or None)
             if any(mention.context):
-                lines.append(f'    - <span class="kb-context">{_context_html(mention.context)}</span>'
+                shown = _context_html(mention.context, context_formulas(notes[source], mention.line))
+                lines.append(f'    - <span class="kb-context">{shown}</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
             elif mention.embed:  # an embed has no sentence around it: say what it is
                 lines.append(f'    - <span class="kb-context kb-embed-mention">'
