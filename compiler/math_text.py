@@ -6,6 +6,7 @@ plain-text message: `P(a ≤ X ≤ b) = ∫_a^b p(x)dx`, `ŷ`, `(a + b)/2`, `√
 from __future__ import annotations
 
 import re
+import unicodedata
 from xml.etree import ElementTree as ET
 
 # Accents over a letter: the combining mark that draws the same (\hat{y} -> ŷ).
@@ -75,4 +76,5 @@ def _scripted(base: str, scripts: str) -> str:
 
 def math_text(element: ET.Element) -> str:
     """The text of a `<math>` element, its spaces tidied."""
-    return re.sub(r"\s+", " ", linear(element)).strip().replace("( ", "(").replace(" )", ")")
+    text = re.sub(r"\s+", " ", linear(element)).strip().replace("( ", "(").replace(" )", ")")
+    return unicodedata.normalize("NFC", text)  # y + combining hat -> ŷ
