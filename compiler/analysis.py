@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from .counts import linking_notes
 from .label_placement import Box, Label, place_labels
 from .layout import layout
 from .parse import Note
@@ -177,7 +178,7 @@ def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSu
     measures: dict[str, NoteMeasures] = {}
     for path in nodes:
         data = graph.nodes[path]
-        links_in = sum(1 for s in graph.predecessors(path) if s != path)
+        links_in = len(linking_notes(graph, path))  # its backlinks: one definition (counts)
         links_out = sum(1 for t in graph.successors(path) if t != path)
         note = notes.get(path)
         community = structure.community_of[path]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import barrier, filedates, messages, navigation, prerequisites, report, site_assets
+from . import barrier, filedates, messages, navigation, prerequisites, reading, report, site_assets, social
 from .analysis import analyse
 from .blocks import BlockResult, run_blocks
 from .cache import ParseCache
@@ -20,6 +20,7 @@ from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .embeds import check_embeds
 from .facts import build_facts
+from .forms import wikilinks
 from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
@@ -129,6 +130,8 @@ class BuildResult:
     written: WriteStats
     diagnostics: tuple[Diagnostic, ...]  # of every stage, MkDocs and the site check included
     timings: tuple[StageTiming, ...]
+    report_file: str | None = None  # the build report in the cache folder
+    report: report.BuildReport | None = None
 
 
 def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
@@ -159,22 +162,29 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         summary = analyse(compilation.graph, compilation.resolved.notes)
     with timer.stage("query"):
         queries = vault_queries(compilation, settings)
-    with messages.use_language(settings.language):  # the words the pages are written in
+    with messages.use_language(settings.language), wikilinks.link_titles(settings.link_titles):
         with timer.stage("render"):
             stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
-                                settings.home, blocks, summary, settings.raw_html, queries)
+                                settings.home, blocks, summary, settings.raw_html, queries,
+                                settings.home_names)
             stage = navigation.collapse_big_folders(stage, page_titles(compilation.resolved, settings))
+            stage = reading.rank_index_pages_lower(stage)
             stage = with_safe_svgs(stage)
+        if settings.site_url:  # read elsewhere: link previews and a feed (social.py)
+            stage = social.add_to_stage(stage, published_only(compilation.resolved), blocks,
+                                        social.modification_times(compilation.scan.notes),
+                                        settings.site_name, settings.site_url, settings.language)
         found = (compilation.diagnostics + tuple(block_problems) + queries.diagnostics
                  + stage.diagnostics)
         # The published report tells nothing about a `publish: false` note: not its path, not its
         # diagnostics (which quote its text), not its links, blocks or figures.
         private = {p for p, n in compilation.resolved.notes.items() if not n.published}
         summary_so_far = report.make_report(
-            published_only(compilation.resolved),
+            published_only(compilation.resolved), compilation.graph,
             {key: r for key, r in blocks.items() if key[0] not in private},
             tuple(d for d in found if not _names_any(d, private)), timer.stages)
-        stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
+        if settings.publish_report:
+            stage = report.add_to_stage(stage, summary_so_far, vault_prefix(settings), report_times)
     return Prepared(compilation, blocks, stage, found)
 
 
@@ -194,7 +204,7 @@ def vault_queries(compilation: Compilation, settings: Settings) -> Queries:
 def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:
     """The title of each published note by its staged page."""
     notes = published_only(resolved).notes
-    pages, _ = staged_paths(notes, settings.home)
+    pages, _ = staged_paths(notes, settings.home, settings.home_names)
     return {page: notes[path].title for path, page in pages.items()}
 
 
@@ -221,5 +231,12 @@ def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
     written, published = publish(prepared.stage, settings, site_dir, timer)
+    built = report.make_report(prepared.compilation.resolved, prepared.compilation.graph,
+                               prepared.blocks, found + published, timer.stages)
+    try:
+        saved = report.save_private(built, settings.cache_dir, vault_prefix(settings),
+                                    messages.messages(settings.language))
+    except OSError:  # the site is published; a cache folder that refuses a file loses only this
+        saved = None
     return BuildResult(prepared.compilation, prepared.blocks, prepared.stage, written,
-                       found + published, tuple(timer.stages))
+                       found + published, tuple(timer.stages), saved, built)

@@ -196,9 +196,12 @@ def _build(args: argparse.Namespace, settings, site_dir: Path) -> int:
     if args.verbose:
         for line in _block_lines(result.blocks.values()):
             print(f"  {line}")
-    built = report.make_report(result.compilation.resolved, result.blocks, found, result.timings)
-    print(f"built {len(result.stage.pages)} pages into {display_path(site_dir)}: {_summary(found)}; "
-          f"report: {display_path(site_dir / report.ASSET_DIR / 'report' / 'index.html')}")
+    built = result.report
+    shown_report = (site_dir / report.ASSET_DIR / "report" / "index.html" if settings.publish_report
+                    else result.report_file)
+    where = f"; report: {display_path(Path(shown_report))}" if shown_report else ""
+    print(f"built {len(result.stage.pages)} pages into {display_path(site_dir)}: {_summary(found)}"
+          f"{where}")
     print(report.summary_text(built, report.use_colour(sys.stdout)))
     return FOUND_ERRORS if _fails(found, strict=False) else OK
 
@@ -325,13 +328,14 @@ def _titles(paths: list[str], measures: dict, limit: int = 12) -> str:
 def cmd_graph(args: argparse.Namespace) -> int:
     from .analysis import analyse, export
     from .build import compile_vault
+    from .counts import links_between_notes
 
     settings = _settings(args)
     compilation = compile_vault(settings)
     graph = compilation.graph
     summary = analyse(graph, compilation.resolved.notes)
     measures = summary.measures
-    links = sum(1 for a, b in graph.edges if a != b)
+    links = links_between_notes(graph)  # as every page and the build report count them
     print(f"{len(measures)} notes, {len(summary.ghosts)} ghost targets, {links} links, "
           f"{len(summary.communities)} communities")
     print("\nmost central (PageRank, links in/out):")

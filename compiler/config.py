@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
+from .markup import HOME_NAMES
 from .sanitize import MODES, RawHtml
 
 SECTION = "kb"
@@ -62,6 +63,12 @@ class Settings:
     # see compiler/filedates.py): the first one a note has wins.
     created_properties: tuple[str, ...] = ()
     modified_properties: tuple[str, ...] = ()
+    # The build report names vault paths and timings: kept in the cache folder and the
+    # terminal unless the site should show it (`_kb/report/`, linked from the home page).
+    publish_report: bool = False
+    link_titles: bool = True  # [[folder/Note]] with no display text shows Note (forms/wikilinks)
+    home_names: tuple[str, ...] = HOME_NAMES  # a root note of one of these names is the home page
+    site_url: str | None = None  # MkDocs' `site_url`: with it, a feed and link previews (social.py)
 
     @property
     def snippets_dir(self) -> Path:
@@ -76,7 +83,7 @@ class Settings:
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
               "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
-              "dates": dict}
+              "dates": dict, "publish_report": bool, "link_titles": bool, "home_names": list}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -264,6 +271,11 @@ def load_settings(
         site_dir=(project_root / (site_dir if isinstance(site_dir, str) else "site")).resolve(),
         created_properties=created,
         modified_properties=modified,
+        publish_report=section.get("publish_report") is True,
+        link_titles=section.get("link_titles") is not False,
+        home_names=tuple(str(n) for n in section["home_names"]) if isinstance(
+            section.get("home_names"), list) else Settings.home_names,
+        site_url=data["site_url"] if isinstance(data.get("site_url"), str) and data["site_url"] else None,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .counts import linking_notes
 from .normalize import nfc
 from .resolve import Kind, Resolved
 
@@ -77,7 +78,7 @@ def backlinks(graph: nx.DiGraph, path: str) -> list[Mention]:
 
 def most_linked(graph: nx.DiGraph, limit: int) -> list[tuple[str, int]]:
     """Real notes with the most linking notes, ties by path."""
-    counts = [(node, sum(1 for s in graph.predecessors(node) if s != node))
+    counts = [(node, len(linking_notes(graph, node)))
               for node, ghost in graph.nodes(data="ghost") if not ghost]
     return sorted((c for c in counts if c[1]), key=lambda c: (-c[1], c[0]))[:limit]
 

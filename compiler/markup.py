@@ -21,6 +21,11 @@ EMBED_CLASS = "kb-embed"
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=^$<>&:\"']")
 
 
+# The names of a vault's own home note at its root, first found first (kb.home_names): it is
+# the site's home page instead of a generated one.
+HOME_NAMES = ("index", "README", "Home", "홈")
+
+
 def literal(text: str) -> str:
     """Text that Python-Markdown shows exactly as given (no markup, no HTML)."""
     return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
@@ -54,6 +59,16 @@ def front_matter(title: str) -> str:
     # named `<img src=x onerror=...>` is shown as its name.
     return "---\n" + yaml.safe_dump({"title": html.escape(title, quote=False)},
                                      allow_unicode=True) + "---\n\n"
+
+
+def with_front_matter(page: str, extra: dict) -> str:
+    """A staged page with keys added to its front matter (read and written as YAML)."""
+    if not page.startswith("---\n"):
+        return "---\n" + yaml.safe_dump(extra, allow_unicode=True) + "---\n\n" + page
+    end = page.index("\n---\n", 3)
+    data = yaml.safe_load(page[4:end + 1]) or {}
+    data.update(extra)
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True) + page[end + 1:]
 
 
 def title_heading(title: str) -> str:

@@ -20,7 +20,7 @@ from mkdocs.utils.yaml import yaml_load
 from pymdownx.slugs import slugify
 from pymdownx.superfences import fence_code_format
 
-from . import csp, site_assets
+from . import csp, site_assets, social_meta
 from .navigation import NOT_IN_NAV
 
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
@@ -97,7 +97,10 @@ def load(config_path: Path, docs_dir: str, site_dir: str, start: int, end: int,
     big_folders = collapsed.read_text(encoding="utf-8").splitlines() if collapsed.is_file() else []
     own = pathspec.GitIgnoreSpec.from_lines([f"/{site_assets.ASSET_DIR}/", *big_folders])
     config.not_in_nav = own + config.not_in_nav if config.not_in_nav else own
-    config.extra_css.extend(p for p in site_assets.stylesheets() if p not in config.extra_css)
-    config.extra_javascript.extend(p for p in site_assets.scripts() if p not in config.extra_javascript)
+    present = site_assets.staged(Path(docs_dir))  # a feature no page uses was not staged
+    config.extra_css.extend(p for p in site_assets.stylesheets(present) if p not in config.extra_css)
+    config.extra_javascript.extend(p for p in site_assets.scripts(present)
+                                   if p not in config.extra_javascript)
+    config.plugins["kb/social"] = social_meta  # link previews in other apps, with site_url
     config.plugins["kb/csp"] = csp  # last: it reads each page's final HTML
     return config

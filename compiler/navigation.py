@@ -74,20 +74,31 @@ def _patterns(folder: str, kept: Iterable[str]) -> list[str]:
     return [f"{prefix}/*.md", *(f"!/{GitWildMatchPattern.escape(page)}" for page in kept)]
 
 
+def listing_paths(pages: Iterable[str], big: int | None = None) -> dict[str, str]:
+    """The folder page of each folder of more than `big` pages (BIG_FOLDER), by folder."""
+    big = BIG_FOLDER if big is None else big
+    pages = list(pages)
+    taken = {page_address(p).casefold() for p in pages}
+    listings = {}
+    for folder, members in sorted(folder_pages(pages).items()):
+        if len(members) > big:
+            listings[folder] = _listing_path(folder, taken)
+            taken.add(page_address(listings[folder]).casefold())
+    return listings
+
+
 def collapse_big_folders(stage: Stage, titles: Mapping[str, str], big: int | None = None
                          ) -> Stage:
     """The stage with a folder page for each folder of more than `big` pages and the
     patterns that leave those folders' notes out of the navigation. `titles`: the title
     of each staged note page; `big` defaults to BIG_FOLDER. Linear in the number of pages."""
-    big = BIG_FOLDER if big is None else big
     lines: list[str] = []
     added: dict[str, str] = {}
-    taken = {page_address(p).casefold() for p in stage.pages}
+    listings = listing_paths(stage.pages, big)
     for folder, members in sorted(folder_pages(stage.pages).items()):
-        if len(members) <= big:
+        if folder not in listings:
             continue
-        listing = _listing_path(folder, taken)
-        taken.add(page_address(listing).casefold())
+        listing = listings[folder]
         added[listing] = _listing(folder, listing, members, titles)
         prefix = f"{folder}/" if folder else ""
         kept = [listing, *(f"{prefix}{n}" for n in sorted(_INDEX_NAMES)

@@ -91,4 +91,4 @@ def properties_box(note: Note, links: tuple[ResolvedLink, ...], page: str,
                     f'{literal(key)}</span><span class="kb-property-value">{shown}</span></div>')
     if not rows:
         return ""
-    return '<div class="kb-properties" markdown>\n' + "\n".join(rows) + "\n</div>\n\n"
+    return '<div class="kb-properties" markdown data-search-exclude="">\n' + "\n".join(rows) + "\n</div>\n\n"

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import report
+from . import messages, report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
@@ -379,7 +379,7 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
                                    "previous site is left as it was.\n" + "\n".join(loads[:20]))
             found += [Diagnostic(p.split(": ", 1)[0], 0, 0, Severity.WARNING, "broken-reference",
                                  p.split(": ", 1)[1]) for p in problems]
-            report.finish_page(new_dir, timer.stages[staged_at:])
+            report.finish_page(new_dir, timer.stages[staged_at:], messages.messages(settings.language))
             (new_dir / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         except BaseException:
             shutil.rmtree(new_dir, ignore_errors=True)

@@ -13,12 +13,13 @@ import dataclasses
 import functools
 import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from . import course, embeds, graph_view, messages
+from . import counts, course, embeds, features, graph_view, messages
 from . import graph as graphs
 from .analysis import GraphSummary, NoteMeasures
 from .barrier import Faults
@@ -31,7 +32,7 @@ from .forms import footnotes as footnote_form
 from .forms.execblocks import FIGURE_DIR, figure_path, render_block
 from .forms.wikilinks import IMAGE_SUFFIXES, render_link
 from .forms.writer import Page, Tree, Writer, make_tree
-from .markup import front_matter, literal, page_address, title_heading, url
+from .markup import HOME_NAMES, front_matter, literal, page_address, title_heading, url
 from .measures_box import measures_box
 from .parse import BACKLINKS_ANCHOR, RESERVED_ANCHORS, Note
 from .prerequisites import reading_order
@@ -39,7 +40,7 @@ from .properties import css_classes, properties_box
 from .queries import Queries
 from .resolve import Kind, Resolved, ResolvedLink
 from .sanitize import RawHtml
-from .site_assets import ASSET_DIR, SITE_ASSETS
+from .site_assets import ASSET_DIR, needed
 from .tagindex import tag_link, tag_tree, tags_page, tags_page_path
 
 __all__ = ["FIGURE_DIR", "IMAGE_SUFFIXES", "figure_path", "page_address", "render_block",
@@ -100,8 +101,8 @@ def page_source(path: str) -> str:
     return path + ".md" if is_canvas(path) else path
 
 
-def staged_paths(notes: dict[str, Note], home: str | None
-                 ) -> tuple[dict[str, str], list[Diagnostic]]:
+def staged_paths(notes: dict[str, Note], home: str | None,
+                 home_names: tuple[str, ...] = HOME_NAMES) -> tuple[dict[str, str], list[Diagnostic]]:
     """Where each note lands in the staged folder: the home note becomes index.md, and a
     note that MkDocs would publish at an address already taken (by another note, or by a file
     the site generates) is renamed and reported; a name too long for a file is shortened."""
@@ -112,7 +113,8 @@ def staged_paths(notes: dict[str, Note], home: str | None
         problems.append(Diagnostic(home, 0, 0, Severity.WARNING, "missing-home",
                                    "kb.home names no note of the vault",
                                    "a generated home page is used instead"))
-    home_note = home_note or by_lower.get(HOME) or by_lower.get("readme.md")
+    home_note = home_note or next((by_lower[f"{name}.md".casefold()] for name in home_names
+                                   if f"{name}.md".casefold() in by_lower), None)
     placed: dict[str, str] = {}
     taken: dict[str, str] = {}
     # An index.md keeps its address before any other note, a README.md yields to all.
@@ -150,9 +152,38 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _context_html(context: tuple[str, str, str]) -> str:
+# LaTeX that reads as source when shown as text: a command, a script or a group.
+_LOOKS_LIKE_LATEX = re.compile(r"[\\^_{}]")
+MATH_NEAR = 2  # lines around a link whose formulas its context may quote
+
+
+def _with_math(text: str, formulas: dict[str, str]) -> str:
+    """Plain text as page Markdown, each formula it quotes (LaTeX source, as a note's plain
+    text holds it) drawn as the note draws it."""
+    if not formulas or not text:
+        return literal(text)
+    found = re.compile("|".join(re.escape(latex) for latex in sorted(formulas, key=len, reverse=True)))
+    pieces, at = [], 0
+    for match in found.finditer(text):
+        pieces += [literal(text[at:match.start()]),
+                   f'<span class="kb-math-inline">{formulas[match.group()]}</span>']
+        at = match.end()
+    return "".join(pieces) + literal(text[at:])
+
+
+def _context_html(context: tuple[str, str, str], formulas: dict[str, str] | None = None) -> str:
     before, shown, after = context
-    return f"{literal(before)}<mark>{literal(shown)}</mark>{literal(after)}"
+    formulas = formulas or {}
+    return (f"{_with_math(before, formulas)}<mark>{_with_math(shown, formulas)}</mark>"
+            f"{_with_math(after, formulas)}")
+
+
+def context_formulas(note: Note, line: int) -> dict[str, str]:
+    """The inline formulas of the note near a line, LaTeX -> MathML, that would read as
+    source in a backlink's context."""
+    return {m.latex: m.mathml for m in note.math
+            if not m.block and m.mathml and abs(m.line - line) <= MATH_NEAR
+            and _LOOKS_LIKE_LATEX.search(m.latex)}
 
 
 def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, Note],
@@ -162,7 +193,8 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
     # `=""`: md_in_html would give the attribute a value, which Material then strips from
     # the page; the search index is made from the built pages and must still see it.
     lines = ["", "", '<div class="kb-backlinks" markdown data-search-exclude="">', "",
-             f"## {words('render.backlinks')} {{ #{BACKLINKS_ANCHOR} data-count=\"{len(mentions)}\" }}", ""]
+             f"## {words('render.backlinks')} {{ #{BACKLINKS_ANCHOR} "
+             f"data-count=\"{len(counts.linking_notes(graph, path))}\" }}", ""]
     if not mentions:
         lines.append(f'<p class="kb-backlinks-empty">{words("render.backlinks_empty")}</p>')
     by_source: dict[str, list[graphs.Mention]] = {}
@@ -179,7 +211,8 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
         for mention in group:
             where = url(page, pages[source], mention.section or None)
             if any(mention.context):
-                lines.append(f'    - <span class="kb-context">{_context_html(mention.context)}</span>'
+                shown = _context_html(mention.context, context_formulas(notes[source], mention.line))
+                lines.append(f'    - <span class="kb-context">{shown}</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
             elif mention.embed:  # an embed has no sentence around it: say what it is
                 lines.append(f'    - <span class="kb-context kb-embed-mention">'
@@ -255,7 +288,8 @@ def render_canvas(note: Note, pages: dict[str, str],
 
 
 def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict[str, str],
-              graph_page: str | None = None) -> str:
+              graph_page: str | None = None,
+              results: dict[tuple[str, int], BlockResult] | None = None) -> str:
     """A generated home page: what the vault holds, its folders, its most linked notes."""
     notes = resolved.notes
     folders: dict[str, list[str]] = {}
@@ -264,9 +298,13 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
     words = messages.current()
     lines = [front_matter(words("render.home")), title_heading(site_name), ""]
     lines += course.course_map(course.read_course(resolved), reading_order(notes).starts, HOME, notes, pages)
-    lines += [words("render.home_summary", notes=words("count.notes", n=len(notes)),
-                    attachments=words("render.attachment_count", n=len(resolved.attachments)),
-                    links=words("render.link_count", n=graph.number_of_edges())), ""]
+    counted = counts.count_site(resolved, graph, (results or {}).values())
+    held = words("render.attachment_count", n=counted.attachments)
+    if counted.figures:
+        held = words("render.attachments_and_figures", attachments=held,
+                     figures=words("render.figure_count", n=counted.figures))
+    lines += [words("render.home_summary", notes=words("count.notes", n=counted.notes),
+                    attachments=held, links=words("render.link_count", n=counted.links)), ""]
     if graph_page:
         lines += [words("render.home_graph", link=url(HOME, graph_page)), ""]
     ranked = graphs.most_linked(graph, 10)
@@ -276,10 +314,17 @@ def home_page(site_name: str, resolved: Resolved, graph: nx.DiGraph, pages: dict
                   f"{words('render.backlink_count', n=n)}" for p, n in ranked]
         lines.append("")
     lines += [f"## {words('render.folders')} {{ #folders }}", ""]
+    # A folder too big to list here has a page of its own (navigation), which "and N more" opens.
+    from .navigation import listing_paths  # navigation builds on this module's Stage
+
+    listings = listing_paths([*pages.values(), HOME])
     for folder, members in folders.items():
-        listed = members[:FOLDER_LISTING]
+        listing = listings.get(pages[members[0]].rpartition("/")[0])
+        listed = members[:FOLDER_LISTING] if listing else members
         shown = ", ".join(f"[{literal(notes[p].title)}]({url(HOME, pages[p])})" for p in listed)
-        more = words("render.more", n=len(members) - FOLDER_LISTING) if len(members) > FOLDER_LISTING else ""
+        more = f"[{words('render.more', n=len(members) - len(listed)).strip()}]({url(HOME, listing)})" \
+            if listing and len(members) > len(listed) else ""
+        more = f" {more}" if more else ""
         name = literal(folder or words("render.top_level"))
         lines.append(f"- **{name}** ({words('render.folder_count', n=len(members))}): {shown}{more}")
     return "\n".join(lines) + "\n"
@@ -298,9 +343,10 @@ def published_only(resolved: Resolved) -> Resolved:
 def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str | None = None,
                 results: dict[tuple[str, int], BlockResult] | None = None,
                 summary: GraphSummary | None = None, raw_html: RawHtml = "sanitize",
-                queries: Queries | None = None) -> Stage:
+                queries: Queries | None = None,
+                home_names: tuple[str, ...] = HOME_NAMES) -> Stage:
     resolved = published_only(resolved)
-    pages, problems = staged_paths(resolved.notes, home)
+    pages, problems = staged_paths(resolved.notes, home, home_names)
     site_graph = graph_view.site_graph(graph, summary, pages) if summary is not None else None
     graph_page = graph_view.graph_page_path(pages) if site_graph is not None else None
     staged = {}
@@ -331,7 +377,7 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     for path, note in resolved.notes.items():
         staged[pages[path]] = faults.page(note, note_page, path, note)
     if HOME not in staged:
-        staged[HOME] = home_page(site_name, resolved, graph, pages, graph_page)
+        staged[HOME] = home_page(site_name, resolved, graph, pages, graph_page, results)
     if tags_path:
         staged[tags_path] = tags_page(tags, tags_path, pages, resolved.notes)
     if site_graph is not None and graph_page is not None:
@@ -339,7 +385,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     files = {item.path: resolved.attachments[item.path].source
              for links in resolved.links.values() for item in links
              if item.kind is Kind.ATTACHMENT and item.path is not None}
-    files.update({asset.staged_path: asset.source for asset in SITE_ASSETS})
+    used = features.used_features(resolved.notes.values(), site_graph is not None)
+    files.update({asset.staged_path: asset.source for asset in needed(used)})
     blobs = {figure_path(r.outcome, n, suffix): getattr(figure, suffix)
              for r in (results or {}).values() for n, figure in enumerate(r.outcome.figures)
              for suffix in ("svg", "png")}

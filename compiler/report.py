@@ -1,5 +1,7 @@
-"""The build report: what a build found and did, as a page of the site (`_kb/report/`, linked
-from the home page) and as the summary `kb build` prints.
+"""The build report: what a build found and did, as the summary `kb build` prints, as a file of
+the cache folder (`.kb-cache/build-report.html`), and, only when the configuration asks for it
+(`kb.publish_report: true`), as a page of the site (`_kb/report/`, linked from the home page):
+it names vault paths and timings, which a reader of the site has no use for.
 
 Counts come from the pipeline's own results: notes and links from resolve, attachments that
 are missing or regenerated (an image lost from the vault that an executable block draws) from
@@ -17,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+import networkx as nx
 import yaml
 
+from . import counts, messages
 from . import diagnostics as diag
-from . import messages
 from .blocks import BlockResult
 from .diagnostics import Diagnostic, Severity
 from .render import HOME, Stage, url
@@ -29,14 +32,15 @@ from .site_assets import ASSET_DIR
 from .timing import StageTiming
 
 PAGE = f"{ASSET_DIR}/report.md"
+PRIVATE_FILE = "build-report.html"  # in the cache folder, written by every build
 LATE = '<div class="kb-report-late"></div>'  # filled in once MkDocs has built the site
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    notes: int
+    notes: int  # notes, links, attachments and figures as `compiler.counts` defines them
     attachments: int
-    links: int  # links and embeds between files of the vault (external links not counted)
+    links: int
     unresolved: int
     ambiguous: int
     missing_attachments: tuple[str, ...]  # names embedded but absent (and drawn by no block)
@@ -47,9 +51,10 @@ class BuildReport:
     block_seconds: float  # the blocks' own run time, executed ones only
     stages: tuple[StageTiming, ...]
     diagnostics: tuple[Diagnostic, ...]
+    figures: int = 0
 
 
-def make_report(resolved: Resolved, blocks: dict[tuple[str, int], BlockResult],
+def make_report(resolved: Resolved, graph: nx.DiGraph, blocks: dict[tuple[str, int], BlockResult],
                 found: Iterable[Diagnostic], stages: Iterable[StageTiming]) -> BuildReport:
     items = [item for links in resolved.links.values() for item in links]
     found = tuple(found)
@@ -59,9 +64,10 @@ def make_report(resolved: Resolved, blocks: dict[tuple[str, int], BlockResult],
     def names(kind: Kind) -> tuple[str, ...]:
         return tuple(sorted({i.link.target.strip().rsplit("/", 1)[-1] for i in items if i.kind is kind}))
 
+    counted = counts.count_site(resolved, graph, blocks.values())
     return BuildReport(
-        notes=len(resolved.notes), attachments=len(resolved.attachments),
-        links=sum(1 for i in items if i.kind is not Kind.EXTERNAL),
+        notes=counted.notes, attachments=counted.attachments, figures=counted.figures,
+        links=counted.links,
         unresolved=codes["unresolved-link"], ambiguous=codes["ambiguous-link"],
         missing_attachments=names(Kind.MISSING_ATTACHMENT), regenerated=names(Kind.GENERATED),
         blocks_executed=len(ran), blocks_cached=len(blocks) - len(ran),
@@ -86,7 +92,8 @@ def facts(report: BuildReport, words: messages.Messages | None = None) -> list[t
     terminal = words is None
     words = words or messages.messages("en")
     values = {
-        "notes": words("report.notes_value", notes=report.notes, attachments=report.attachments),
+        "notes": words("report.notes_figures_value", notes=report.notes,
+                       attachments=report.attachments, figures=report.figures),
         "links": words("report.links_value", links=report.links, unresolved=report.unresolved,
                        ambiguous=report.ambiguous),
         "attachments": words("report.attachments_value", missing=len(report.missing_attachments),
@@ -107,8 +114,17 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _stage_rows(stages: Iterable[StageTiming]) -> str:
-    return "".join(f"<tr><td>{_esc(t.name)}</td><td>{t.seconds:.3f} s</td></tr>" for t in stages)
+def stage_name(name: str, words: messages.Messages) -> str:
+    """A stage's name in the site's language (`report.stage.<name>`); an unknown one as it is."""
+    key = f"report.stage.{name}"
+    known = messages.catalogue(words.language).get(key) or messages.catalogue("en").get(key)
+    return str(known) if known else name
+
+
+def _stage_rows(stages: Iterable[StageTiming], words: messages.Messages) -> str:
+    return "".join(f"<tr><td>{_esc(stage_name(t.name, words))}</td>"
+                   f"<td>{_esc(words('report.seconds', seconds=t.seconds))}</td></tr>"
+                   for t in stages)
 
 
 def _diagnostics_html(found: Iterable[Diagnostic], prefix: str, words: messages.Messages) -> str:
@@ -121,13 +137,9 @@ def _diagnostics_html(found: Iterable[Diagnostic], prefix: str, words: messages.
     return "\n".join(parts) or f"<p>{_esc(words('report.no_diagnostics'))}</p>"
 
 
-def report_page(report: BuildReport, prefix: str = "", times: bool = True,
-                words: messages.Messages | None = None) -> str:
-    """The report as a staged page. Raw HTML, so that no file name is read as Markdown."""
-    words = words or messages.current()
-    front = yaml.safe_dump({"title": words("report.title"), "search": {"exclude": True}},
-                           allow_unicode=True)
-    rows = "".join(f"<tr><th>{_esc(label)}</th><td>{_esc(value)}</td></tr>"
+def _body(report: BuildReport, prefix: str, times: bool, words: messages.Messages) -> str:
+    """The report's facts, lists, stages and diagnostics as HTML (the page and the file)."""
+    rows = "".join(f'<tr><th scope="row">{_esc(label)}</th><td>{_esc(value)}</td></tr>'
                    for label, value in facts(report, words))
     lists = []
     for title, names in ((words("report.missing_attachments"), report.missing_attachments),
@@ -137,12 +149,46 @@ def report_page(report: BuildReport, prefix: str = "", times: bool = True,
             lists.append(f"<details><summary>{_esc(title)} ({len(names)})</summary><ul>{shown}</ul>"
                          "</details>")
     stages = (f'<h2 id="stages">{_esc(words("report.stages"))}</h2>\n<table class="kb-report-stages">'
-              f"{_stage_rows(report.stages)}{LATE}</table>") if times else ""
-    return (f"---\n{front}---\n\n# {_esc(words('report.title'))} {{ #kb-report }}\n\n"
-            f'<div class="kb-report">\n<table class="kb-report-facts">{rows}</table>\n'
+              f"{_stage_rows(report.stages, words)}{LATE}</table>") if times else ""
+    return (f'<div class="kb-report">\n<table class="kb-report-facts">{rows}</table>\n'
             + "\n".join(lists) + f"\n{stages}\n"
             f'<h2 id="diagnostics">{_esc(words("report.diagnostics"))}</h2>\n'
             f"{_diagnostics_html(report.diagnostics, prefix, words)}\n</div>\n")
+
+
+def report_page(report: BuildReport, prefix: str = "", times: bool = True,
+                words: messages.Messages | None = None) -> str:
+    """The report as a staged page. Raw HTML, so that no file name is read as Markdown."""
+    words = words or messages.current()
+    front = yaml.safe_dump({"title": words("report.title"), "search": {"exclude": True}},
+                           allow_unicode=True)
+    return (f"---\n{front}---\n\n# {_esc(words('report.title'))} {{ #kb-report }}\n\n"
+            + _body(report, prefix, times, words))
+
+
+# A file opened on its own: its columns spaced here, not by the site's stylesheet.
+_PRIVATE_STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;line-height:1.5}"
+                  "th,td{text-align:left;vertical-align:top;padding:.15em 1.5em .15em 0}"
+                  "code{white-space:pre-wrap}")
+
+
+def private_report(report: BuildReport, prefix: str, words: messages.Messages) -> str:
+    """The report as a page of its own, for the cache folder."""
+    title = _esc(words("report.title"))
+    return (f'<!doctype html>\n<html lang="{words.language}"><head><meta charset="utf-8">'
+            f"<title>{title}</title><style>{_PRIVATE_STYLE}</style></head><body>\n"
+            f"<h1>{title}</h1>\n{_body(report, prefix, True, words).replace(LATE, '')}"
+            "</body></html>\n")
+
+
+def save_private(report: BuildReport, cache_dir: os.PathLike, prefix: str,
+                 words: messages.Messages) -> str:
+    """Write the report into the cache folder; returns its path."""
+    os.makedirs(cache_dir, exist_ok=True)
+    path = os.path.join(cache_dir, PRIVATE_FILE)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(private_report(report, prefix, words))
+    return path
 
 
 def add_to_stage(stage: Stage, report: BuildReport, prefix: str = "", times: bool = True,
@@ -160,7 +206,8 @@ def add_to_stage(stage: Stage, report: BuildReport, prefix: str = "", times: boo
     return replace(stage, pages=pages)
 
 
-def finish_page(site_dir: os.PathLike, late_stages: Iterable[StageTiming]) -> None:
+def finish_page(site_dir: os.PathLike, late_stages: Iterable[StageTiming],
+                words: messages.Messages | None = None) -> None:
     """Add the stages that ran after the page was staged (MkDocs, the site check) to the
     built report page."""
     path = os.path.join(site_dir, ASSET_DIR, "report", "index.html")
@@ -171,7 +218,8 @@ def finish_page(site_dir: os.PathLike, late_stages: Iterable[StageTiming]) -> No
         return
     if LATE in text:
         with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text.replace(LATE, _stage_rows(late_stages)))
+            handle.write(text.replace(LATE, _stage_rows(late_stages,
+                                                        words or messages.messages("en"))))
 
 
 # --- the terminal ---------------------------------------------------------------------------

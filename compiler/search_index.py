@@ -44,6 +44,9 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
+from xml.etree import ElementTree
+
+from .math_text import math_text
 
 INDEX_PATH = "search/search_index.json"
 # Where a word ends, for lunr in the browser (a JavaScript RegExp) and for the suffixes here
@@ -132,6 +135,8 @@ class _ArticleParser(HTMLParser):
         self.skip_depth: int | None = None  # depth of the element being skipped
         self.heading_depth: int | None = None
         self.headerlink_depth: int | None = None
+        self.math: ElementTree.TreeBuilder | None = None  # the formula being read
+        self.math_depth = 0
 
     def _section(self) -> Section:
         if not self.sections:
@@ -139,6 +144,14 @@ class _ArticleParser(HTMLParser):
         return self.sections[-1]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.math is not None:  # inside a formula: gathered as a tree, written as text
+            self.math.start(tag, dict((k, v or "") for k, v in attrs))
+            self.math_depth += 1
+            return
+        if tag == "math" and self.skip_depth is None and self.headerlink_depth is None:
+            self.math, self.math_depth = ElementTree.TreeBuilder(), 1
+            self.math.start(tag, {})
+            return
         if tag in _VOID:
             return
         self.open.append(tag)
@@ -164,6 +177,13 @@ class _ArticleParser(HTMLParser):
             self._section().text.append(f"<{tag}>")
 
     def handle_endtag(self, tag: str) -> None:
+        if self.math is not None:
+            self.math.end(tag)
+            self.math_depth -= 1
+            if self.math_depth == 0:
+                formula, self.math = self.math.close(), None
+                self.handle_data(f" {math_text(formula)} ")
+            return
         if tag in _VOID or tag not in self.open:
             return
         while self.open:  # close what was left open inside, as a browser would
@@ -182,6 +202,9 @@ class _ArticleParser(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
+        if self.math is not None:
+            self.math.data(data)
+            return
         if self.skip_depth is not None or self.headerlink_depth is not None:
             return
         if not self.sections and data.isspace():

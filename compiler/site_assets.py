@@ -2,7 +2,10 @@
 and the browser libraries that `scripts/install` fetches from npm into `node_modules/`.
 
 One list serves both ends: `render` stages the files, and `mkdocs_runner` links the stylesheets
-and scripts from every page. Nothing here is loaded from another host.
+and scripts from every page. Nothing here is loaded from another host. The libraries of one
+feature (Mermaid's diagrams, the concept graph) are staged only when some page of the site uses
+that feature (`needed`), and only what was staged is linked (`staged`): a small site without a
+diagram does not carry Mermaid's 3.5 MB.
 
 An installed wheel carries the browser libraries as package data (`vendored.py`, copied by
 `setup.py` at build time, never committed): the runtime looks there first, then in the
@@ -32,6 +35,7 @@ class SiteAsset:
     staged_path: str  # where the file lands in the site, relative to its root
     source: Path
     linked: bool = True  # linked from every page (stylesheet or script), or only copied
+    feature: str | None = None  # staged only when a page uses it (MERMAID_FEATURE, GRAPH_FEATURE)
 
     @property
     def is_script(self) -> bool:
@@ -42,19 +46,23 @@ class SiteAsset:
         return self.staged_path.endswith(".css")
 
 
-def own_asset(name: str, linked: bool = True) -> SiteAsset:
+MERMAID_FEATURE = "mermaid"  # a ```mermaid diagram on some page
+GRAPH_FEATURE = "graph"  # the graph page and the notes' local graphs
+
+
+def own_asset(name: str, linked: bool = True, feature: str | None = None) -> SiteAsset:
     """A file of `compiler/assets/`, staged under `_kb/`."""
     return SiteAsset(f"{ASSET_DIR}/{name}", Path(str(resources.files("compiler") / "assets" / name)),
-                     linked)
+                     linked, feature)
 
 
-def npm_asset(package: str, file: str, linked: bool = True) -> SiteAsset:
+def npm_asset(package: str, file: str, linked: bool = True, feature: str | None = None) -> SiteAsset:
     """A file of an npm package, staged under `_kb/vendor/<package>/`: the wheel's copy,
     or the checkout's `node_modules/`."""
     name = vendored_name(package, file)
     packaged = VENDOR_DIR / name
     source = packaged if packaged.is_file() else NODE_MODULES / package / file
-    return SiteAsset(f"{ASSET_DIR}/vendor/{name}", source, linked)
+    return SiteAsset(f"{ASSET_DIR}/vendor/{name}", source, linked, feature)
 
 
 # Order matters for scripts: libraries before the code that uses them.
@@ -64,14 +72,14 @@ SITE_ASSETS: tuple[SiteAsset, ...] = (
     # fetches it from unpkg.com otherwise: the site serves its own. Every page links the small
     # loader, which defines `window.mermaid` and fetches Mermaid (3 MB, not linked) the first
     # time a diagram is drawn: pages without a diagram never load it.
-    own_asset("mermaid-loader.js"),
-    npm_asset(*MERMAID, linked=False),
-    own_asset("graph.css"),
-    npm_asset(*GRAPHOLOGY),  # global `graphology`
+    own_asset("mermaid-loader.js", feature=MERMAID_FEATURE),
+    npm_asset(*MERMAID, linked=False, feature=MERMAID_FEATURE),
+    own_asset("graph.css", feature=GRAPH_FEATURE),
+    npm_asset(*GRAPHOLOGY, feature=GRAPH_FEATURE),  # global `graphology`
     # global `Sigma`: draws the graph with WebGL. Pinned to 3.0.x in package.json: graph.js
     # extends its line program's render() and listens to its process and resize events.
-    npm_asset(*SIGMA),
-    own_asset("graph.js"),  # the global graph page and every note's local graph
+    npm_asset(*SIGMA, feature=GRAPH_FEATURE),
+    own_asset("graph.js", feature=GRAPH_FEATURE),  # the global graph page and every note's local graph
     own_asset("preview.css"),
     own_asset("preview.js"),
     own_asset("canvas.css"),  # canvas boards' pan and zoom (compiler/forms/canvases.py)
@@ -90,6 +98,18 @@ def check_installed(assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> None:
         how = ("this installation of kb was built without its browser libraries: install a wheel "
                "built from a checkout after `npm ci` (see the README)")
     raise MissingAsset("missing site files: " + ", ".join(missing) + f" ({how})")
+
+
+def needed(features: set[str] | frozenset[str],
+           assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> tuple[SiteAsset, ...]:
+    """The assets a site carries: every one that belongs to no feature, and those of the
+    features its pages use."""
+    return tuple(a for a in assets if a.feature is None or a.feature in features)
+
+
+def staged(docs_dir: Path, assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> tuple[SiteAsset, ...]:
+    """The assets present in a staged folder: the ones the pages may link."""
+    return tuple(a for a in assets if (docs_dir / a.staged_path).is_file())
 
 
 def stylesheets(assets: tuple[SiteAsset, ...] = SITE_ASSETS) -> list[str]:

@@ -43,7 +43,8 @@ def test_deploy_pushes_the_site_and_a_second_deploy_adds_a_commit(project):
     files = set(git(remote, "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only",
                     "gh-pages").splitlines())
     assert {"index.html", ".nojekyll", "노트/index.html", "Other/index.html", "404.html",
-            "search/search_index.json", "_kb/report/index.html", "_kb/kb.css"} <= files
+            "search/search_index.json", "_kb/kb.css"} <= files
+    assert "_kb/report/index.html" not in files  # the build report is private by default
     assert git(remote, "rev-list", "--count", "gh-pages") == "1"
 
     write_vault(root / "vault", {"Other.md": "# Other\n\nMore.\n"})

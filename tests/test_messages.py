@@ -106,7 +106,7 @@ def test_an_english_build_writes_no_hangul_in_the_graph_the_report_and_their_lab
         "index.md": "# Start\n\n[[Gradient]] and [[Missing]]\n",
         "Gradient.md": "# Gradient\n\nBack to [[index|Start]].\n"})
     (tmp_path / "mkdocs.yml").write_text("site_name: Garden\ntheme:\n  language: en\n"
-                                         "kb:\n  cache_dir: cache\n")
+                                         "kb:\n  cache_dir: cache\n  publish_report: true\n")
     settings = load_settings(tmp_path)
     assert settings.language == "en"
     site = tmp_path / "site"
@@ -193,7 +193,7 @@ KOREAN = {"course": "과정", "basics": "기초", "chain": "연쇄법칙", "grad
 def staged_pages(tmp_path: Path, language: str, words: dict[str, str]) -> dict[str, str]:
     write_vault(tmp_path / "vault", vault_notes(words))
     (tmp_path / "mkdocs.yml").write_text(f"site_name: Garden\ntheme:\n  language: {language}\n"
-                                         "kb:\n  cache_dir: cache\n")
+                                         "kb:\n  cache_dir: cache\n  publish_report: true\n")
     settings = load_settings(tmp_path)
     assert settings.language == language
     return prepare_stage(settings, use_cache=False).stage.pages

@@ -1,14 +1,19 @@
-"""The build report: a page of the site linked from the home page, and `kb build`'s summary."""
+"""The build report: `kb build`'s summary, a file of the cache folder, and a page of the site
+linked from the home page only when `kb.publish_report` asks for it."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.build import build_site
+from compiler.config import load_settings
+from compiler.diagnostics import ConfigError, Diagnostic, Severity
 from compiler.report import (
     BlockProgress,
     ProgressBar,
@@ -18,7 +23,7 @@ from compiler.report import (
     make_report,
     use_colour,
 )
-from tests.conftest import write_vault
+from tests.conftest import project_settings, write_vault
 from tests.test_build_e2e import run_kb
 
 VAULT = {
@@ -33,12 +38,14 @@ VAULT = {
 
 
 @pytest.mark.slow
-def test_the_report_counts_what_the_build_found_and_did(build_vault):
-    result, site = build_vault(VAULT)
-    report = make_report(result.compilation.resolved, result.blocks, result.diagnostics,
-                         result.timings)
-    assert (report.notes, report.attachments) == (5, 1)
-    assert report.links == 7  # b, nowhere, lost, drawn, pic, a, c
+def test_the_report_counts_what_the_build_found_and_did(tmp_path):
+    settings = project_settings(tmp_path, write_vault(tmp_path / "vault", VAULT))
+    site = tmp_path / "site"
+    result = build_site(dataclasses.replace(settings, publish_report=True), site)
+    report = make_report(result.compilation.resolved, result.compilation.graph, result.blocks,
+                         result.diagnostics, result.timings)
+    assert (report.notes, report.attachments, report.figures) == (5, 1, 1)
+    assert report.links == 3  # pairs of notes: a -> b, b -> a, b -> one of the two c
     assert (report.unresolved, report.ambiguous) == (1, 1)
     assert report.missing_attachments == ("lost.png",)
     assert report.regenerated == ("drawn.png",)
@@ -51,7 +58,8 @@ def test_the_report_counts_what_the_build_found_and_did(build_vault):
     assert "vault/a.md:3:" in text or "a.md:3:" in text
     assert "lost.png" in text and "drawn.png" in text
     stages = [row.td.get_text() for row in page.select(".kb-report-stages tr")]
-    assert "mkdocs" in stages and "site-check" in stages  # filled in after MkDocs
+    assert "MkDocs" in stages and "사이트 검사" in stages  # filled in after MkDocs, in Korean
+    assert all(len(row.find_all(["th", "td"])) == 2 for row in page.select(".kb-report-facts tr"))
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [a["href"] for a in home.select(".kb-report-link a")] == ["_kb/report/"]
     assert "빌드 보고서" not in home.select_one("nav.md-nav--primary").get_text()
@@ -73,6 +81,32 @@ def test_kb_build_prints_the_summary_and_grouped_diagnostics_without_colour_in_a
     quiet = run_kb("build", "--quiet", "--vault", str(tmp_path / "vault"), "--out",
                    str(tmp_path / "out"))
     assert "unresolved-link" not in quiet.stderr and "1 unresolved" in quiet.stdout
+
+
+def test_the_report_stays_private_by_default_in_the_cache_folder_in_the_sites_language(bundled_site):
+    result, site, _, _ = bundled_site
+    assert not (site / "_kb/report").exists()
+    home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert not home.select(".kb-report-link") and "_kb/report" not in str(home)
+    saved = Path(result.report_file)
+    assert saved.name == "build-report.html" and saved.parent.name == "cache"
+    page = BeautifulSoup(saved.read_text(encoding="utf-8"), "html.parser")
+    assert page.html["lang"] == "ko" and page.h1.get_text() == "빌드 보고서"
+    facts = {row.th.get_text(): row.td.get_text() for row in page.select(".kb-report-facts tr")}
+    assert set(facts) == {"노트", "링크", "첨부 파일", "블록", "진단"}
+    assert facts["첨부 파일"].startswith("없는 파일 ")  # its own cell, not run into its label
+    stages = [row.td.get_text() for row in page.select(".kb-report-stages tr")]
+    assert {"링크 해석", "블록 실행", "MkDocs", "사이트 검사"} <= set(stages)
+    assert "th,td{" in page.style.get_text()  # columns spaced when opened on its own
+
+
+def test_publish_report_is_a_boolean_setting_off_by_default(tmp_path):
+    assert load_settings(tmp_path).publish_report is False
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nkb:\n  publish_report: true\n")
+    assert load_settings(tmp_path).publish_report is True
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nkb:\n  publish_report: yes please\n")
+    with pytest.raises(ConfigError, match="publish_report"):
+        load_settings(tmp_path)
 
 
 class _Terminal(io.StringIO):

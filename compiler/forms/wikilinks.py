@@ -6,10 +6,13 @@ Note embeds are drawn by `transclusion`."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import html
 import posixpath
 import re
+from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -28,6 +31,35 @@ IMAGE_SUFFIXES = frozenset({".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".
 # A missing embed's kind of media -> the key of its placeholder's label.
 MISSING_MEDIA = {"audio": "render.missing_audio", "video": "render.missing_video",
                  "pdf": "render.missing_pdf"}
+
+
+# kb.link_titles: a `[[folder/sub/Note]]` with no display text shows `Note`, not the path.
+_LINK_TITLES = contextvars.ContextVar("link_titles", default=True)
+
+
+@contextlib.contextmanager
+def link_titles(enabled: bool) -> Iterator[None]:
+    """`with link_titles(settings.link_titles):` around render."""
+    token = _LINK_TITLES.set(enabled)
+    try:
+        yield
+    finally:
+        _LINK_TITLES.reset(token)
+
+
+def shown_text(item: ResolvedLink) -> str:
+    """The link's text: its display text; else, for a wikilink written with a vault path to
+    a note or file, the file's name (its title) with the heading path after it, unless
+    kb.link_titles is off; else the target as written."""
+    link = item.link
+    if (link.display is not None and link.display.strip()) or link.style != "wiki" \
+            or not _LINK_TITLES.get() or item.path is None or "/" not in link.target.strip() \
+            or item.kind not in (Kind.NOTE, Kind.ATTACHMENT):
+        return link.shown_text
+    name = posixpath.basename(item.path)
+    name = name.removesuffix(".md") if item.kind is Kind.NOTE else name
+    parts = [name, *(p.strip() for p in link.fragment.split("#") if p.strip())]
+    return " > ".join(parts)
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -77,7 +109,7 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
     link = item.link
     words = messages.current()
     if text is None:
-        text = literal(link.shown_text)
+        text = literal(shown_text(item))
     title = f' "{_attr(link.title)}"' if link.title else ""
     if item.kind is Kind.EXTERNAL:
         if not link.embed:
