@@ -145,6 +145,8 @@ def test_the_legend_names_each_community_after_its_centre_and_highlights_it(page
     page = page_at(DESKTOP).page
     buttons = page.locator(".kb-graph-legend button")
     assert buttons.all_inner_texts()[:len(expected)] == expected
+    # Each name is found on the graph: the centres are labelled before the rest.
+    assert set(expected) <= {label["title"] for label in page.evaluate("kbGraph.labels()")}
     buttons.nth(1).click()
     assert buttons.nth(1).get_attribute("aria-pressed") == "true"
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")

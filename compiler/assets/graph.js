@@ -256,6 +256,8 @@
     if (this.focus !== null) first.push(this.focus);
     var self = this;
     this.highlighted.forEach(function (node) { if (node !== self.focus) first.push(node); });
+    // Then the notes the legend is named after, so that its names are found on the graph.
+    if (this.focus === null) first.push.apply(first, this.centres);
     return first;
   };
 
@@ -461,6 +463,7 @@
     this.placedLabels = [];
     this.colouredCommunities = options.colouredCommunities === undefined ? PALETTE.length
       : options.colouredCommunities;
+    this.centres = options.centres || []; // the legend's communities' centre notes
     ["nodeAdded", "nodeDropped", "cleared", "nodeAttributesUpdated"].forEach(function (event) {
       graph.on(event, function () { self.byImportance = null; });
     });
@@ -1079,9 +1082,11 @@
       return response.json();
     }).then(function (data) {
       var graph = new graphology.UndirectedGraph();
-      addNodes(graph, data);
+      var keys = addNodes(graph, data);
+      var coloured = communitiesWithColours(data);
       var view = new View(container, "global", graph, {
-        url: urlMaker(section), colouredCommunities: communitiesWithColours(data),
+        url: urlMaker(section), colouredCommunities: coloured,
+        centres: (data.centres || []).slice(0, coloured).map(function (n) { return keys[n]; }),
       });
       globalControls(view, data);
       return view;
