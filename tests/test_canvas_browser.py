@@ -94,7 +94,9 @@ def test_the_board_pans_with_a_drag_and_zooms_at_the_pointer(browser):
     assert (round(x1 - x0), round(y1 - y0), scale) == (60, 30, fitted)
     page.wait_for_timeout(200)
     assert page.url == address
-    cx, cy = frame["x"] + frame["width"] / 2, frame["y"] + frame["height"] / 2
+    page.keyboard.press("Escape")  # the link's preview (preview.js), shown while pointing at it
+    # the wheel over an empty corner of the board (no link there, so no preview over it)
+    cx, cy = frame["x"] + 30, frame["y"] + frame["height"] - 30
     # the wheel zooms in, keeping the board's point under the pointer where it was
     before = ((cx - frame["x"] - x1) / scale, (cy - frame["y"] - y1) / scale)
     page.mouse.move(cx, cy)
@@ -107,6 +109,10 @@ def test_the_board_pans_with_a_drag_and_zooms_at_the_pointer(browser):
     assert _transform(browser)[2] == pytest.approx(zoomed * 0.8, rel=1e-3)
     page.locator(".kb-canvas-fit").click()
     assert _transform(browser) == pytest.approx((x0, y0, fitted), abs=0.01)
+    # a click with no drag follows a card's link
+    page.locator(".kb-canvas-node[data-node-id='loss-0'] .kb-canvas-file-name a").click()
+    page.wait_for_load_state()
+    assert unquote(page.url).endswith("/손실함수/")
     assert browser.errors == []
 
 

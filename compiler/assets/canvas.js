@@ -111,12 +111,17 @@
       if (pointers.size < 2) pinch = null;
       if (drag && drag.id === event.pointerId) {
         if (drag.moved) {
-          // The click that ends a drag must not follow a link under the pointer.
-          viewport.addEventListener("click", function swallow(click) {
+          // The click that ends a drag (it comes in the same task as the release, if at
+          // all) must not follow a link under the pointer; a later click must.
+          var swallow = function (click) {
             click.preventDefault();
             click.stopPropagation();
-          }, { capture: true, once: true });
-          setTimeout(function () { container.classList.remove("kb-canvas-dragging"); }, 0);
+          };
+          viewport.addEventListener("click", swallow, { capture: true, once: true });
+          setTimeout(function () {
+            viewport.removeEventListener("click", swallow, { capture: true });
+            container.classList.remove("kb-canvas-dragging");
+          }, 0);
         }
         drag = null;
       }
