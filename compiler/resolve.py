@@ -27,7 +27,7 @@ SUGGESTION_POOL = 64  # names scored for a did-you-mean hint
 # Name entries read per hint, rarest two-letter pieces first: a piece most names share
 # ("e ", "in") says little and would make each hint read the whole vault (13,500 notes
 # with 2,880 unresolved links: 33 s of resolve).
-SUGGESTION_READS = 4000
+SUGGESTION_READS = 1000
 # Files Obsidian opens, by extension: a link to a missing one is a missing attachment.
 ATTACHMENT_SUFFIXES = frozenset({
     "avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp",  # images
