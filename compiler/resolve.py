@@ -9,6 +9,7 @@ with `publish: false` is not linked. Nothing here reads a file.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,6 +24,10 @@ from .parse import BlockId, Link, Note, heading_key
 from .scan import VaultFile
 
 SUGGESTION_POOL = 64  # names scored for a did-you-mean hint
+# Name entries read per hint, rarest two-letter pieces first: a piece most names share
+# ("e ", "in") says little and would make each hint read the whole vault (13,500 notes
+# with 2,880 unresolved links: 33 s of resolve).
+SUGGESTION_READS = 1000
 # Files Obsidian opens, by extension: a link to a missing one is a missing attachment.
 ATTACHMENT_SUFFIXES = frozenset({
     "avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp",  # images
@@ -201,10 +206,15 @@ class VaultIndex:
         name = nfc(target).strip().rsplit("/", 1)[-1].removesuffix(".md")
         if name not in self._suggestions:
             shared: dict[int, int] = defaultdict(int)
-            for gram in _bigrams(name):
-                for number in self._by_bigram.get(gram, ()):
+            postings = sorted((self._by_bigram.get(gram, ()) for gram in _bigrams(name)), key=len)
+            budget = SUGGESTION_READS
+            for numbers in postings:
+                if budget <= 0:
+                    break
+                budget -= len(numbers)
+                for number in numbers:
                     shared[number] += 1
-            nearest = sorted(shared, key=lambda n: -shared[n])[:SUGGESTION_POOL]
+            nearest = heapq.nlargest(SUGGESTION_POOL, shared, key=shared.__getitem__)
             best = process.extractOne(name, [self._names[n] for n in nearest], scorer=fuzz.ratio,
                                       score_cutoff=60, processor=str.casefold)
             useful = best and best[0].casefold() != name.casefold()

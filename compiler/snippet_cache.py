@@ -36,6 +36,7 @@ import ast
 import contextlib
 import dataclasses
 import errno
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -64,14 +65,17 @@ def _in_package(name: str) -> bool:
     return name == PACKAGE or name.startswith(PACKAGE + ".")
 
 
-def _import_candidates(code: str, package: str | None = None) -> set[tuple[str, bool]]:
+@functools.lru_cache(maxsize=4096)
+def _import_candidates(code: str, package: str | None = None) -> frozenset[tuple[str, bool]]:
     """(module name, certain) for every snippets module the code may import. `certain` is
     False for `from P import n`, where `P.n` is a submodule only if such a file exists.
-    `package`: the package relative imports resolve against (None: top-level code)."""
+    `package`: the package relative imports resolve against (None: top-level code).
+    Remembered: a preview rebuild asks again for every block, and parsing them was most of
+    its execute stage."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
-        return set()
+        return frozenset()
     found: set[tuple[str, bool]] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -95,7 +99,7 @@ def _import_candidates(code: str, package: str | None = None) -> set[tuple[str, 
             for alias in node.names:
                 if alias.name != "*":
                     found.add((f"{target}.{alias.name}", False))
-    return found
+    return frozenset(found)
 
 
 def snippet_imports(code: str, root: Path | None = None, package: str | None = None) -> set[str]:

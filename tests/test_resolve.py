@@ -258,6 +258,28 @@ def test_an_unresolved_link_is_reported_with_a_did_you_mean_hint_for_a_near_name
     assert problem.hint == "did you mean [[Neural network]]?"
 
 
+def test_a_hint_reads_a_bounded_number_of_names_however_many_share_its_common_pieces(monkeypatch):
+    """Each unresolved link would otherwise count every name sharing a two-letter piece with
+    it ("e ", "in"): work growing with links times notes. The rarest pieces are read first."""
+    import compiler.resolve as resolve_module
+    from compiler.resolve import VaultIndex
+
+    class Counted(list):  # the names holding one piece; counts the entries read
+        read = 0
+
+        def __iter__(self):
+            for number in super().__iter__():
+                Counted.read += 1
+                yield number
+
+    monkeypatch.setattr(resolve_module, "SUGGESTION_READS", 50)
+    names = [f"in the note {n:04d}" for n in range(400)] + ["Neural network"]
+    index = VaultIndex({f"{name}.md": parse_note(f"{name}.md", b"") for name in names}, ())
+    index._by_bigram = {gram: Counted(numbers) for gram, numbers in index._by_bigram.items()}
+    assert index.suggest("Nueral netwrok in the") == "Neural network"
+    assert Counted.read < 50 + 400  # the rare pieces, then at most one common one
+
+
 def test_an_unresolved_link_with_no_near_name_has_no_hint():
     resolved = resolve({"src.md": "[[Quantum chromodynamics]]", "Cat.md": ""})
     [problem] = diagnostics(resolved)

@@ -54,8 +54,15 @@ def joined(blocks: list[str], tight: bool = False) -> str:
     return ("\n" if tight else "\n\n").join(b for b in blocks if b.strip())
 
 
+_LANGUAGE = re.compile(r"[\w#.+-]+")  # what pymdownx.superfences reads as a fence's language
+
+
 def fence(code: str, info: str = "") -> str:
-    """A fenced block that no backtick run inside `code` can close."""
+    """A fenced block that no backtick run inside `code` can close. Its info string keeps
+    the language alone, as Obsidian reads it: superfences takes a fence whose info it cannot
+    read (`bash path=null`) for text, and the next fence then swallows the page's headings."""
+    words = info.split()
+    info = words[0] if words and _LANGUAGE.fullmatch(words[0]) else ""
     ticks = "`" * max(3, max((len(r) for r in re.findall(r"`+", code)), default=0) + 1)
     body = code.rstrip("\n")
     return f"{ticks}{info}\n{body}\n{ticks}" if body else f"{ticks}{info}\n{ticks}"
