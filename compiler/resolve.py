@@ -165,11 +165,13 @@ class VaultIndex:
             for alias in note.aliases:
                 self.aliases[nfc(alias).casefold().strip()].append(path)
         # Names a did-you-mean hint may offer, with the link text it suggests for each:
-        # note names, and aliases (`Note|alias`) where no note has that name.
+        # note names, and aliases (`Note|alias`) where no note has that name. Never those of
+        # a `publish: false` note: the hint of a published note's link is published (the
+        # build report) and would name it.
         self._suggested = {link_key(p).rsplit("/", 1)[-1]: link_key(p).rsplit("/", 1)[-1]
-                           for p in notes}
+                           for p, note in notes.items() if note.published}
         for alias, paths in sorted(self.aliases.items()):
-            for path in sorted(paths):
+            for path in sorted(p for p in paths if notes[p].published):
                 spelled = next(a for a in notes[path].aliases if nfc(a).casefold().strip() == alias)
                 self._suggested.setdefault(nfc(spelled).strip(),
                                            f"{self.link_text(path)}|{nfc(spelled).strip()}")

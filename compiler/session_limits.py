@@ -22,6 +22,7 @@ import functools
 import itertools
 import os
 import signal
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,10 +104,13 @@ class SessionGroup:
         return over
 
     def processes(self) -> list[int]:
+        """The processes in the group, as the kernel says (a pid is checked against its own
+        /proc entry before it may be killed: never a process that only shares the number)."""
         pids: set[int] = set()
         for folder in self.folders.values():
             with contextlib.suppress(OSError, ValueError):
-                pids |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
+                listed = {int(p) for p in (folder / "cgroup.procs").read_text().split()}
+                pids |= {pid for pid in listed if _member(pid, folder.name)}
         return sorted(pids)
 
     def kill(self) -> None:
@@ -176,6 +180,13 @@ class Limits:
                 _remove(folder)
             return None
         return SessionGroup(self.hierarchy, folders)
+
+
+def _member(pid: int, name: str) -> bool:
+    try:
+        return f"/{name}\n" in Path(f"/proc/{pid}/cgroup").read_text() + "\n"
+    except OSError:
+        return False
 
 
 def _write(path: Path, text: str) -> None:
@@ -276,6 +287,19 @@ def _clean_stale(hierarchy: Hierarchy) -> None:
                 _remove(folder)
 
 
+def _can_join(group: SessionGroup) -> bool:
+    """Whether a process can move itself into the group (v2 also asks for rights on the
+    common ancestor's cgroup.procs), as every worker will."""
+    if not Path("/bin/sh").exists():
+        return False
+    try:
+        done = subprocess.run([*group.join_command(), "true"], capture_output=True, timeout=30,
+                              stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def detect(proc: Path = Path("/proc")) -> Limits:
     """The hierarchy kb can make worker groups in: v2 first, then v1; else why none."""
     problems = []
@@ -285,9 +309,11 @@ def detect(proc: Path = Path("/proc")) -> Limits:
             _clean_stale(hierarchy)
             probe = Limits(hierarchy).new_group()  # a writable folder may still refuse a group
             if probe is not None:
+                joined = _can_join(probe)
                 probe.remove()  # the controllers that took their limit are the ones used
-                used = {c: hierarchy.parents[c] for c in probe.folders}
-                return Limits(Hierarchy(hierarchy.version, used))
+                if joined:
+                    used = {c: hierarchy.parents[c] for c in probe.folders}
+                    return Limits(Hierarchy(hierarchy.version, used))
             problem = f"{hierarchy.description} refused a new group"
         problems.append(problem)
     return Limits(None, "; ".join(p for p in problems if p) + ": cgroups not available")

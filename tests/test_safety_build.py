@@ -21,7 +21,10 @@ def site_files(site):
 def test_nothing_about_a_private_note_reaches_any_published_file(build_vault):
     result, site = build_vault({
         "index.md": "# 홈\n\n[[공개]]\n",
-        "공개.md": "# 공개\n\n[[비밀]] 로 가는 링크\n",
+        # Links that almost name a private note, by its title or its alias: no did-you-mean
+        # hint may offer it (the hint is published in the report).
+        "공개.md": "# 공개\n\n[[비밀]] 로 가는 링크, [[KBPRIVATEMARKR]] [[KBPRIVATEMARKRAlias]]\n",
+        f"숨김/{MARKER}.md": f"---\npublish: false\naliases: [{MARKER}Alias]\n---\n# {MARKER}\n",
         f"{MARKER}/비밀.md": f"---\npublish: false\ntags: [{MARKER}tag]\n---\n# {MARKER} 제목\n\n"
                           f"{MARKER} 본문 [[{MARKER} 없는 노트]] ![[{MARKER}.png]] "
                           f"<img src='https://x.example/{MARKER}.png'>\n\n"
@@ -32,6 +35,8 @@ def test_nothing_about_a_private_note_reaches_any_published_file(build_vault):
              if MARKER.encode() in p.read_bytes() or MARKER.lower().encode() in p.read_bytes()
              or MARKER in p.relative_to(site).as_posix()]
     assert leaks == [], leaks  # ...and to nobody else
+    near = [d for d in result.diagnostics if d.code == "unresolved-link" and "MARKR" in d.message]
+    assert len(near) == 2 and not any(MARKER in d.hint for d in near)
 
 
 def test_generated_paths_bad_names_and_hostile_front_matter_do_not_stop_the_build(tmp_path):
