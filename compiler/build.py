@@ -4,6 +4,7 @@ timings (and peak memory when traced) for the build report and the benchmarks.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -161,7 +162,10 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     with timer.stage("analysis"):
         summary = analyse(compilation.graph, compilation.resolved.notes)
     with timer.stage("query"):
-        queries = vault_queries(compilation, settings)
+        shown = published_only(compilation.resolved)
+        asked = has_queries(shown)
+        sizes, dates = file_facts(compilation, settings) if asked or settings.site_url else ({}, {})
+        queries = evaluate_queries(shown, build_facts(shown, sizes, dates)) if asked else Queries()
     with messages.use_language(settings.language), wikilinks.link_titles(settings.link_titles):
         with timer.stage("render"):
             stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
@@ -171,9 +175,8 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
             stage = reading.rank_index_pages_lower(stage)
             stage = with_safe_svgs(stage)
         if settings.site_url:  # read elsewhere: link previews and a feed (social.py)
-            stage = social.add_to_stage(stage, published_only(compilation.resolved), blocks,
-                                        social.modification_times(compilation.scan.notes),
-                                        settings.site_name, settings.site_url, settings.language)
+            stage = social.add_to_stage(stage, shown, blocks, dates, settings.site_name,
+                                        settings.site_url, settings.language)
         found = (compilation.diagnostics + tuple(block_problems) + queries.diagnostics
                  + stage.diagnostics)
         # The published report tells nothing about a `publish: false` note: not its path, not its
@@ -188,17 +191,24 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
     return Prepared(compilation, blocks, stage, found)
 
 
+def file_facts(compilation: Compilation, settings: Settings
+               ) -> tuple[dict[str, int], dict[str, tuple[dt.datetime, dt.datetime]]]:
+    """The published notes' sizes and (created, modified) dates, read once for the queries
+    and the feed (`compiler.filedates`)."""
+    shown = published_only(compilation.resolved)
+    files = [f for f in compilation.scan.notes if f.path in shown.notes]
+    return filedates.file_facts(settings.vault, files,
+                                {p: n.properties for p, n in shown.notes.items()},
+                                settings.created_properties, settings.modified_properties)
+
+
 def vault_queries(compilation: Compilation, settings: Settings) -> Queries:
     """Bases and Dataview queries evaluated over the facts of the published notes (a note
     left out of the site is left out of every query's result too)."""
     shown = published_only(compilation.resolved)
     if not has_queries(shown):
         return Queries()
-    files = [f for f in compilation.scan.notes if f.path in shown.notes]
-    sizes, dates = filedates.file_facts(
-        settings.vault, files, {p: n.properties for p, n in shown.notes.items()},
-        settings.created_properties, settings.modified_properties)
-    return evaluate_queries(shown, build_facts(shown, sizes, dates))
+    return evaluate_queries(shown, build_facts(shown, *file_facts(compilation, settings)))
 
 
 def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:

@@ -12,7 +12,6 @@ note's first figure), and the feed is staged as `feed.xml`. When MkDocs writes e
 from __future__ import annotations
 
 import datetime as dt
-import os
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -129,11 +128,14 @@ def _as_datetime(value: object) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def note_dates(note: Note, modified: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def note_dates(note: Note, file_dates: tuple[dt.datetime, dt.datetime]
+               ) -> tuple[dt.datetime, dt.datetime]:
     """(published, updated): from the properties `created`/`date` and `updated`/`date`, else
-    the file's modification time."""
+    the file's dates as queries see them (`compiler.filedates`: the properties the
+    configuration names, git history, the file system)."""
+    created, modified = file_dates
     found = {key: _as_datetime(note.properties.get(key)) for key in DATE_PROPERTIES}
-    published = found["created"] or found["date"] or found["updated"] or modified
+    published = found["created"] or found["date"] or found["updated"] or created
     updated = found["updated"] or found["date"] or found["created"] or modified
     return published, max(published, updated)
 
@@ -188,10 +190,11 @@ def page_url(site_url: str, staged: str) -> str:
 
 
 def add_to_stage(stage: Stage, resolved: Resolved, results: Mapping[tuple[str, int], BlockResult],
-                 modified: Mapping[str, float], site_name: str, site_url: str, language: str
-                 ) -> Stage:
-    """Descriptions and images in the note pages' front matter, and the feed. `modified`: each
-    note's file modification time (seconds), for notes whose properties give no date."""
+                 file_dates: Mapping[str, tuple[dt.datetime, dt.datetime]], site_name: str,
+                 site_url: str, language: str) -> Stage:
+    """Descriptions and images in the note pages' front matter, and the feed. `file_dates`:
+    each note's (created, modified) from `compiler.filedates`, for notes whose properties give
+    no date."""
     pages = dict(stage.pages)
     entries = []
     for path, staged in stage.placed.items():
@@ -204,19 +207,8 @@ def add_to_stage(stage: Stage, resolved: Resolved, results: Mapping[tuple[str, i
             extra["kb_image"] = absolute(site_url, image)
         if extra:
             pages[staged] = with_front_matter(pages[staged], extra)
-        stamp = dt.datetime.fromtimestamp(modified.get(path, 0), dt.UTC)
-        published, updated = note_dates(note, stamp)
+        epoch = dt.datetime.fromtimestamp(0, dt.UTC)
+        published, updated = note_dates(note, file_dates.get(path, (epoch, epoch)))
         entries.append(Entry(note.title, page_url(site_url, staged), published, updated, summary))
     blobs = {**stage.blobs, FEED: atom_feed(site_name, site_url, language, entries)}
     return replace(stage, pages=pages, blobs=blobs)
-
-
-def modification_times(files: Iterable[object]) -> dict[str, float]:
-    """Each scanned file's modification time (`scan.VaultFile`s)."""
-    times = {}
-    for file in files:
-        try:
-            times[file.path] = os.stat(file.source).st_mtime
-        except OSError:
-            continue
-    return times

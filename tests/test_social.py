@@ -32,10 +32,10 @@ def test_the_description_is_the_property_else_the_first_paragraph_as_plain_text(
 def test_notes_are_dated_by_their_properties_else_by_the_file():
     modified = dt.datetime(2026, 1, 2, tzinfo=UTC)
     dated = _note("---\ncreated: 2023-09-16\nupdated: 2024-01-05 10:30\n---\nx\n")
-    assert note_dates(dated, modified) == (dt.datetime(2023, 9, 16, tzinfo=UTC),
+    assert note_dates(dated, (modified, modified)) == (dt.datetime(2023, 9, 16, tzinfo=UTC),
                                            dt.datetime(2024, 1, 5, 10, 30, tzinfo=UTC))
-    assert note_dates(_note("---\ndate: 2022-05-01\n---\nx\n"), modified)[0].year == 2022
-    assert note_dates(_note("---\ndate: someday\n---\nx\n"), modified) == (modified, modified)
+    assert note_dates(_note("---\ndate: 2022-05-01\n---\nx\n"), (modified, modified))[0].year == 2022
+    assert note_dates(_note("---\ndate: someday\n---\nx\n"), (modified, modified)) == (modified, modified)
 
 
 def test_the_image_is_the_property_else_the_first_embedded_image():
