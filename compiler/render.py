@@ -388,8 +388,8 @@ def render_site(resolved: Resolved, graph: nx.DiGraph, site_name: str, home: str
     used = features.used_features(resolved.notes.values(), site_graph is not None)
     files.update({asset.staged_path: asset.source for asset in needed(used)})
     blobs = {figure_path(r.outcome, n, suffix): getattr(figure, suffix)
-             for r in (results or {}).values() for n, figure in enumerate(r.outcome.figures)
-             for suffix in ("svg", "png")}
+             for (path, _), r in (results or {}).items() if path in resolved.notes
+             for n, figure in enumerate(r.outcome.figures) for suffix in ("svg", "png")}
     if site_graph is not None:
         blobs[graph_view.GRAPH_JSON] = site_graph.to_json()
     aliases = {page_address(pages[p]): n.aliases for p, n in resolved.notes.items() if n.aliases}

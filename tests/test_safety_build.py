@@ -28,13 +28,16 @@ def test_nothing_about_a_private_note_reaches_any_published_file(build_vault):
         f"{MARKER}/비밀.md": f"---\npublish: false\ntags: [{MARKER}tag]\n---\n# {MARKER} 제목\n\n"
                           f"{MARKER} 본문 [[{MARKER} 없는 노트]] ![[{MARKER}.png]] "
                           f"<img src='https://x.example/{MARKER}.png'>\n\n"
-                          f"```python exec\nprint('{MARKER}')\n```\n",
+                          f"```python exec\nprint('{MARKER}')\n```\n\n"
+                          "```python exec\nimport matplotlib.pyplot as plt\nplt.plot([3, 1, 2])\n```\n",
     })
     assert any(MARKER in d.message for d in result.diagnostics)  # reported to the author...
     leaks = [p.relative_to(site).as_posix() for p in site_files(site)
              if MARKER.encode() in p.read_bytes() or MARKER.lower().encode() in p.read_bytes()
              or MARKER in p.relative_to(site).as_posix()]
     assert leaks == [], leaks  # ...and to nobody else
+    figures = [p for p in site_files(site) if p.suffix in (".svg", ".png") and "figures" in p.parts]
+    assert figures == []  # the private note's drawing is not published either
     near = [d for d in result.diagnostics if d.code == "unresolved-link" and "MARKR" in d.message]
     assert len(near) == 2 and not any(MARKER in d.hint for d in near)
 
