@@ -190,7 +190,8 @@ def test_conformance(case: Case, conformance_site: dict[str, BuiltCase]) -> None
                if _leaves_its_folder(built.page, built.site, case.name, ref)]
     assert outside == []
     if case.diagnostics is not None:
-        found = {diagnostic_key(d) for d in built.rendering.diagnostics}
+        # Which limits bound the blocks is a fact of the machine, said once per build.
+        found = {diagnostic_key(d) for d in built.rendering.diagnostics if d.code != "block-limits"}
         assert found == case.diagnostics, "\n".join(
             d.format() for d in built.rendering.diagnostics)
     if case.toc is not None:
