@@ -317,6 +317,12 @@ def drawing(graph: nx.DiGraph, summary: GraphSummary) -> Figure:
     return fig
 
 
+
+# Hangul and Latin letters with ascenders and descenders: the height of a line of any title
+# (a measure, never shown).
+LINE_PROBE = "힣가Äjlpg"
+
+
 def _place_labels(fig: Figure, ax: Axes, nodes: list[tuple[str, str, float]],
                   pos: dict[str, tuple[float, float]], font: FontProperties) -> None:
     """Label `nodes` (id, title, marker area; most central first) where the labels fit, in
@@ -327,7 +333,7 @@ def _place_labels(fig: Figure, ax: Axes, nodes: list[tuple[str, str, float]],
     to_display, to_data = ax.transData, ax.transData.inverted()
     pixels_per_point = fig.dpi / 72
     pad = LABEL_PAD * LABEL_POINTS * pixels_per_point
-    line = ax.text(0, 0, "힣가Äjlpg", fontproperties=font, parse_math=False)
+    line = ax.text(0, 0, LINE_PROBE, fontproperties=font, parse_math=False)
     height = line.get_window_extent(renderer).height
     line.remove()
     titles: dict[str, str] = {}

@@ -228,6 +228,8 @@ def test_ctrl_c_once_the_new_site_goes_in_is_ignored_the_build_ends_as_usual(tmp
     from compiler import publish
 
     root = project(tmp_path, {"a.md": "# A\n"})
+    config = root / "mkdocs.yml"  # the report published, to see it finished before the swap
+    config.write_text(config.read_text().replace("kb:\n", "kb:\n  publish_report: true\n", 1))
     monkeypatch.chdir(root)
     swap_in = publish._swap_in
 

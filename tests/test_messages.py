@@ -157,6 +157,8 @@ def test_no_module_writes_hangul_of_its_own():
         allowed = {"가", "힣", "ㄱ", "ㆎ"} if path.name == "config.py" else set()
         if path.name == "markup.py":  # a file name to look for (홈.md), not a word of a page
             allowed = {"홈"}
+        if path.name == "analysis.py":  # LINE_PROBE: text measured, never shown
+            allowed = {"힣가Äjlpg"}
         assert set(korean) <= allowed, (path.name, korean)
 
 

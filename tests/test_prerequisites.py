@@ -14,7 +14,10 @@ from compiler.scan import scan_vault
 BUNDLED = Path(__file__).resolve().parent.parent / "vault"
 CONCEPTS = "4. Archive/AI 공부/Ai Tech 딥러닝 공부/"
 SEED = CONCEPTS + "딥러닝 기초 정리.md"
-NOT_CONCEPTS = {SEED, CONCEPTS + "다시 그리지 못한 그림.md", "학습 경로.md"}
+# The seed note, and the pages about the course rather than concepts of it (the figures the
+# seed lost, the course map, the dashboard of the concept notes, the open questions).
+NOT_CONCEPTS = {SEED, CONCEPTS + "다시 그리지 못한 그림.md", "학습 경로.md",
+                "4. Archive/AI 공부/개념 대시보드.md", "4. Archive/AI 공부/열린 질문.md"}
 
 
 def parsed(vault: dict[str, str]):
