@@ -40,9 +40,17 @@ def meta_elements(properties: Iterable[tuple[str, str, str]]) -> str:
                    for attribute, name, content in properties if content)
 
 
+def feed_href(page_url: str) -> str:
+    """The feed's address from a page (`a/b/` -> `../../feed.xml`). Relative, never `site_url`:
+    Material fetches `sitemap.xml` beside every `<link rel=alternate>` (its language switch),
+    and an absolute one would make a copy of the site call the published host."""
+    depth = len([part for part in page_url.split("/")[:-1] if part]) if page_url else 0
+    return "../" * depth + FEED
+
+
 def page_meta(title: str, url: str, site_name: str, site_url: str, description: str,
-              image: str | None, home: bool) -> str:
-    """Open Graph and Twitter meta, and the feed's link."""
+              image: str | None, home: bool, feed: str = FEED) -> str:
+    """Open Graph and Twitter meta, and the feed's link (`feed`: its address from the page)."""
     properties = [("property", "og:type", "website" if home else "article"),
                   ("property", "og:site_name", site_name), ("property", "og:title", title),
                   ("property", "og:url", url), ("property", "og:description", description),
@@ -50,9 +58,9 @@ def page_meta(title: str, url: str, site_name: str, site_url: str, description: 
                   ("name", "twitter:card", "summary_large_image" if image else "summary"),
                   ("name", "twitter:title", title), ("name", "twitter:description", description),
                   ("name", "twitter:image", image or "")]
-    feed = (f'<link rel="alternate" type="application/atom+xml" title="{html.escape(site_name)}" '
-            f'href="{html.escape(absolute(site_url, FEED))}">')
-    return meta_elements(properties) + feed
+    link = (f'<link rel="alternate" type="application/atom+xml" title="{html.escape(site_name)}" '
+            f'href="{html.escape(feed)}">')
+    return meta_elements(properties) + link
 
 
 def on_post_page(output: str, page: object, config: object) -> str:
@@ -72,5 +80,6 @@ def on_post_page(output: str, page: object, config: object) -> str:
     lines = output.split("\n")
     offset = sum(len(text) + 1 for text in lines[:line - 1]) + col
     added = page_meta(html.unescape(title), url, site_name, site_url, description,
-                      meta.get("kb_image"), getattr(page, "is_homepage", False))
+                      meta.get("kb_image"), getattr(page, "is_homepage", False),
+                      feed_href(getattr(page, "url", "") or ""))
     return output[:offset] + added + output[offset:]

@@ -12,7 +12,7 @@ from compiler.parse import parse_note
 from compiler.resolve import resolve_vault
 from compiler.scan import VaultFile
 from compiler.social import Entry, atom_feed, description, first_image, note_dates, shorten
-from compiler.social_meta import absolute, page_meta
+from compiler.social_meta import absolute, feed_href, page_meta
 
 UTC = dt.UTC
 
@@ -60,6 +60,13 @@ def test_the_feed_is_valid_atom_with_the_newest_notes_first():
     assert [e.title for e in parsed.entries] == ["노트 5", "노트 4", "노트 3"]
     assert parsed.entries[0].link == "https://h.org/n5/" and parsed.entries[0].summary == "요약 5 <b>&</b>"
     assert parsed.feed.links[1].href == "https://h.org/feed.xml"
+
+
+def test_the_feed_link_is_relative_to_the_page_never_the_published_host():
+    assert [feed_href(u) for u in ("", "a/", "a/b/", "404.html")] == [
+        "feed.xml", "../feed.xml", "../../feed.xml", "feed.xml"]
+    assert 'href="../feed.xml"' in page_meta("T", "https://h.org/a/", "S", "https://h.org/", "",
+                                             None, home=False, feed=feed_href("a/"))
 
 
 def test_the_preview_meta_escapes_and_names_the_card_by_the_image():

@@ -186,7 +186,9 @@ def test_every_page_has_open_graph_and_twitter_meta_with_absolute_urls(subpath_s
                 if (m.get("property") or m.get("name") or "").startswith(("og:", "twitter:"))}
         assert {"og:title", "og:url", "og:type", "twitter:card", "twitter:title"} <= set(meta), path
         assert meta["og:url"].startswith(SITE_URL), path
-        assert head.find("link", rel="alternate")["href"] == SITE_URL + "feed.xml"
+        feed = head.find("link", rel="alternate")["href"]  # relative: see social_meta.feed_href
+        depth = len(path.relative_to(subpath_site).parts) - 1
+        assert feed == "../" * depth + "feed.xml", path
     article = BeautifulSoup((subpath_site / "개념/역전파/index.html").read_text(encoding="utf-8"),
                             "html.parser").head
     tags = {m.get("property") or m.get("name"): m["content"] for m in article.find_all("meta")
