@@ -5,10 +5,12 @@ whose parts failed shows what could be evaluated and a folded box listing the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markdown_it.tree import SyntaxTreeNode
 
 from .. import messages
-from ..bases import BaseOutcome, View
+from ..bases import BaseOutcome, Group, Row, View
 from ..expr import FileRef, text_of
 from ..markup import literal
 from ..queries import BASE_SUFFIX, Failed, Shown
@@ -45,39 +47,38 @@ def _group_caption(w: Writer, view: View, group: object) -> str | None:
     return f"{shown} ({len(group.rows)})"
 
 
-def _cards(w: Writer, view: View) -> str:
+def _grouped(w: Writer, view: View, draw: Callable[[Group], str]) -> str:
+    """Each group of a view: its caption (when grouped), then what `draw` makes of its rows."""
     parts = []
     for group in view.groups:
         caption = _group_caption(w, view, group)
         if caption:
             parts.append(f'<p class="kb-query-group" markdown="span">{caption}</p>')
-        cards = []
-        for row in group.rows:
-            lines = []
-            for column, value in zip(view.columns, row.cells, strict=True):
-                if isinstance(value, FileRef):
-                    lines.append(f'<p class="kb-card-title" markdown="span">'
-                                 f'{results.value_markdown(w, value)}</p>')
-                elif value not in (None, "", []):
-                    lines.append(f'<p class="kb-card-field" markdown="span"><span class="kb-card-key">'
-                                 f'{literal(column.label)}</span> {results.value_markdown(w, value)}</p>')
-            cards.append('<div class="kb-card" markdown="1">\n' + "\n".join(lines) + "\n</div>")
-        parts.append('<div class="kb-cards" markdown="1">\n' + "\n".join(cards) + "\n</div>")
+        parts.append(draw(group))
     return "\n".join(parts)
+
+
+def _cards(w: Writer, view: View) -> str:
+    def card(row: Row) -> str:
+        lines = []
+        for column, value in zip(view.columns, row.cells, strict=True):
+            if isinstance(value, FileRef):
+                lines.append(f'<p class="kb-card-title" markdown="span">'
+                             f'{results.value_markdown(w, value)}</p>')
+            elif value not in (None, "", []):
+                lines.append(f'<p class="kb-card-field" markdown="span"><span class="kb-card-key">'
+                             f'{literal(column.label)}</span> {results.value_markdown(w, value)}</p>')
+        return '<div class="kb-card" markdown="1">\n' + "\n".join(lines) + "\n</div>"
+
+    return _grouped(w, view, lambda group: '<div class="kb-cards" markdown="1">\n'
+                    + "\n".join(card(row) for row in group.rows) + "\n</div>")
 
 
 def _list(w: Writer, view: View) -> str:
-    parts = []
-    for group in view.groups:
-        caption = _group_caption(w, view, group)
-        if caption:
-            parts.append(f'<p class="kb-query-group" markdown="span">{caption}</p>')
-        items = []
-        for row in group.rows:
-            shown = [results.value_markdown(w, v) for v in row.cells if v not in (None, "", [])]
-            items.append(" · ".join(shown))
-        parts.append(results.bullet_list(items))
-    return "\n".join(parts)
+    def item(row: Row) -> str:
+        return " · ".join(results.value_markdown(w, v) for v in row.cells if v not in (None, "", []))
+
+    return _grouped(w, view, lambda group: results.bullet_list([item(r) for r in group.rows]))
 
 
 def draw(w: Writer, shown: Shown | None, source: str) -> str:
