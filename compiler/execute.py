@@ -45,6 +45,8 @@ WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
 START_TIMEOUT = 120.0  # seconds for a worker to import NumPy and matplotlib
 FIGURE_TIMEOUT = 120.0  # seconds, after the block's code finished, to save its figures
 MAX_TIMEOUT = 24 * 3600.0  # seconds: a longer (or infinite, or NaN) block timeout is cut to this
+MEMORY_LIMIT = 2 * 1024**3  # bytes per session (its processes together where cgroups allow)
+OUTPUT_LIMIT = 1_000_000  # characters of a block's stdout and of its stderr
 STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped", "unstable")
 # Statuses after which the worker is replaced and the rest of the session skipped.
 _FATAL = {
@@ -305,8 +307,8 @@ class Pool:
         self,
         project_root: Path,
         workers: int | None = None,
-        memory_limit: int = 2 * 1024**3,
-        output_limit: int = 1_000_000,
+        memory_limit: int = MEMORY_LIMIT,
+        output_limit: int = OUTPUT_LIMIT,
         sandbox: bool = True,
         readable: tuple[Path, ...] = (),
     ) -> None:
