@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Severity
-from .execute import BlockRun, Outcome, Pool, SessionRun, sandbox_problem
+from .execute import BlockRun, Executor, Outcome, Pool, SessionRun, sandbox_problem
 from .parse import CodeBlock, Note
 from .snippet_cache import (
     STORABLE_STATUSES,
@@ -88,7 +88,7 @@ def sessions_of(planned: list[_Planned]) -> dict[tuple[str, str], list[_Planned]
 
 
 def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
-               pool_factory: Callable[[], Pool] | None = None,
+               pool_factory: Callable[[], Executor] | None = None,
                progress: Callable[[BlockResult], None] | None = None,
                only: set[tuple[str, int]] | None = None,
                sandbox: bool = True, readable: tuple[Path, ...] = (),

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 from compiler import session_limits
 from compiler.session_limits import SessionGroup
@@ -129,6 +130,25 @@ def _size(count: int) -> str:
 def block_filename(label: str, index: int) -> str:
     """The file name a block's code is compiled under, as its traceback shows it."""
     return f"<block {label}:{index + 1}>"
+
+
+class Executor(Protocol):
+    """What runs the sessions: the local `Pool` (the default), or a Dask cluster's
+    `execute_dask.DaskPool`. Used as a context manager around one or more `run`s."""
+
+    sandboxed: bool  # every block ran under bubblewrap (read after run)
+
+    @property
+    def limit_scope(self) -> str:
+        """What the memory and CPU limits bounded, in words (read after run)."""
+        ...
+
+    def run(self, sessions: list[SessionRun], progress: Callable[[Outcome], None] | None = None
+            ) -> dict[str, Outcome]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc) -> None: ...
 
 
 class WorkerDied(Exception):

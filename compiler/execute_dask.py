@@ -261,6 +261,8 @@ def connect(executor: str, timeout: float | None = None) -> DaskExecutor:
         known = _clients.get(address)
         if known is not None and known.client.status == "running":
             return known
+        if known is not None:  # the scheduler went away since: connect again
+            known.close()
         try:
             from distributed import Client
         except ImportError:
