@@ -163,6 +163,18 @@ def test_an_unreachable_scheduler_or_a_bad_address_is_refused_before_building(tm
     assert bad.returncode == 2 and "dask://HOST:PORT" in bad.stderr
 
 
+@pytest.mark.parametrize(("given", "address"), [
+    ("dask://10.0.0.5:8786", "tcp://10.0.0.5:8786"), ("dask://[::1]:8786", "tcp://[::1]:8786"),
+    ("dask://node-3.lab:8786/", "tcp://node-3.lab:8786"), ("dask://h", None), ("tcp://h:1", None),
+    ("dask://h:port", None), ("dask://h:1/x", None), ("dask://u@h:1", None), ("local", None)])
+def test_only_dask_host_port_names_a_scheduler(given, address):
+    if address is None:
+        with pytest.raises(execute_dask.ExecutorError, match="dask://HOST:PORT"):
+            execute_dask.scheduler_address(given)
+    else:
+        assert execute_dask.scheduler_address(given) == address
+
+
 def test_kb_executor_in_mkdocs_yml_is_checked_where_it_is_written(tmp_path):
     write_vault(tmp_path, {"mkdocs.yml": "site_name: x\nkb:\n  executor: dask://nohost\n", "vault/a.md": ""})
     done = run_kb("build", cwd=tmp_path)
