@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 from compiler import session_limits
 from compiler.session_limits import SessionGroup
@@ -45,6 +46,8 @@ WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
 START_TIMEOUT = 120.0  # seconds for a worker to import NumPy and matplotlib
 FIGURE_TIMEOUT = 120.0  # seconds, after the block's code finished, to save its figures
 MAX_TIMEOUT = 24 * 3600.0  # seconds: a longer (or infinite, or NaN) block timeout is cut to this
+MEMORY_LIMIT = 2 * 1024**3  # bytes per session (its processes together where cgroups allow)
+OUTPUT_LIMIT = 1_000_000  # characters of a block's stdout and of its stderr
 STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped", "unstable")
 # Statuses after which the worker is replaced and the rest of the session skipped.
 _FATAL = {
@@ -127,6 +130,25 @@ def _size(count: int) -> str:
 def block_filename(label: str, index: int) -> str:
     """The file name a block's code is compiled under, as its traceback shows it."""
     return f"<block {label}:{index + 1}>"
+
+
+class Executor(Protocol):
+    """What runs the sessions: the local `Pool` (the default), or a Dask cluster's
+    `execute_dask.DaskPool`. Used as a context manager around one or more `run`s."""
+
+    sandboxed: bool  # every block ran under bubblewrap (read after run)
+
+    @property
+    def limit_scope(self) -> str:
+        """What the memory and CPU limits bounded, in words (read after run)."""
+        ...
+
+    def run(self, sessions: list[SessionRun], progress: Callable[[Outcome], None] | None = None
+            ) -> dict[str, Outcome]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc) -> None: ...
 
 
 class WorkerDied(Exception):
@@ -305,8 +327,8 @@ class Pool:
         self,
         project_root: Path,
         workers: int | None = None,
-        memory_limit: int = 2 * 1024**3,
-        output_limit: int = 1_000_000,
+        memory_limit: int = MEMORY_LIMIT,
+        output_limit: int = OUTPUT_LIMIT,
         sandbox: bool = True,
         readable: tuple[Path, ...] = (),
     ) -> None:

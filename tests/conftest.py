@@ -27,7 +27,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED_VAULT = PROJECT / "vault"
 # Files that take longest, started first so that no long file is left for the end of a run.
 LONG_FIRST = ("test_lock", "test_build_e2e", "test_conformance", "test_properties", "test_browser",
-              "test_browser_reader", "test_cli", "test_blocks_e2e", "test_execute")
+              "test_browser_reader", "test_cli", "test_blocks_e2e", "test_execute", "test_execute_dask")
 T = TypeVar("T")
 
 
