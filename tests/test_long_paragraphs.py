@@ -56,8 +56,10 @@ After the long ones[^3], a reference that comes later.
 TARGET = "# Target\n\n## Heading\n\nSee [[Long]].\n"
 
 
-def staged_page(segment_chars: int, monkeypatch: pytest.MonkeyPatch) -> str:
+def staged_page(segment_chars: int, monkeypatch: pytest.MonkeyPatch,
+                long_chars: int | None = None) -> str:
     monkeypatch.setattr(core, "SEGMENT_CHARS", segment_chars)
+    monkeypatch.setattr(core, "LONG_PARAGRAPH_CHARS", segment_chars if long_chars is None else long_chars)
     notes = {"Long.md": parse_note("Long.md", NOTE.encode()),
              "Target.md": parse_note("Target.md", TARGET.encode())}
     resolved = resolve_vault(notes, {"figure.png": VaultFile("figure.png", Path("/v/figure.png"))})
@@ -92,10 +94,11 @@ def test_a_paragraph_cut_into_segments_gives_the_html_of_the_whole(converter, mo
 
 
 def test_segments_are_long_only_in_a_long_paragraph(monkeypatch):
-    page = staged_page(core.SEGMENT_CHARS, monkeypatch)
+    page = staged_page(core.SEGMENT_CHARS, monkeypatch, core.LONG_PARAGRAPH_CHARS)
     long_paragraph = next(line for line in page.split("\n") if "kb-block-anchor" in line)
     assert 0 < long_paragraph.count(SEGMENT_BREAK) <= len(long_paragraph) // core.SEGMENT_CHARS
-    assert all(SEGMENT_BREAK not in line for line in page.split("\n") if len(line) < 1000)
+    assert all(SEGMENT_BREAK not in line for line in page.split("\n")
+               if len(line) < core.LONG_PARAGRAPH_CHARS)
     # Every segment but the first starts with the space that opens a span.
     assert all(segment.startswith(" ") for segment in long_paragraph.split(SEGMENT_BREAK)[1:])
 
