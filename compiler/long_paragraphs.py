@@ -12,10 +12,10 @@ So the writer (`forms.core.paragraph`) breaks a long paragraph's Markdown with
 emphasis, code span or bare URL crosses such a place, and Python-Markdown's patterns read
 the same on either side of it. This extension (MkDocs loads it: `mkdocs_runner` adds it):
 
-* before the inline step, puts each segment of a paragraph into an element of its own: a
-  `<p>` of its own, standing where the paragraph stood (the inline step then meets the
-  segments in the order it would have met the paragraph, so footnotes keep their numbers);
-  the text of any other element (a tight list's item) goes into `<span>`s inside it;
+* before the inline step, puts each segment of a paragraph into an element of its own, of
+  the paragraph's tag (`<p>`, or `<li>` in a tight list), standing where the paragraph
+  stood: the inline step then meets the segments in the order it would have met the
+  paragraph's text, so footnotes keep their numbers;
 * after the inline step, joins the segments back: the paragraph's text, elements and their
   tails are what one paragraph would have given, and every later step (attributes, table
   of contents, MkDocs' links) sees the page it would have seen;
@@ -37,26 +37,25 @@ from markdown.util import AtomicString
 
 from .normalize import SEGMENT_BREAK
 
-# The attribute that marks an element made here; its value says how it rejoins.
+# The attribute that marks a segment made here: it continues the element before it.
 _SEGMENT = "data-kb-segment"
-_CONTINUES = "continues"  # a <p> that continues the paragraph before it
-_INSIDE = "inside"  # a <span> whose text continues its parent's text
 
 
 def _has_break(element: etree.Element) -> bool:
-    return bool(element.text) and not isinstance(element.text, AtomicString) \
-        and SEGMENT_BREAK in element.text
+    text = element.text
+    return bool(text) and not isinstance(text, AtomicString) and SEGMENT_BREAK in text
 
 
 def _segments(element: etree.Element) -> list[etree.Element]:
-    """A paragraph's segments as paragraphs: its attributes on the first, its elements
-    (none, once blocks are parsed, unless an extension added one) after the last."""
-    first, *rest = (element.text or "").split(SEGMENT_BREAK)
+    """The element cut at its text's breaks into elements of its tag, one after another: its
+    attributes on the first, its elements (none in a paragraph, a nested list in an item)
+    and its tail on the last."""
+    first, *rest = element.text.split(SEGMENT_BREAK)
     head = etree.Element(element.tag, element.attrib)
     head.text = first
     made = [head]
     for text in rest:
-        segment = etree.Element(element.tag, {_SEGMENT: _CONTINUES})
+        segment = etree.Element(element.tag, {_SEGMENT: ""})
         segment.text = text
         made.append(segment)
     made[-1].extend(list(element))
@@ -64,30 +63,17 @@ def _segments(element: etree.Element) -> list[etree.Element]:
     return made
 
 
-def _split_inside(element: etree.Element) -> None:
-    """The element's text up to the first break stays its text; each later segment becomes
-    a span before its other children."""
-    first, *rest = (element.text or "").split(SEGMENT_BREAK)
-    element.text = first
-    spans = []
-    for text in rest:
-        span = etree.Element("span", {_SEGMENT: _INSIDE})
-        span.text = text
-        spans.append(span)
-    element[0:0] = spans
-
-
 class _Split(Treeprocessor):
+    """Each element whose text holds breaks becomes its segments, side by side in its
+    parent: the inline step reads its children's texts in order, so it meets the segments
+    in the order it would have met the element's text, and footnotes keep their numbers."""
+
     def run(self, root: etree.Element) -> None:
-        for parent in [p for p in root.iter() if _has_break(p) or any(_has_break(c) for c in p)]:
-            if any(child.tag == "p" and _has_break(child) for child in parent):
-                children: list[etree.Element] = []
-                for child in parent:
-                    split = child.tag == "p" and _has_break(child)
-                    children += _segments(child) if split else [child]
-                parent[:] = children
-            if parent.tag != "p" and _has_break(parent):
-                _split_inside(parent)
+        for parent in [p for p in root.iter() if any(_has_break(c) for c in p)]:
+            children: list[etree.Element] = []
+            for child in parent:
+                children += _segments(child) if _has_break(child) else [child]
+            parent[:] = children
 
 
 class _Text:
@@ -107,45 +93,41 @@ class _Text:
         setattr(self.element, self.attribute, "".join(self.parts) or None)
 
 
+def _end_of(element: etree.Element) -> _Text:
+    """Where text that continues the element goes: after its last child, or its own text."""
+    return _Text(element[-1], "tail") if len(element) else _Text(element, "text")
+
+
 def _join(parent: etree.Element) -> None:
-    """The parent's segments joined back into the paragraph (or the parent's own text) they
-    were cut from: a segment's text goes after what comes before it (the paragraph's text,
-    or the tail of its last element), its elements after them."""
+    """The parent's segments joined back into the element they were cut from: a segment's
+    text goes after what the element holds so far, then its elements; its tail is the
+    element's."""
     children: list[etree.Element] = []
-    paragraph: etree.Element | None = None  # the paragraph a `continues` segment joins
-    end = _Text(parent, "text")  # where the next segment's text goes
+    end: _Text | None = None
     for child in parent:
-        kind = child.get(_SEGMENT)
-        if kind not in (_CONTINUES, _INSIDE) or (kind == _CONTINUES and paragraph is None):
-            end.close()
+        if _SEGMENT not in child.attrib or not children:
+            child.attrib.pop(_SEGMENT, None)
+            if end is not None:
+                end.close()
             children.append(child)
-            paragraph = child if child.tag == "p" else None
-            if paragraph is not None and len(paragraph):
-                end = _Text(paragraph[-1], "tail")
-            else:
-                end = _Text(child, "text" if paragraph is not None else "tail")
+            end = None
             continue
+        head = children[-1]
+        end = end or _end_of(head)
         end.add(child.text)
-        moved = list(child)
-        if moved:
+        if len(child):
             end.close()
-            if kind == _CONTINUES:
-                paragraph.extend(moved)
-            else:
-                children.extend(moved)
-            end = _Text(moved[-1], "tail")
-        if kind == _CONTINUES:
-            paragraph.tail = child.tail
-        else:
-            end.add(child.tail)
-    end.close()
+            head.extend(list(child))
+            end = _end_of(head)
+        head.tail = child.tail
+    if end is not None:
+        end.close()
     parent[:] = children
 
 
 class _Join(Treeprocessor):
     def run(self, root: etree.Element) -> None:
-        parents = [p for p in root.iter() if any(c.get(_SEGMENT) for c in p)]
-        for parent in parents:
+        for parent in [p for p in root.iter() if any(_SEGMENT in c.attrib for c in p)]:
             _join(parent)
 
 

@@ -20,8 +20,9 @@ from compiler.resolve import resolve_vault
 from compiler.scan import VaultFile
 
 # Every form a paragraph holds, each sentence different, then the blocks a long paragraph
-# stands in: a tight list's item, a task, a callout, a quote, a footnote; footnote
-# references after the long paragraph keep their numbers.
+# stands in: a loose list's item, a task, a tight list's item (with a list under it), a
+# callout, a quote, a footnote; footnote references after the long paragraph keep their
+# numbers.
 SENTENCES = [
     "확률 분포의 **기댓값**과 [[Target|분산]]을 ==강조==해서 본다",
     "$\\sum_i x_i^2$ 와 $e^{i\\pi}$ 는 `np.sum(x)` 로 계산한다",
@@ -41,6 +42,12 @@ NOTE = f"""# Long
 - short item[^2]
 
 - [ ] {LONG}
+
+Between the lists.
+
+- {LONG}
+    - nested[^2]
+- tight item after[^3]
 
 > [!note] 상자
 > {LONG}
