@@ -33,7 +33,7 @@ SENTENCES = [
     "<b>굵은</b> <span title=\"a [b\">열린 괄호</span> <kbd>Ctrl</kbd> 1. 2) # * _ = ~ | \\ & < >",
     "[[Target|표시 [괄호] 글]] [a [nested] link](Target.md) ![alt](figure.png) %%주석%% 끝",
 ]
-LONG = " ".join(SENTENCES * 6)
+LONG = " ".join(SENTENCES * 2)
 NOTE = f"""# Long
 
 {LONG} ^long-block
@@ -101,11 +101,11 @@ def test_a_paragraph_cut_into_segments_gives_the_html_of_the_whole(converter, mo
 
 
 def test_segments_are_long_only_in_a_long_paragraph(monkeypatch):
-    page = staged_page(core.SEGMENT_CHARS, monkeypatch, core.LONG_PARAGRAPH_CHARS)
+    page = staged_page(300, monkeypatch, 2000)
     long_paragraph = next(line for line in page.split("\n") if "kb-block-anchor" in line)
-    assert 0 < long_paragraph.count(SEGMENT_BREAK) <= len(long_paragraph) // core.SEGMENT_CHARS
-    assert all(SEGMENT_BREAK not in line for line in page.split("\n")
-               if len(line) < core.LONG_PARAGRAPH_CHARS)
+    assert len(long_paragraph) > 2000
+    assert 0 < long_paragraph.count(SEGMENT_BREAK) <= len(long_paragraph) // 300
+    assert all(SEGMENT_BREAK not in line for line in page.split("\n") if len(line) < 2000)
     # Every segment but the first starts with the space that opens a span.
     assert all(segment.startswith(" ") for segment in long_paragraph.split(SEGMENT_BREAK)[1:])
 
