@@ -26,13 +26,14 @@ from .navigation import NOT_IN_NAV
 # What the staged Markdown is written for; added when mkdocs.yml leaves one out
 # (`compiler.outline`: the table of contents lists a note's headings as Obsidian's outline does;
 # `compiler.readable_urls`: an address Python cannot split is text, not the end of the build;
-# `compiler.offline`: an image Python-Markdown finds where the compiler saw none loads nothing).
+# `compiler.offline`: an image Python-Markdown finds where the compiler saw none loads nothing;
+# `compiler.long_paragraphs`: a long paragraph is read in segments, in linear time).
 # Callouts are admonitions (folded ones details), tasks pymdownx tasks, bare URLs links as in
 # Obsidian (magiclink), and `toc` gives any other Korean heading a readable id instead of _1.
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "tables", "footnotes", "nl2br", "sane_lists",
                        "pymdownx.mark", "pymdownx.tilde", "compiler.outline", "admonition",
                        "pymdownx.details", "pymdownx.tasklist", "pymdownx.magiclink", "toc",
-                       "compiler.readable_urls", "compiler.offline")
+                       "compiler.readable_urls", "compiler.offline", "compiler.long_paragraphs")
 # Material features the output relies on: without prune every page lists every page in its
 # sidebar (200 s and 3 GB at 3,000 notes instead of 19 s).
 REQUIRED_FEATURES = ("navigation.prune",)
