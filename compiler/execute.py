@@ -583,6 +583,16 @@ class Pool:
         return stdout, stderr, t_out or t_err
 
     # -- closing -------------------------------------------------------------------------------------
+    def interrupt(self) -> None:
+        """Kill the workers' process trees, from another thread than run()'s: their running
+        blocks end as crashed, the rest of their sessions skipped, and run() returns."""
+        for worker in list(self._slots):
+            if worker is not None and worker.alive():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(worker.process.pid, signal.SIGKILL)
+                if worker.group is not None:
+                    worker.group.kill()
+
     def close(self) -> None:
         if self._closed:
             return

@@ -18,6 +18,12 @@ must be installed on the workers, at the same version: the task is kb's own code
 blocks' cache keys include kb's executor sources (snippet_cache.versions), which are checked
 against every worker before anything runs.
 
+Ctrl+C (or any end of the build before its sessions are done) cancels the tasks and sets the
+run's stop Event; a running task sees it within a second and kills its snippet worker, and a
+task that starts late returns at once, so no block goes on running on the cluster for nobody.
+(The stop Event of an interrupted build stays on the scheduler, a few bytes: a task could still
+start after any moment kb could clear it.)
+
 A worker lost mid-session (killed, out of memory, its machine gone) is reported like a crash
 of the local pool: every block of the session "crashed", nothing stored. Dask would run the
 task again on another worker; the task's first act is to claim the session (a Dask `Event`
@@ -46,6 +52,7 @@ from .execute import MEMORY_LIMIT, OUTPUT_LIMIT, Outcome, Pool, SessionRun
 
 SCHEME = "dask"
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler before the build is refused
+STOP_POLL = 1.0  # seconds between a running task's looks at whether kb still waits for it
 PROJECT_DIR = "kb-dask-projects"  # under the worker's temporary folder: one folder per snippets/ digest
 SKIPPED_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
@@ -132,6 +139,12 @@ class SessionReport:
 
 _idle_pools: dict[tuple, list[Pool]] = {}  # warm pools of this worker process, by configuration
 _idle_lock = threading.Lock()
+_running: set[str] = set()  # the claims of the sessions this worker process is running
+
+
+def running_sessions() -> int:
+    """How many sessions this Dask worker process is running (`client.run` it to see)."""
+    return len(_running)
 
 
 def unpack_project(project: ProjectFiles) -> Path:
@@ -177,12 +190,16 @@ def _borrowed_pool(root: Path, options: WorkerOptions) -> Iterator[Pool]:
         _idle_pools.setdefault(config, []).append(pool)
 
 
+def _event(name: str):
+    from distributed import Event, get_client
+
+    return Event(name, client=get_client())
+
+
 def _claimed_before(name: str) -> bool:
     """Whether an earlier attempt of this session claimed it (Dask runs a task again only when
     the worker running it was lost); else the session is claimed now."""
-    from distributed import Event, get_client
-
-    claim = Event(name, client=get_client())
+    claim = _event(name)
     if claim.is_set():
         return True
     claim.set()
@@ -190,13 +207,17 @@ def _claimed_before(name: str) -> bool:
 
 
 def run_session(session: SessionRun, project: ProjectFiles, options: WorkerOptions,
-                claim: str) -> SessionReport:
-    """The Dask task: run one session's blocks in a snippet worker of this machine."""
+                claim: str, stop: str) -> SessionReport:
+    """The Dask task: run one session's blocks in a snippet worker of this machine. `claim`
+    and `stop`: the names of the session's claim and of the run's stop Event."""
     from distributed import get_worker
 
     from .snippet_cache import versions
 
     here = get_worker().address
+    stopped = _event(stop)
+    if stopped.is_set():  # started after kb gave up waiting
+        return SessionReport(_crashed(session, "the build was interrupted"), here)
     if _claimed_before(claim):
         return SessionReport((), here, lost=True)
     runtime = versions()
@@ -206,10 +227,33 @@ def run_session(session: SessionRun, project: ProjectFiles, options: WorkerOptio
         return SessionReport(tuple(Outcome(b.key, "crashed", error=error) for b in session.blocks), here)
     root = unpack_project(project)
     with _borrowed_pool(root, options) as pool:
-        outcomes = pool.run([session])
+        done = threading.Event()
+        watcher = threading.Thread(target=_interrupt_when_stopped, args=(stopped, pool, done),
+                                   name="kb-stop-watcher", daemon=True)
+        watcher.start()
+        _running.add(claim)
+        try:
+            outcomes = pool.run([session])
+        finally:
+            _running.discard(claim)
+            done.set()
+            watcher.join()
         return SessionReport(tuple(outcomes[b.key] for b in session.blocks if b.key in outcomes), here,
                              sandboxed=pool.sandboxed, sandbox_problem=_sandbox_problem(pool),
                              limit_scope=pool.limit_scope, project_root=str(root))
+
+
+def _interrupt_when_stopped(stop, pool: Pool, done: threading.Event) -> None:
+    """Interrupt the pool when kb sets the run's stop Event (it no longer waits for it).
+    `stop`: the Dask Event, made in the task's thread (only there is the worker's client found)."""
+    while not done.wait(STOP_POLL):
+        try:
+            stopped = stop.is_set()
+        except Exception:  # the scheduler is unreachable for now: Dask handles that itself
+            continue
+        if stopped:
+            pool.interrupt()
+            return
 
 
 def _same(value: object) -> object:
@@ -352,6 +396,7 @@ class DaskPool:
         if not sessions:
             return results
         run_id = uuid.uuid4().hex
+        stop = f"kb-stop-{run_id}"
         # A task, not scattered data: Dask makes it again on another worker when the worker
         # holding it is lost (scattered data would be gone, and every session waiting on it).
         files = pack_project(self.project_root)
@@ -359,7 +404,7 @@ class DaskPool:
         futures = {}
         for index, session in enumerate(sessions):
             claim = f"kb-claim-{run_id}-{index}"
-            future = client.submit(run_session, session, project, self.options, claim,
+            future = client.submit(run_session, session, project, self.options, claim, stop,
                                    key=f"kb-session-{run_id}-{index}", pure=False, retries=0)
             futures[future] = (session, claim)
         self.submitted += len(futures)
@@ -371,6 +416,9 @@ class DaskPool:
                     if progress is not None:
                         progress(outcome)
         finally:
+            if not all(f.done() for f in futures):  # interrupted: stop what runs, or will
+                with contextlib.suppress(Exception):
+                    Event(stop, client=client).set()
             client.cancel([*futures, project])  # Ctrl+C, or a bug above: no session is left running
             for _, claim in futures.values():
                 with contextlib.suppress(Exception):

@@ -105,17 +105,6 @@ def test_a_block_that_kills_its_process_is_a_crash_on_its_note_and_the_others_ar
     assert (project / "site" / "죽음" / "index.html").is_file()
 
 
-def test_a_snippet_module_s_traceback_names_the_project_s_file_not_the_worker_s_copy(cluster, tmp_path):
-    write_vault(tmp_path, {"snippets/__init__.py": "", "snippets/bad.py": "def f():\n    return 1 / 0\n",
-                           "vault/a.md": "```python exec\nfrom snippets.bad import f\nf()\n```\n"})
-    settings, notes = notes_of(tmp_path)
-    results, _ = run_blocks(notes, settings.snippets_dir.parent, tmp_path / "cache",
-                            cluster=connect_executor(executor_of(cluster)))
-    outcome = results[("a.md", 0)].outcome
-    assert outcome.status == "error"
-    assert f'File "{tmp_path / "snippets" / "bad.py"}", line 2' in outcome.traceback
-
-
 def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, tmp_path):
     write_vault(tmp_path, {"vault/slow.md": "```python exec\nimport time\ntime.sleep(60)\n```\n",
                            "vault/quick.md": "```python exec\nprint(6 * 7)\n```\n"})
@@ -144,6 +133,27 @@ def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, t
     assert "the Dask worker running it was lost" in lost.error
 
 
+def test_a_build_that_ends_early_stops_its_sessions_on_the_workers(cluster, tmp_path):
+    write_vault(tmp_path, {"vault/slow.md": "```python exec\nimport time\ntime.sleep(60)\n```\n",
+                           "vault/quick.md": "```python exec\nprint(1)\n```\n"})
+    settings, notes = notes_of(tmp_path)
+    executor = connect_executor(executor_of(cluster))
+
+    def interrupted(result) -> None:  # as Ctrl+C would, once the quick block is in
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_blocks(notes, settings.snippets_dir.parent, tmp_path / "cache", cluster=executor,
+                   progress=interrupted)
+    deadline = time.monotonic() + 20  # the slow block would sleep for 60 s
+    while sum(executor.client.run(execute_dask.running_sessions).values()) and \
+            time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sum(executor.client.run(execute_dask.running_sessions).values()) == 0
+    time.sleep(1.5)  # a task that started late returns at once
+    assert sum(executor.client.run(execute_dask.running_sessions).values()) == 0
+
+
 def _running_sessions(client) -> dict[str, str]:
     """{worker address: key} of the kb sessions being run."""
     return {address: str(key) for address, keys in client.processing().items()
@@ -161,6 +171,17 @@ def test_an_unreachable_scheduler_or_a_bad_address_is_refused_before_building(tm
     assert not (tmp_path / "site").exists()
     bad = run_kb("build", "--executor", "tcp://host", "--vault", str(tmp_path / "vault"), cwd=tmp_path)
     assert bad.returncode == 2 and "dask://HOST:PORT" in bad.stderr
+
+
+def test_a_snippet_module_s_traceback_names_the_project_s_file_not_the_worker_s_copy(cluster, tmp_path):
+    write_vault(tmp_path, {"snippets/__init__.py": "", "snippets/bad.py": "def f():\n    return 1 / 0\n",
+                           "vault/a.md": "```python exec\nfrom snippets.bad import f\nf()\n```\n"})
+    settings, notes = notes_of(tmp_path)
+    results, _ = run_blocks(notes, settings.snippets_dir.parent, tmp_path / "cache",
+                            cluster=connect_executor(executor_of(cluster)))
+    outcome = results[("a.md", 0)].outcome
+    assert outcome.status == "error"
+    assert f'File "{tmp_path / "snippets" / "bad.py"}", line 2' in outcome.traceback
 
 
 @pytest.mark.parametrize(("given", "address"), [
