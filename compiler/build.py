@@ -219,7 +219,10 @@ def vault_queries(compilation: Compilation, settings: Settings) -> Queries:
     shown = published_only(compilation.resolved)
     if not has_queries(shown):
         return Queries()
-    return evaluate_queries(shown, build_facts(shown, *file_facts(compilation, settings)))
+    kept = QueryCache(settings.cache_dir)
+    queries = evaluate_queries(shown, build_facts(shown, *file_facts(compilation, settings)), kept)
+    kept.save()
+    return queries
 
 
 def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:

@@ -186,13 +186,8 @@ class FactValues:
         return getattr(note, read[2], _ABSENT)
 
     def digest(self, reads: tuple[Read, ...]) -> str:
-        hashed = hashlib.sha256()
-        for read in reads:
-            hashed.update(repr(read).encode())
-            hashed.update(b"=")
-            hashed.update(self.text(read).encode())
-            hashed.update(b"\n")
-        return hashed.hexdigest()
+        """A digest of the values of `reads` (the reads themselves are kept beside it)."""
+        return hashlib.sha256("\0".join(map(self.text, reads)).encode()).hexdigest()
 
     def dependencies(self, reads: Reads) -> Dependencies:
         ordered = tuple(sorted(reads.keys))
