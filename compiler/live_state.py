@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import pickle
 import shutil
@@ -86,6 +87,22 @@ def _tree_signature(root: Path) -> list:
     return found
 
 
+def _own_modules(config) -> list:
+    """kb's modules the publisher runs (its plugins, its Markdown extensions), by size and
+    time: a new kb may convert a page differently."""
+    names = {name for name in sys.modules if name.split(".")[0] == "compiler"}
+    names.update(name for name in config.markdown_extensions
+                 if isinstance(name, str) and name.split(".")[0] == "compiler")
+    found = []
+    for name in sorted(names):
+        with contextlib.suppress(ImportError, ValueError, OSError):
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.origin and os.path.isfile(spec.origin):
+                stat = os.stat(spec.origin)
+                found.append((name, stat.st_size, stat.st_mtime_ns))
+    return found
+
+
 def fingerprint(config, config_text: str, defaults: dict) -> str:
     """Everything besides a page's own Markdown that its HTML depends on."""
     versions = []
@@ -96,8 +113,7 @@ def fingerprint(config, config_text: str, defaults: dict) -> str:
             versions.append((name, None))
     parts = [STATE_VERSION, sys.version, versions, config_text, sorted(defaults.items()),
              list(config.extra_css), [str(s) for s in config.extra_javascript],
-             str(config.not_in_nav), sorted(config.plugins.keys()),
-             _tree_signature(Path(__file__).parent)]
+             str(config.not_in_nav), sorted(config.plugins.keys()), _own_modules(config)]
     parts += [_tree_signature(Path(folder)) for folder in config.theme.dirs]
     return digest_bytes(repr(parts).encode("utf-8", "surrogatepass"))
 

@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from . import messages, report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
 from .search_index import PageEntries, write_search_index
-from .sitecheck import check_site
+from .sitecheck import CheckedPages, check_site
 from .timing import Timer
 
 _MKDOCS_WARNING = re.compile(r"^mkdocs: WARNING: (?:Doc file '(?P<path>[^']+)' )?(?P<message>.*)")
@@ -38,6 +39,7 @@ BUILD_ID = ".kb-build"  # in every site kb publishes: which build made it (its s
 MARKER_TEXT = "This folder is a site built by kb; `kb build` replaces it whole.\n"
 
 
+T = TypeVar("T")
 _going_in = False  # set just before the new site replaces the old one
 
 
@@ -215,6 +217,7 @@ class Previous:
     build_id: str  # of the published site ("" when there is none, or it is not kb's)
     state: Path  # the publisher's saved state (`compiler.live_state`)
     search: Path  # the search entries of its pages (`search_index.PageEntries`)
+    checks: Path  # the site check of its pages (`sitecheck.CheckedPages`)
 
     def request(self, build_id: str) -> dict:
         return {"old_site": str(self.site_dir) if self.build_id else "",
@@ -230,7 +233,8 @@ def previous_build(settings: Settings, site_dir: Path) -> Previous:
     except (OSError, UnicodeDecodeError):
         build_id = ""
     return Previous(site_dir, build_id if _built_by_kb(site_dir) else "",
-                    folder / f"{digest}.state", folder / f"{digest}.search")
+                    folder / f"{digest}.state", folder / f"{digest}.search",
+                    folder / f"{digest}.checks")
 
 
 def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagnostic]:
@@ -423,7 +427,8 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
     staged_at = len(timer.stages)
     previous = previous_build(settings, site_dir)
     build_id = os.urandom(16).hex()
-    search_pages = load_page_entries(previous.search, full)
+    search_pages = load_kept(previous.search, PageEntries, full)
+    checked_pages = load_kept(previous.checks, CheckedPages, full)
     with private_stage(settings) as stage_dir:
         try:
             with timer.stage("stage"):
@@ -437,7 +442,7 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
             with timer.stage("search"):
                 write_search_index(new_dir, stage.aliases, search_pages)
             with timer.stage("site-check"):
-                problems = check_site(new_dir, frozenset(settings.allow_hosts))
+                problems = check_site(new_dir, frozenset(settings.allow_hosts), checked_pages)
             loads = [p for p in problems if p.endswith("from another host")]
             if loads:
                 raise PublishError(f"{len(loads)} page(s) would load from another host; the "
@@ -456,32 +461,33 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
     # state of the previous site, which no longer matches the site's build id: a full build).
     with contextlib.suppress(OSError):
         os.replace(str(previous.state) + ".new", previous.state)
-    save_page_entries(search_pages, previous.search)
+    save_kept(search_pages, previous.search)
+    save_kept(checked_pages, previous.checks)
     return stats, tuple(found)
 
 
-def load_page_entries(path: Path, full: bool) -> PageEntries:
-    """The search entries of the published site's pages, as the last build left them
-    (`PageEntries` knows each page by its file: a page kept by a hard link is not read again).
-    Anything unreadable, or `full`, starts empty."""
+def load_kept(path: Path, kind: type[T], full: bool) -> T:
+    """What the last build kept of its pages (the search entries, the site check), known by
+    each page's file: a page kept by a hard link is not read again. Anything unreadable, of
+    another version, or `full`, starts empty."""
     if not full:
         try:
             with open(path, "rb") as handle:
                 kept = pickle.load(handle)
-            if isinstance(kept, PageEntries) and kept.version == PageEntries.version:
+            if isinstance(kept, kind) and getattr(kept, "version", None) == kind.version:
                 return kept
         except Exception:  # missing, truncated or of another version: read every page
             pass
-    return PageEntries()
+    return kind()
 
 
-def save_page_entries(pages: PageEntries, path: Path) -> None:
+def save_kept(pages: object, path: Path) -> None:
     aside = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(aside, "wb") as handle:
             pickle.dump(pages, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(aside, path)
-    except OSError:  # the site is published; the next build reads every page again
+    except (OSError, pickle.PicklingError):  # the site is published; the next build reads every page again
         with contextlib.suppress(OSError):
             aside.unlink()
