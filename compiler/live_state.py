@@ -254,7 +254,7 @@ def snapshot(site, build_id: str, fingerprint_now: str, digests: dict[str, str],
     return state
 
 
-def save(state: SiteState, path: Path) -> None:
+def save(state: SiteState, path: Path) -> bool:
     """Written aside and renamed: a state file is whole or absent; never raises."""
     aside = path.with_name(path.name + ".tmp")
     try:
@@ -262,10 +262,12 @@ def save(state: SiteState, path: Path) -> None:
         with open(aside, "wb") as handle:
             pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(aside, path)
+        return True
     except Exception:  # a cache that refuses the state (full disk, a value pickle cannot
         # write) costs the next build its speed, never this build
         with contextlib.suppress(OSError):
             os.unlink(aside)
+        return False
 
 
 def build_folder(site, request: dict, messages: list[str], fingerprint_now: str) -> dict:
@@ -295,8 +297,11 @@ def build_folder(site, request: dict, messages: list[str], fingerprint_now: str)
     warnings = page_warnings(messages)
     for said in kept_warnings.values():
         messages.extend(said)
-    if publish.get("save"):
-        save(snapshot(site, publish.get("build", ""), fingerprint_now, the_plan.digests,
-                      the_plan.signatures, warnings, kept_warnings), Path(publish["save"]))
+    # Nothing converted, copied or templated: the site is the published one but for its
+    # search index and markers, and the saved state still describes it (under its build id).
+    same = state is not None and not the_plan.changed and not result["structural"]
+    saved = not same and bool(publish.get("save")) and save(
+        snapshot(site, publish.get("build", ""), fingerprint_now, the_plan.digests,
+                 the_plan.signatures, warnings, kept_warnings), Path(publish["save"]))
     return {**result, "incremental": state is not None, "linked": linked,
-            "changed": len(the_plan.changed)}
+            "changed": len(the_plan.changed), "saved": saved, "same": same}

@@ -436,6 +436,8 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
             with timer.stage("mkdocs"):
                 found, reply = run_incremental(settings, stage_dir, new_dir, previous, build_id,
                                                full)
+            if reply.get("same"):  # the published pages, so the saved state describes it
+                build_id = previous.build_id
             stats = replace(stats, converted=reply.get("rendered", 0),
                             pages_written=reply.get("templated", 0), kept=reply.get("linked", 0),
                             incremental=bool(reply.get("incremental")))
@@ -459,8 +461,9 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
     _swap_in(new_dir, site_dir)
     # The saved state now describes the published site (a kill before this line leaves the
     # state of the previous site, which no longer matches the site's build id: a full build).
-    with contextlib.suppress(OSError):
-        os.replace(str(previous.state) + ".new", previous.state)
+    if reply.get("saved"):
+        with contextlib.suppress(OSError):
+            os.replace(str(previous.state) + ".new", previous.state)
     save_kept(search_pages, previous.search)
     save_kept(checked_pages, previous.checks)
     return stats, tuple(found)
