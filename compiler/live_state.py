@@ -69,6 +69,7 @@ class Plan:
     digests: dict[str, str]
     signatures: dict[str, tuple]
     templates: list[str]  # the theme's template outputs, linked when the nav did not change
+    files: list = field(default_factory=list)  # MkDocs' File of every file of the site
 
 
 def digest_bytes(data: bytes) -> str:
@@ -181,7 +182,7 @@ def plan(site, state: SiteState) -> Plan:
             signatures[uri] = _signature(file)
             if state.files.get(uri) != signatures[uri]:
                 changed.add(uri)
-    return Plan(changed, digests, signatures, template_outputs(site.config))
+    return Plan(changed, digests, signatures, template_outputs(site.config), list(files))
 
 
 def _link(source: str, target: str) -> bool:
@@ -196,22 +197,21 @@ def _link(source: str, target: str) -> bool:
     return True
 
 
-def seed(site, the_plan: Plan, old_site: str) -> int:
+def seed(the_plan: Plan, old_site: str) -> int:
     """Link into the (new, empty) site folder what the published site `old_site` already
-    holds of this build: every page still staged, every other file whose source is unchanged.
-    Returns how many files were linked."""
-    files = site._files()
+    holds of this build: every page still staged, every other file whose source is unchanged
+    (a changed one is copied anew: MkDocs writes a copy in place, never through a link).
+    What the published site lacks (removed by hand) joins the plan's changed files. Returns
+    how many files were linked."""
     templates = set(the_plan.templates)
     linked = 0
-    for file in files:
-        if file.dest_uri in templates:
+    for file in the_plan.files:
+        if file.dest_uri in templates or file.src_uri in the_plan.changed:
             continue
-        if file.is_documentation_page():
-            if file.src_uri in the_plan.changed:
-                continue  # converted and written anew
-        elif file.src_uri in the_plan.changed:
-            continue  # copied anew: MkDocs writes a copy in place, never through a link
-        linked += _link(os.path.join(old_site, file.dest_uri), file.abs_dest_path)
+        if _link(os.path.join(old_site, file.dest_uri), file.abs_dest_path):
+            linked += 1
+        else:
+            the_plan.changed.add(file.src_uri)
     return linked
 
 
@@ -281,6 +281,9 @@ def build_folder(site, request: dict, messages: list[str], fingerprint_now: str)
     if not request.get("full") and incremental_allowed(site.config) and publish.get("old_site"):
         state = load(Path(publish["state"]), fingerprint_now, publish.get("old_build", ""))
     linked = 0
+    if state is not None and not all(os.path.isfile(os.path.join(publish["old_site"], name))
+                                     for name in template_outputs(site.config)):
+        state = None  # a template the published site lacks is made by a full build only
     if state is None:
         result = site.update(set(), set(), full=True, stream=True)
         the_plan = Plan(set(), {}, {}, [])
@@ -288,7 +291,7 @@ def build_folder(site, request: dict, messages: list[str], fingerprint_now: str)
     else:
         restore(site, state)
         the_plan = plan(site, state)
-        linked = seed(site, the_plan, publish["old_site"])
+        linked = seed(the_plan, publish["old_site"])
         result = site.update(the_plan.changed, set(), full=False, stream=True)
         if not result["structural"]:
             linked += link_templates(site, the_plan, publish["old_site"])
