@@ -9,6 +9,9 @@ update on stdin and answering one JSON line on stdout:
     <- {"changed": ["a/b.md", "_kb/figures/x.svg"], "removed": ["c.md"]}   or {"full": true}
     -> {"ok": true, "rendered": 1, "templated": 1, "structural": false, "warnings": [...],
         "seconds": 0.05}                                                  or {"ok": false, "error": "..."}
+    <- {"publish": {"old_site": ..., "old_build": ..., "state": ..., "save": ..., "build": ...},
+        "full": false}    `kb build`: SITE_DIR is a new folder, seeded from the published site
+                          with what did not change since its saved state (compiler.live_state)
 
 Why not `mkdocs build --dirty`: it leaves every page it skips out of the search index, renders
 the navigation from stale titles and never deletes a page. Here, each update reads the
