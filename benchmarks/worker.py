@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trace", action="store_true", help="trace Python memory (tracemalloc)")
     parser.add_argument("--no-mkdocs", action="store_true")
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--full", action="store_true",
+                        help="write every page again (kb build --full), not only what changed")
     args = parser.parse_args(argv)
 
     if args.trace:
@@ -105,9 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.no_mkdocs:
             report |= _compile_and_stage(settings, timer)
         else:
-            result = build_site(settings, args.site, timer)
+            result = build_site(settings, args.site, timer, full=args.full)
             report |= {"pages": len(result.stage.pages), **_counts(result.compilation),
                        "written": result.written.written, "unchanged": result.written.unchanged,
+                       "pages_written": result.written.pages_written,
+                       "pages_converted": result.written.converted,
+                       "incremental": result.written.incremental,
                        **_findings(result.diagnostics)}
     except PublishError as exc:
         report |= {"ok": False, "error": str(exc)[:4000]}

@@ -246,15 +246,17 @@ def vault_prefix(settings: Settings) -> str:
 def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
                use_cache: bool = True,
                refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None,
-               progress: Callable[[BlockResult], None] | None = None) -> BuildResult:
+               progress: Callable[[BlockResult], None] | None = None,
+               full: bool = False) -> BuildResult:
     """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
-    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
+    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails.
+    Only the pages that changed since the published site are written again, unless `full`."""
     timer = timer or Timer()
     prepared = prepare_stage(settings, timer, use_cache, progress)
     found = prepared.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
-    written, published = publish(prepared.stage, settings, site_dir, timer)
+    written, published = publish(prepared.stage, settings, site_dir, timer, full)
     built = report.make_report(prepared.compilation.resolved, prepared.compilation.graph,
                                prepared.blocks, found + published, timer.stages)
     try:

@@ -9,6 +9,9 @@ update on stdin and answering one JSON line on stdout:
     <- {"changed": ["a/b.md", "_kb/figures/x.svg"], "removed": ["c.md"]}   or {"full": true}
     -> {"ok": true, "rendered": 1, "templated": 1, "structural": false, "warnings": [...],
         "seconds": 0.05}                                                  or {"ok": false, "error": "..."}
+    <- {"publish": {"old_site": ..., "old_build": ..., "state": ..., "save": ..., "build": ...},
+        "full": false}    `kb build`: SITE_DIR is a new folder, seeded from the published site
+                          with what did not change since its saved state (compiler.live_state)
 
 Why not `mkdocs build --dirty`: it leaves every page it skips out of the search index, renders
 the navigation from stale titles and never deletes a page. Here, each update reads the
@@ -41,6 +44,7 @@ from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from . import live_state
 from .mkdocs_runner import load
 
 # What a page keeps from its last Markdown conversion when its Markdown did not change.
@@ -192,6 +196,16 @@ class LiveSite:
             config._current_page = None
 
 
+def _config_text(config_path: Path, start: int, end: int, defaults: dict) -> str:
+    """The part of mkdocs.yml MkDocs reads (a saved state depends on it, not on `kb:`)."""
+    if not defaults.get("read_config", True) or not config_path.is_file():
+        return ""
+    lines = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if start >= 0:
+        del lines[start:end]
+    return "".join(lines)
+
+
 def main(argv: list[str]) -> int:
     config_path, docs_dir, site_dir = Path(argv[0]), argv[1], argv[2]
     start, end = int(argv[3]), int(argv[4])
@@ -204,6 +218,7 @@ def main(argv: list[str]) -> int:
     try:
         defaults = json.loads(argv[5]) if len(argv) > 5 else {}
         site = LiveSite(load(config_path, docs_dir, site_dir, start, end, defaults))
+        fingerprint = None  # of the configuration, for a saved state (`kb build`)
     except Exception as exc:
         error = "\n".join([*collect.messages, f"{type(exc).__name__}: {exc}"])
         replies.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
@@ -213,10 +228,16 @@ def main(argv: list[str]) -> int:
         request = json.loads(line)
         began = time.perf_counter()
         try:
-            reply = {"ok": True, **site.update(set(request.get("changed", ())),
-                                               set(request.get("removed", ())),
-                                               bool(request.get("full")),
-                                               bool(request.get("stream")))}
+            if "publish" in request:  # kb build: a new folder, seeded from the published site
+                fingerprint = fingerprint or live_state.fingerprint(
+                    site.config, _config_text(config_path, start, end, defaults), defaults)
+                reply = {"ok": True, **live_state.build_folder(site, request, collect.messages,
+                                                               fingerprint)}
+            else:
+                reply = {"ok": True, **site.update(set(request.get("changed", ())),
+                                                   set(request.get("removed", ())),
+                                                   bool(request.get("full")),
+                                                   bool(request.get("stream")))}
         except Exception as exc:
             reply = {"ok": False, "error": "\n".join([*collect.messages,
                                                       f"{type(exc).__name__}: {exc}"])}

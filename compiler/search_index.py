@@ -287,24 +287,28 @@ def site_pages(site_dir: Path) -> Iterator[tuple[Path, str, str]]:
 class PageEntries:
     """The search entries of the pages already read, by page file, kept while the file stays
     the same one (MkDocs writes a page aside and renames it: a new inode and time) and the
-    page's aliases stay the same. Pages that went away leave at the next call."""
+    page's aliases stay the same. Pages that went away leave at the next call. Pages are
+    known by their place in the site, so that `kb build` keeps them (pickled) for its next
+    site, whose unchanged pages are hard links to the same files."""
+
+    version = 1  # of what a pickled one holds
 
     def __init__(self) -> None:
-        self._known: dict[Path, tuple[tuple, list[dict]]] = {}
+        self._known: dict[str, tuple[tuple, list[dict]]] = {}
 
     def entries(self, site_dir: Path, aliases: Mapping[str, Sequence[str]]) -> list[dict]:
         """The entries of every page of the site, reading only the pages that changed."""
-        known: dict[Path, tuple[tuple, list[dict]]] = {}
+        known: dict[str, tuple[tuple, list[dict]]] = {}
         docs = []
         for path, location, address in site_pages(site_dir):
             names = tuple(aliases.get(address, ()))
             state = path.stat()
             key = (state.st_ino, state.st_mtime_ns, state.st_size, names)
-            cached = self._known.get(path)
+            cached = self._known.get(location)
             if cached is None or cached[0] != key:
                 cached = (key, page_entries(path.read_text(encoding="utf-8", errors="replace"),
                                             location, names))
-            known[path] = cached
+            known[location] = cached
             docs += (dict(entry) for entry in cached[1])
         self._known = known
         return docs

@@ -32,9 +32,11 @@ resolved link is remembered per folder.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -164,10 +166,38 @@ def _read_page(text: str) -> tuple[list[Reference], frozenset[str]]:
     return reader.refs, frozenset(reader.ids)
 
 
-def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[str]:
+@dataclass(frozen=True)
+class PageCheck:
+    """What checking one page found that holds while the page and the site's list of files
+    stay the same: its ids, its problems but missing anchors, and its links to anchors."""
+    ids: frozenset[str]
+    problems: tuple[str, ...]
+    anchors: tuple[tuple[str, str, str], ...]  # tag, reference, the page it points at
+
+
+class CheckedPages:
+    """The checks of the pages of the last site checked, kept for the next check while a page
+    stays the same file (inode, time, size) and the site holds the same files: then a page
+    is not read again, and only its links to anchors are checked again (the page they point
+    at may have changed). `kb build` keeps it (pickled) between builds, whose unchanged pages
+    are hard links to the published site's files."""
+
+    version = 1  # of what a pickled one holds
+
+    def __init__(self) -> None:
+        self.files: str = ""  # digest of the site's file list and the allowed hosts
+        self.pages: dict[str, tuple[tuple[int, int, int], PageCheck]] = {}
+
+
+def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset(),
+               known: CheckedPages | None = None) -> list[str]:
     """Problems found, as 'page: message' lines; empty when the site is whole. A load from one
-    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem."""
+    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem.
+    `known`: the checks of an earlier site, used where they still hold, and updated."""
     files = _site_files(site)
+    listing = hashlib.blake2b(repr((sorted(files), sorted(allowed_hosts))).encode(
+        "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    kept = known.pages if known is not None and known.files == listing else {}
 
     def foreign(ref: str) -> bool:
         if not allowed_hosts:
@@ -188,12 +218,10 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
         index = "index.html" if joined == "." else f"{joined}/index.html"
         return index if index in files else None
 
-    problems: list[str] = []
-    ids: dict[str, frozenset[str]] = {}
-    wanted_anchors: list[tuple[str, str, str, str]] = []  # page, tag, ref, target
-    for page in sorted(p for p in files if p.endswith(".html")):
-        text = (site / page).read_text(encoding="utf-8", errors="replace")
-        references, ids[page] = _read_page(text)
+    def check_page(page: str, text: str) -> PageCheck:
+        references, ids = _read_page(text)
+        problems: list[str] = []
+        anchors: list[tuple[str, str, str]] = []
         folder = posixpath.dirname(page)
         # The folder n levels up, so that '../../x' from pages of one folder is resolved once.
         ancestors = [folder]
@@ -232,9 +260,25 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
             if target is None:
                 problems.append(f"{page}: <{tag}> points at missing {ref}")
             elif fragment and target.endswith(".html"):
-                wanted_anchors.append((page, tag, ref, target))
+                anchors.append((tag, ref, target))
+        return PageCheck(ids, tuple(problems), tuple(anchors))
 
-    for page, tag, ref, target in wanted_anchors:
-        if unquote(ref.partition("#")[2]) not in ids[target]:
-            problems.append(f"{page}: <{tag}> points at missing anchor {ref}")
+    problems: list[str] = []
+    checks: dict[str, tuple[tuple[int, int, int], PageCheck]] = {}
+    for page in sorted(p for p in files if p.endswith(".html")):
+        path = site / page
+        state = path.stat()
+        key = (state.st_ino, state.st_mtime_ns, state.st_size)
+        found = kept.get(page)
+        if found is None or found[0] != key:
+            found = (key, check_page(page, path.read_text(encoding="utf-8", errors="replace")))
+        checks[page] = found
+        problems += found[1].problems
+
+    for page, (_, check) in checks.items():
+        for tag, ref, target in check.anchors:
+            if unquote(ref.partition("#")[2]) not in checks[target][1].ids:
+                problems.append(f"{page}: <{tag}> points at missing anchor {ref}")
+    if known is not None:
+        known.files, known.pages = listing, checks
     return sorted(problems)
