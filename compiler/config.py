@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
+from .engines import DEFAULT as DEFAULT_ENGINE
+from .engines import ENGINES
 from .markup import HOME_NAMES
 from .sanitize import MODES, RawHtml
 
@@ -69,6 +71,7 @@ class Settings:
     link_titles: bool = True  # [[folder/Note]] with no display text shows Note (forms/wikilinks)
     home_names: tuple[str, ...] = HOME_NAMES  # a root note of one of these names is the home page
     site_url: str | None = None  # MkDocs' `site_url`: with it, a feed and link previews (social.py)
+    engine: str = DEFAULT_ENGINE  # the publish engine (kb.engine): mkdocs, properdocs or zensical
 
     @property
     def snippets_dir(self) -> Path:
@@ -83,7 +86,8 @@ class Settings:
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
               "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
-              "dates": dict, "publish_report": bool, "link_titles": bool, "home_names": list}
+              "dates": dict, "publish_report": bool, "link_titles": bool, "home_names": list,
+              "engine": str}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -238,6 +242,11 @@ def load_settings(
         raise _error(shown, key_nodes["allow_hosts"].start_mark, "config-type",
                      f"`{SECTION}.allow_hosts` must be a list of host names",
                      "for example [fonts.googleapis.com, fonts.gstatic.com]: no scheme, no path")
+    engine = section.get("engine") or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise _error(shown, key_nodes["engine"].start_mark, "config-type",
+                     f"`{SECTION}.engine` must be one of: {', '.join(ENGINES)}",
+                     "mkdocs (the default), properdocs or zensical: see docs/Configuration.md")
     code_root = config_dir if exists else vault_dir.parent
     if section.get("snippets"):
         snippets = (config_dir / section["snippets"]).resolve()
@@ -276,6 +285,7 @@ def load_settings(
         home_names=tuple(str(n) for n in section["home_names"]) if isinstance(
             section.get("home_names"), list) else Settings.home_names,
         site_url=data["site_url"] if isinstance(data.get("site_url"), str) and data["site_url"] else None,
+        engine=engine,
     )
 
 

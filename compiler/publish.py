@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import messages, report
+from . import engines, messages, report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
@@ -122,8 +122,9 @@ def mkdocs_warnings(lines: list[str], settings: Settings) -> list[Diagnostic]:
 
 
 class MkDocs:
-    """kb's one MkDocs publisher: `compiler.mkdocs_live` in a child process, which turns the
-    staged folder `docs_dir` into the site in `site_dir`. `kb build` asks it for one full
+    """kb's one publisher: the engine's child process (`compiler.mkdocs_live` for MkDocs, the
+    default; see `compiler.engines`), which turns the staged folder `docs_dir` into the site
+    in `site_dir`. `kb build` asks it for one full
     build of a fresh folder (`run_mkdocs`); `kb serve` keeps it warm and sends it what each
     rebuild changed, which it converts alone. Both therefore publish the same pages.
 
@@ -132,7 +133,10 @@ class MkDocs:
 
     def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
         start, end = settings.section_lines or (-1, -1)
-        command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
+        self.engine = engines.engine_named(settings.engine)
+        if why := engines.missing(self.engine):
+            raise PublishError(why)
+        command = [sys.executable, "-m", self.engine.child, str(settings.config_path),
                    str(docs_dir), str(site_dir), str(start), str(end),
                    json.dumps(settings.mkdocs_defaults())]
         self.settings = settings
@@ -162,7 +166,8 @@ class MkDocs:
             self.close()
             self.errors.seek(0)
             said = self.errors.read().decode("utf-8", "replace").strip().splitlines()[-20:]
-            return {"ok": False, "error": "\n".join(["the MkDocs process ended unexpectedly", *said])}
+            return {"ok": False, "error": "\n".join([f"the {self.engine.label} process ended "
+                                                      "unexpectedly", *said])}
         return json.loads(reply)
 
     def update(self, changed: set[str], removed: set[str], full: bool, stream: bool = False
@@ -170,7 +175,7 @@ class MkDocs:
         """`request`, with MkDocs' warnings as diagnostics; PublishError when MkDocs failed."""
         reply = self.request(changed, removed, full, stream)
         if not reply["ok"]:
-            raise PublishError("MkDocs failed; the previous site is left as it was.\n"
+            raise PublishError(f"{self.engine.label} failed; the previous site is left as it was.\n"
                                + reply["error"])
         return mkdocs_warnings(reply.get("warnings", []), self.settings)
 
@@ -369,8 +374,12 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
                 stats = write_stage(stage, stage_dir)
             with timer.stage("mkdocs"):
                 found = run_mkdocs(settings, stage_dir, new_dir)
-            with timer.stage("search"):
-                write_search_index(new_dir, stage.aliases)
+            found += engines.limit_diagnostics(engines.engine_named(settings.engine),
+                                               settings.config_path, settings.language,
+                                               settings.site_url)
+            if engines.engine_named(settings.engine).kb_search:
+                with timer.stage("search"):
+                    write_search_index(new_dir, stage.aliases)
             with timer.stage("site-check"):
                 problems = check_site(new_dir, frozenset(settings.allow_hosts))
             loads = [p for p in problems if p.endswith("from another host")]
