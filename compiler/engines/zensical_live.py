@@ -29,7 +29,6 @@ from pathlib import Path
 import yaml
 
 from compiler import csp, site_assets
-from compiler.config import _TolerantLoader
 from compiler.engines.owned import REQUIRED_EXTENSIONS, owned_theme
 from compiler.navigation import NOT_IN_NAV
 
@@ -40,11 +39,31 @@ POLICIES_SUFFIX = ".zensical-policies.json"  # the pages that have their policy 
 _PROGRESS = ("Build started", "Build finished", "No issues found")
 
 
-class _Loader(_TolerantLoader):
-    """mkdocs.yml as data: `!!python/name:a.b` becomes "a.b", which Zensical resolves itself."""
+class _Loader(yaml.SafeLoader):
+    """mkdocs.yml as data, with Python references in the forms Zensical resolves itself:
+    `!!python/name:a.b` as "a.b", `!!python/object/apply:a.b {kwds: ...}` as
+    `{object: a.b, kwds: ...}`; other tags (`!ENV`) as their plain value."""
 
 
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda _loader, suffix, _node: suffix)
+def _python(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    kind, _, name = suffix.rpartition(":")
+    if kind == "name":
+        return name
+    if kind == "object/apply" and isinstance(node, yaml.MappingNode):
+        return {"object": name, **loader.construct_mapping(node, deep=True)}
+    return _plain(loader, suffix, node)
+
+
+def _plain(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _python)
+_Loader.add_multi_constructor("!", _plain)
 
 
 def _extensions(user: object) -> list[tuple[str, dict]]:
