@@ -8,7 +8,9 @@ was edited, in one run per size.
 Each build runs in a fresh process (`benchmarks.worker --engine NAME`), as `kb build` does:
 cold is with no cache and no site; warm is the same build again (the parse cache, the staged
 folder and, for Zensical, its own cache are kept); edited is the next build after one
-sentence was added to one note. The vaults come from `benchmarks.generate_vault` (with
+sentence was added to one note. The engines take turns within each case (all cold builds,
+then all warm ones, then the edits, each engine's edit a change since the build before), so
+that a run stopped part-way still compares them. The vaults come from `benchmarks.generate_vault` (with
 `--big-folders`, as in `benchmarks.bench_scale`). Printed per build: wall time of the process,
 CPU time (the process and its children: the engine's), peak memory (max RSS of the process
 plus its largest child), and the publish, search and site check stages. Writes
@@ -90,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
             generate_vault(vault, size, big_folders=args.big_folders)
             note = edited_note(vault)
             original = note.read_bytes()
-            for engine in args.engines:
-                for case in CASES:
-                    if case == "edited":
-                        note.write_bytes(original + EDIT.encode())
+            for case in CASES:  # every engine's cold build first: a partial run still compares
+                for engine in args.engines:
+                    if case == "edited":  # a change since whichever engine built last
+                        note.write_bytes(original + f"{EDIT}({engine})\n".encode())
                     print(f"{size} notes, {engine}, {case}: building ...", end="", flush=True,
                           file=sys.stderr)
                     run = build(project, vault, engine, case, args.timeout)
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                     partial = {"created": started, "environment": env, "rows": rows}
                     (args.out / "engines-partial.json").write_text(  # a long run, read as it goes
                         json.dumps(partial, indent=2, ensure_ascii=False), encoding="utf-8")
-                note.write_bytes(original)
+            note.write_bytes(original)
             shutil.rmtree(project, ignore_errors=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
