@@ -6,6 +6,9 @@ engine cannot do is a warning when the site asks for it."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+from functools import partial
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,7 +27,8 @@ VAULT = {
     "Index.md": "# 홈\n\n[[역전파]]와 [[Softmax]]를 보세요.\n",
     "역전파.md": "# 역전파\n\n## 연쇄 법칙\n\n미분을 곱한다.\n\n### 국소 기울기\n\n> [!tip] 요령\n"
                  "> 뒤에서부터.\n\n```mermaid\ngraph LR\n  a --> b\n```\n",
-    "개념/Softmax.md": "---\naliases: [소프트맥스]\n---\n# Softmax\n\n확률로 바꾼다. [[역전파#연쇄 법칙]]\n",
+    "개념/Softmax.md": "---\naliases: [소프트맥스]\n---\n# Softmax\n\n확률로 바꾼다. [[역전파#연쇄 법칙]]\n\n"
+                       "몬테카를로적분으로 기대값을 어림한다.\n",
 }
 
 
@@ -125,3 +129,38 @@ def test_zensical_config_keeps_the_users_settings_and_adds_what_pages_need() -> 
     assert (config["docs_dir"], config["site_dir"]) == ("stage", "out")
     assert config["extra_css"] == ["mine.css", "_kb/kb.css"]
     assert config["not_in_nav"].splitlines() == ["/_kb/", "/People/*.md", "drafts/"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_zensical_site_in_the_browser(sites: dict) -> None:
+    """Every page loads under kb's policy with no error and no request to another host, and
+    Zensical's own search finds Korean words from their start (not inside, not by alias)."""
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Browser, _QuietHandler
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    site = sites["zensical"][1]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with playwright.sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = Browser(chromium.new_page(), f"http://127.0.0.1:{server.server_address[1]}/")
+            for page in sorted(pages(site)):
+                browser.open(page.removesuffix("index.html"))
+                assert browser.page.locator("article h1").count() > 0, page
+            browser.page.keyboard.press("/")
+            box = browser.page.get_by_role("combobox")
+            found = {}
+            for query in ("연쇄", "몬테카를로", "적분", "소프트맥스"):
+                box.fill(query)
+                browser.page.wait_for_timeout(1000)
+                found[query] = browser.page.locator(f"[id='{box.get_attribute('aria-controls')}']"
+                                                    ).inner_text()
+            chromium.close()
+    finally:
+        server.shutdown()
+    assert browser.errors == [] and browser.foreign == []
+    assert "연쇄 법칙" in found["연쇄"] and "Softmax" in found["몬테카를로"]
+    assert "Softmax" not in found["적분"] and "Softmax" not in found["소프트맥스"]  # engine-limit
