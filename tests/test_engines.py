@@ -164,3 +164,16 @@ def test_zensical_site_in_the_browser(sites: dict) -> None:
     assert browser.errors == [] and browser.foreign == []
     assert "연쇄 법칙" in found["연쇄"] and "Softmax" in found["몬테카를로"]
     assert "Softmax" not in found["적분"] and "Softmax" not in found["소프트맥스"]  # engine-limit
+
+
+def test_build_engine_option_overrides_the_setting(tmp_path: Path, monkeypatch) -> None:
+    from compiler import cli
+
+    (tmp_path / "vault").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nkb:\n  engine: properdocs\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    parser = cli.make_parser()
+    assert cli._settings(cli.parse(parser, ["build"])).engine == "properdocs"
+    assert cli._settings(cli.parse(parser, ["build", "--engine", "zensical"])).engine == "zensical"
+    with pytest.raises(SystemExit):
+        cli.parse(parser, ["build", "--engine", "hugo"])
