@@ -56,7 +56,8 @@ MIB = 1024 * 1024
 
 def run_worker(project: Path, vault: Path, site: Path, *, trace: bool = False,
                no_mkdocs: bool = False, profile: Path | None = None,
-               timeout: float = 1800, cwd: Path = ROOT, full: bool = False) -> dict:
+               timeout: float = 1800, cwd: Path = ROOT, full: bool = False,
+               engine: str | None = None) -> dict:
     """One build in a fresh process (and session, so a timeout also ends its MkDocs child),
     by the compiler found in `cwd` (another checkout, to compare). `full`: every page written
     again (`kb build --full`, a worker of this checkout only), so that MkDocs' whole build is
@@ -68,6 +69,8 @@ def run_worker(project: Path, vault: Path, site: Path, *, trace: bool = False,
     command += ["--trace"] * trace + ["--no-mkdocs"] * no_mkdocs + ["--full"] * full
     if profile:
         command += ["--profile", str(profile)]
+    if engine:
+        command += ["--engine", engine]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import diagnostics as diag
 from .diagnostics import ConfigError, Severity, display_path
+from .engines import ENGINES
 
 OK, FOUND_ERRORS, USAGE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 130
 PACKAGE = "kb-vault-compiler"
@@ -58,6 +59,10 @@ def _settings(args: argparse.Namespace):
     if not vault.is_dir():
         raise UsageError(f"the vault {display_path(vault)} is a file, not a folder: give the "
                          "folder holding the notes with --vault FOLDER")
+    if getattr(args, "engine", None):  # kb build/serve --engine: instead of kb.engine
+        from dataclasses import replace
+
+        settings = replace(settings, engine=args.engine)
     return settings
 
 
@@ -478,6 +483,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--full", action="store_true",
                        help="convert and write every page again, instead of only the pages "
                             "that changed since the last build")
+    build.add_argument("--engine", choices=tuple(ENGINES),
+                       help="the publish engine, instead of kb.engine in mkdocs.yml (default: mkdocs)")
     build.add_argument("--no-wait", action="store_true",
                        help="when another build is using the output or the cache, stop at once "
                             "instead of waiting")

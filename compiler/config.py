@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
+from .engines import DEFAULT as DEFAULT_ENGINE
+from .engines import ENGINES
 from .markup import HOME_NAMES
 from .sanitize import MODES, RawHtml
 
@@ -70,6 +72,7 @@ class Settings:
     home_names: tuple[str, ...] = HOME_NAMES  # a root note of one of these names is the home page
     site_url: str | None = None  # MkDocs' `site_url`: with it, a feed and link previews (social.py)
     executor: str = "local"  # where blocks run: the local pool, or dask://HOST:PORT (execute_dask.py)
+    engine: str = DEFAULT_ENGINE  # the publish engine (kb.engine): mkdocs, properdocs or zensical
 
     @property
     def snippets_dir(self) -> Path:
@@ -85,7 +88,7 @@ class Settings:
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
               "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
               "dates": dict, "publish_report": bool, "link_titles": bool, "home_names": list,
-              "executor": str}
+              "executor": str, "engine": str}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -249,6 +252,11 @@ def load_settings(
         except ExecutorError as exc:
             raise _error(shown, key_nodes["executor"].start_mark, "config-type", str(exc),
                          "the local pool is the default; a cluster: dask://HOST:PORT") from None
+    engine = section.get("engine") or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise _error(shown, key_nodes["engine"].start_mark, "config-type",
+                     f"`{SECTION}.engine` must be one of: {', '.join(ENGINES)}",
+                     "mkdocs (the default), properdocs or zensical: see docs/Configuration.md")
     code_root = config_dir if exists else vault_dir.parent
     if section.get("snippets"):
         snippets = (config_dir / section["snippets"]).resolve()
@@ -288,6 +296,7 @@ def load_settings(
             section.get("home_names"), list) else Settings.home_names,
         executor=executor,
         site_url=data["site_url"] if isinstance(data.get("site_url"), str) and data["site_url"] else None,
+        engine=engine,
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import messages, report
+from . import engines, messages, report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
@@ -132,8 +132,9 @@ def mkdocs_warnings(lines: list[str], settings: Settings) -> list[Diagnostic]:
 
 
 class MkDocs:
-    """kb's one MkDocs publisher: `compiler.mkdocs_live` in a child process, which turns the
-    staged folder `docs_dir` into the site in `site_dir`. `kb build` asks it for one full
+    """kb's one publisher: the engine's child process (`compiler.mkdocs_live` for MkDocs, the
+    default; see `compiler.engines`), which turns the staged folder `docs_dir` into the site
+    in `site_dir`. `kb build` asks it for one full
     build of a fresh folder (`run_mkdocs`); `kb serve` keeps it warm and sends it what each
     rebuild changed, which it converts alone. Both therefore publish the same pages.
 
@@ -142,7 +143,10 @@ class MkDocs:
 
     def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
         start, end = settings.section_lines or (-1, -1)
-        command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
+        self.engine = engines.engine_named(settings.engine)
+        if why := engines.missing(self.engine):
+            raise PublishError(why)
+        command = [sys.executable, "-m", self.engine.child, str(settings.config_path),
                    str(docs_dir), str(site_dir), str(start), str(end),
                    json.dumps(settings.mkdocs_defaults())]
         self.settings = settings
@@ -175,7 +179,8 @@ class MkDocs:
             self.close()
             self.errors.seek(0)
             said = self.errors.read().decode("utf-8", "replace").strip().splitlines()[-20:]
-            return {"ok": False, "error": "\n".join(["the MkDocs process ended unexpectedly", *said])}
+            return {"ok": False, "error": "\n".join([f"the {self.engine.label} process ended "
+                                                      "unexpectedly", *said])}
         return json.loads(reply)
 
     def update(self, changed: set[str], removed: set[str], full: bool, stream: bool = False
@@ -186,7 +191,7 @@ class MkDocs:
     def found(self, reply: dict) -> list[Diagnostic]:
         """A reply's warnings as diagnostics; PublishError when MkDocs failed."""
         if not reply["ok"]:
-            raise PublishError("MkDocs failed; the previous site is left as it was.\n"
+            raise PublishError(f"{self.engine.label} failed; the previous site is left as it was.\n"
                                + reply["error"])
         return mkdocs_warnings(reply.get("warnings", []), self.settings)
 
@@ -259,7 +264,9 @@ def run_incremental(settings: Settings, stage_dir: Path, out_dir: Path, previous
     mkdocs = MkDocs(settings, stage_dir, out_dir)
     finished = False
     try:
-        reply = mkdocs.send({"full": full, "publish": previous.request(build_id)})
+        # `stream`: an engine that cannot seed the folder from the published site (Zensical)
+        # writes every page into it.
+        reply = mkdocs.send({"full": full, "stream": True, "publish": previous.request(build_id)})
         found = mkdocs.found(reply)
         finished = True
         return found, reply
@@ -441,8 +448,12 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
             stats = replace(stats, converted=reply.get("rendered", 0),
                             pages_written=reply.get("templated", 0), kept=reply.get("linked", 0),
                             incremental=bool(reply.get("incremental")))
-            with timer.stage("search"):
-                write_search_index(new_dir, stage.aliases, search_pages)
+            engine = engines.engine_named(settings.engine)
+            found += engines.limit_diagnostics(engine, settings.config_path, settings.language,
+                                               settings.site_url)
+            if engine.kb_search:
+                with timer.stage("search"):
+                    write_search_index(new_dir, stage.aliases, search_pages)
             with timer.stage("site-check"):
                 problems = check_site(new_dir, frozenset(settings.allow_hosts), checked_pages)
             loads = [p for p in problems if p.endswith("from another host")]

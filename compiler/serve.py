@@ -222,8 +222,9 @@ class Preview:
                     if full:
                         self.close()
                     raise
-            with timer.stage("search"):
-                write_search_index(self.site_dir, stage.aliases, self.search_pages)
+            if self.builder.engine.kb_search:  # the engine's theme reads kb's index
+                with timer.stage("search"):
+                    write_search_index(self.site_dir, stage.aliases, self.search_pages)
         self.unsettled = set()
         by_page = {page: note for note, page in pages.items()}
         return Rebuild(None, tuple(sorted(changed)), tuple(sorted(removed)),
