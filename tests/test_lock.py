@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,11 @@ pytestmark = pytest.mark.slow
 
 NOTES = ("a", "b", "c")
 KILL_TRIALS = 20
-PROJECTS = 2  # kill trials run in this many projects at once
 
 
 def make_project(tmp: Path) -> Path:
     root = tmp / "project"
-    root.mkdir(parents=True)
+    root.mkdir()
     shutil.copy2(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
     write_version(root, 0)
     return root
@@ -97,14 +95,17 @@ def test_the_lock_is_released_when_its_holder_dies(tmp_path):
         pass
 
 
-def kill_trials(root: Path, trials: range, chance: random.Random, duration: float) -> list[bool]:
-    """For each version in `trials`: a build killed with SIGKILL at a random moment of its run
-    leaves the old or the new site whole, and the next build succeeds. Whether each killed
-    build had already put its site in place."""
+def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_and_the_next_succeeds(tmp_path):
+    root = make_project(tmp_path)
     site = root / "site"
-    shown = site_version(site)
+    first = start_build(root)
+    began = time.monotonic()
+    assert first.wait(timeout=600) == 0, first.stderr.read()
+    duration = time.monotonic() - began
+    shown = 0
+    chance = random.Random(14)
     outcomes = []
-    for version in trials:
+    for version in range(1, KILL_TRIALS + 1):
         write_version(root, version)
         build = start_build(root)
         time.sleep(chance.uniform(0, duration * 1.1))
@@ -120,22 +121,4 @@ def kill_trials(root: Path, trials: range, chance: random.Random, duration: floa
         assert shown == version
     assert not [p for p in root.iterdir() if p.name.startswith(".site.kb-") and p.name != ".site.kb-lock"]
     assert not [p for p in (root / ".kb-cache" / "stage").iterdir() if ".pid." in p.name]
-    return outcomes
-
-
-def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_and_the_next_succeeds(tmp_path):
-    """KILL_TRIALS kills, shared by PROJECTS projects whose trials run at once (one after
-    another they were the suite's longest test); their first builds, run at once too, say how
-    long a build takes while another runs beside it."""
-    roots = [make_project(tmp_path / str(n)) for n in range(PROJECTS)]
-    began = time.monotonic()
-    firsts = [start_build(root) for root in roots]
-    for first in firsts:
-        assert first.wait(timeout=600) == 0, first.stderr.read()
-    duration = time.monotonic() - began
-    with ThreadPoolExecutor(PROJECTS) as pool:
-        runs = [pool.submit(kill_trials, root, range(1 + n, KILL_TRIALS + 1, PROJECTS),
-                            random.Random(14 + n), duration) for n, root in enumerate(roots)]
-        outcomes = [found for run in runs for found in run.result()]
-    assert len(outcomes) == KILL_TRIALS
     assert not all(outcomes), "every build finished before it was killed: no trial tested anything"

@@ -110,7 +110,8 @@ def test_an_edit_shows_on_its_page_and_only_the_pages_it_affects_are_rebuilt(ser
     assert "The first note." in served.page("Alpha").get_text()
     served.write("folder/Gamma.md", "# Gamma\n\nA note in a folder, about 역전파 now.\n")
     served.wait_for_page("folder/Gamma", lambda s: "역전파 now" in s.get_text(), "the edit")
-    last = served.rebuilds[-1]
+    # The page is served as soon as it is written; the watcher records the rebuild after that.
+    last = wait_until(lambda: served.rebuilds and served.rebuilds[-1], "the rebuild's record")
     assert last.error is None and last.changed_notes == ("folder/Gamma.md",)
 
 
