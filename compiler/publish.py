@@ -370,9 +370,9 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
             with timer.stage("mkdocs"):
                 found = run_mkdocs(settings, stage_dir, new_dir)
             with timer.stage("search"):
-                write_search_index(new_dir, stage.aliases)
+                write_search_index(new_dir, stage.aliases, workers=settings.workers)
             with timer.stage("site-check"):
-                problems = check_site(new_dir, frozenset(settings.allow_hosts))
+                problems = check_site(new_dir, frozenset(settings.allow_hosts), settings.workers)
             loads = [p for p in problems if p.endswith("from another host")]
             if loads:
                 raise PublishError(f"{len(loads)} page(s) would load from another host; the "

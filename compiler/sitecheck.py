@@ -27,7 +27,8 @@ What counts as a reference:
   CSS ``url(...)`` inside the site is not checked for existence.
 
 Pages carry thousands of navigation links, so every file lookup is a set lookup and every
-resolved link is remembered per folder.
+resolved link is remembered per folder. The pages are read by several processes
+(`compiler.workers.fork_map`); the anchors they point at are checked at the end, in one.
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Sequence
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .sanitize import browser_url, srcset_urls
+from .workers import fork_map
 
 _CSS_URL = re.compile(
     r"""(?i:url)\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@(?i:import)\s*(?:"([^"]*)"|'([^']*)')""")
@@ -164,9 +167,12 @@ def _read_page(text: str) -> tuple[list[Reference], frozenset[str]]:
     return reader.refs, frozenset(reader.ids)
 
 
-def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[str]:
+def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset(), workers: int = 1
+               ) -> list[str]:
     """Problems found, as 'page: message' lines; empty when the site is whole. A load from one
-    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem."""
+    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem.
+    The pages are read by up to `workers` processes (`compiler.workers.count`; 0: one per
+    core)."""
     files = _site_files(site)
 
     def foreign(ref: str) -> bool:
@@ -188,12 +194,12 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
         index = "index.html" if joined == "." else f"{joined}/index.html"
         return index if index in files else None
 
-    problems: list[str] = []
-    ids: dict[str, frozenset[str]] = {}
-    wanted_anchors: list[tuple[str, str, str, str]] = []  # page, tag, ref, target
-    for page in sorted(p for p in files if p.endswith(".html")):
+    def check_page(page: str) -> tuple[list[str], frozenset[str], list[tuple[str, str, str]]]:
+        """The page's problems, its anchors, and the anchors it wants: (tag, ref, target)."""
+        problems: list[str] = []
+        wanted: list[tuple[str, str, str]] = []
         text = (site / page).read_text(encoding="utf-8", errors="replace")
-        references, ids[page] = _read_page(text)
+        references, ids = _read_page(text)
         folder = posixpath.dirname(page)
         # The folder n levels up, so that '../../x' from pages of one folder is resolved once.
         ancestors = [folder]
@@ -232,7 +238,22 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
             if target is None:
                 problems.append(f"{page}: <{tag}> points at missing {ref}")
             elif fragment and target.endswith(".html"):
-                wanted_anchors.append((page, tag, ref, target))
+                wanted.append((tag, ref, target))
+        return problems, ids, wanted
+
+    def check_pages(pages: Sequence[str]) -> list:
+        return [check_page(page) for page in pages]
+
+    pages = sorted(p for p in files if p.endswith(".html"))
+    problems: list[str] = []
+    ids: dict[str, frozenset[str]] = {}
+    wanted_anchors: list[tuple[str, str, str, str]] = []  # page, tag, ref, target
+    # Every page is read in a worker; the anchors they point at are checked here, at the end.
+    checked = [found for chunk in fork_map(check_pages, pages, workers) for found in chunk]
+    for page, (found, anchors, wanted) in zip(pages, checked, strict=True):
+        problems += found
+        ids[page] = anchors
+        wanted_anchors += ((page, tag, ref, target) for tag, ref, target in wanted)
 
     for page, tag, ref, target in wanted_anchors:
         if unquote(ref.partition("#")[2]) not in ids[target]:
