@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         report |= {"ok": False, "error": str(exc)[:4000]}
     report |= {
         "total_seconds": time.perf_counter() - start,
-        "stages": [{"name": t.name, "seconds": t.seconds, "peak_bytes": t.peak_bytes}
+        "stages": [{"name": t.name, "seconds": t.seconds, "peak_bytes": t.peak_bytes,
+                    "started": t.started}
                    for t in timer.stages],
         # Python memory still held when the build returns (the peaks are per stage above).
         "traced_current_bytes": tracemalloc.get_traced_memory()[0] if args.trace else None,

@@ -124,7 +124,8 @@ def _die_with_parent() -> None:
 def mkdocs_warnings(lines: list[str], settings: Settings) -> list[Diagnostic]:
     """MkDocs' warnings (`mkdocs: WARNING: ...`) as diagnostics."""
     found = []
-    for line in lines:
+    # Once each: a kept page converted again to be templated repeats its saved warnings.
+    for line in dict.fromkeys(lines):
         if match := _MKDOCS_WARNING.match(line):
             found.append(Diagnostic(match.group("path") or settings.config_path.name, 0, 0,
                                     Severity.WARNING, "mkdocs-warning", match.group("message")))
@@ -453,9 +454,10 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
                                                settings.site_url)
             if engine.kb_search:
                 with timer.stage("search"):
-                    write_search_index(new_dir, stage.aliases, search_pages)
+                    write_search_index(new_dir, stage.aliases, search_pages, workers=settings.workers)
             with timer.stage("site-check"):
-                problems = check_site(new_dir, frozenset(settings.allow_hosts), checked_pages)
+                problems = check_site(new_dir, frozenset(settings.allow_hosts), checked_pages,
+                                      settings.workers)
             loads = [p for p in problems if p.endswith("from another host")]
             if loads:
                 raise PublishError(f"{len(loads)} page(s) would load from another host; the "

@@ -27,7 +27,8 @@ What counts as a reference:
   CSS ``url(...)`` inside the site is not checked for existence.
 
 Pages carry thousands of navigation links, so every file lookup is a set lookup and every
-resolved link is remembered per folder.
+resolved link is remembered per folder. The pages are read by several processes
+(`compiler.workers.fork_map`); the anchors they point at are checked at the end, in one.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import hashlib
 import os
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -43,6 +45,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .sanitize import browser_url, srcset_urls
+from .workers import fork_map
 
 _CSS_URL = re.compile(
     r"""(?i:url)\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@(?i:import)\s*(?:"([^"]*)"|'([^']*)')""")
@@ -190,10 +193,12 @@ class CheckedPages:
 
 
 def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset(),
-               known: CheckedPages | None = None) -> list[str]:
+               known: CheckedPages | None = None, workers: int = 1) -> list[str]:
     """Problems found, as 'page: message' lines; empty when the site is whole. A load from one
     of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem.
-    `known`: the checks of an earlier site, used where they still hold, and updated."""
+    `known`: the checks of an earlier site, used where they still hold, and updated. The pages
+    not known are read by up to `workers` processes (`compiler.workers.count`; 0: one per
+    core)."""
     files = _site_files(site)
     listing = hashlib.blake2b(repr((sorted(files), sorted(allowed_hosts))).encode(
         "utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -218,8 +223,8 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset(),
         index = "index.html" if joined == "." else f"{joined}/index.html"
         return index if index in files else None
 
-    def check_page(page: str, text: str) -> PageCheck:
-        references, ids = _read_page(text)
+    def check_page(page: str) -> PageCheck:
+        references, ids = _read_page((site / page).read_text(encoding="utf-8", errors="replace"))
         problems: list[str] = []
         anchors: list[tuple[str, str, str]] = []
         folder = posixpath.dirname(page)
@@ -263,18 +268,25 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset(),
                 anchors.append((tag, ref, target))
         return PageCheck(ids, tuple(problems), tuple(anchors))
 
-    problems: list[str] = []
+    def check_pages(pages: Sequence[str]) -> list[PageCheck]:
+        return [check_page(page) for page in pages]
+
     checks: dict[str, tuple[tuple[int, int, int], PageCheck]] = {}
+    unread: list[str] = []
     for page in sorted(p for p in files if p.endswith(".html")):
-        path = site / page
-        state = path.stat()
+        state = (site / page).stat()
         key = (state.st_ino, state.st_mtime_ns, state.st_size)
         found = kept.get(page)
         if found is None or found[0] != key:
-            found = (key, check_page(page, path.read_text(encoding="utf-8", errors="replace")))
+            unread.append(page)
+            found = (key, None)
         checks[page] = found
-        problems += found[1].problems
+    # The pages not known are read in workers; the anchors they point at are checked here.
+    read = [found for chunk in fork_map(check_pages, unread, workers) for found in chunk]
+    for page, check in zip(unread, read, strict=True):
+        checks[page] = (checks[page][0], check)
 
+    problems = [problem for _, check in checks.values() for problem in check.problems]
     for page, (_, check) in checks.items():
         for tag, ref, target in check.anchors:
             if unquote(ref.partition("#")[2]) not in checks[target][1].ids:
