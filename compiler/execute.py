@@ -36,7 +36,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
 
 from compiler import session_limits
 from compiler.session_limits import SessionGroup
@@ -46,8 +45,6 @@ WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
 START_TIMEOUT = 120.0  # seconds for a worker to import NumPy and matplotlib
 FIGURE_TIMEOUT = 120.0  # seconds, after the block's code finished, to save its figures
 MAX_TIMEOUT = 24 * 3600.0  # seconds: a longer (or infinite, or NaN) block timeout is cut to this
-MEMORY_LIMIT = 2 * 1024**3  # bytes per session (its processes together where cgroups allow)
-OUTPUT_LIMIT = 1_000_000  # characters of a block's stdout and of its stderr
 STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped", "unstable")
 # Statuses after which the worker is replaced and the rest of the session skipped.
 _FATAL = {
@@ -130,25 +127,6 @@ def _size(count: int) -> str:
 def block_filename(label: str, index: int) -> str:
     """The file name a block's code is compiled under, as its traceback shows it."""
     return f"<block {label}:{index + 1}>"
-
-
-class Executor(Protocol):
-    """What runs the sessions: the local `Pool` (the default), or a Dask cluster's
-    `execute_dask.DaskPool`. Used as a context manager around one or more `run`s."""
-
-    sandboxed: bool  # every block ran under bubblewrap (read after run)
-
-    @property
-    def limit_scope(self) -> str:
-        """What the memory and CPU limits bounded, in words (read after run)."""
-        ...
-
-    def run(self, sessions: list[SessionRun], progress: Callable[[Outcome], None] | None = None
-            ) -> dict[str, Outcome]: ...
-
-    def __enter__(self) -> Executor: ...
-
-    def __exit__(self, *exc) -> None: ...
 
 
 class WorkerDied(Exception):
@@ -327,8 +305,8 @@ class Pool:
         self,
         project_root: Path,
         workers: int | None = None,
-        memory_limit: int = MEMORY_LIMIT,
-        output_limit: int = OUTPUT_LIMIT,
+        memory_limit: int = 2 * 1024**3,
+        output_limit: int = 1_000_000,
         sandbox: bool = True,
         readable: tuple[Path, ...] = (),
     ) -> None:
@@ -583,16 +561,6 @@ class Pool:
         return stdout, stderr, t_out or t_err
 
     # -- closing -------------------------------------------------------------------------------------
-    def interrupt(self) -> None:
-        """Kill the workers' process trees, from another thread than run()'s: their running
-        blocks end as crashed, the rest of their sessions skipped, and run() returns."""
-        for worker in list(self._slots):
-            if worker is not None and worker.alive():
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(worker.process.pid, signal.SIGKILL)
-                if worker.group is not None:
-                    worker.group.kill()
-
     def close(self) -> None:
         if self._closed:
             return
