@@ -254,8 +254,9 @@ def snapshot(site, build_id: str, fingerprint_now: str, digests: dict[str, str],
     return state
 
 
-def save(state: SiteState, path: Path) -> bool:
-    """Written aside and renamed: a state file is whole or absent; never raises."""
+def save(state: object, path: Path) -> bool:
+    """Pickled, written aside and renamed: a state file is whole or absent; never raises
+    (also what `publish` keeps of the search entries and site checks)."""
     aside = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

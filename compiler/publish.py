@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import engines, messages, report
+from . import engines, live_state, messages, report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
@@ -498,12 +498,5 @@ def load_kept(path: Path, kind: type[T], full: bool) -> T:
 
 
 def save_kept(pages: object, path: Path) -> None:
-    aside = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(aside, "wb") as handle:
-            pickle.dump(pages, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(aside, path)
-    except (OSError, pickle.PicklingError):  # the site is published; the next build reads every page again
-        with contextlib.suppress(OSError):
-            aside.unlink()
+    """Kept for the next build; a cache that refuses it costs that build its speed only."""
+    live_state.save(pages, path)
