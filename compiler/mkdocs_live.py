@@ -68,6 +68,21 @@ def _drop_content(page: Page) -> None:
     page.content = None
 
 
+def _gather_front_matter_only(index) -> None:
+    """Material's search plugin cuts every page's HTML into sections for its index, which kb
+    replaces with its own, read from the built pages (`compiler.search_index`); of Material's
+    entries kb keeps only what a page's front matter adds to them (tags, boost). So each page
+    gives Material's index one entry, made by Material's own code, instead of one a section:
+    the plugin's handler still strips `data-search-*` from the page as before."""
+    from material.plugins.search.plugin import Section
+
+    def add_entry_from_context(page: Page) -> None:
+        if not (page.meta.get("search") or {}).get("exclude"):
+            index.create_entry_for_section(Section(None), [], page.url, page)
+
+    index.add_entry_from_context = add_entry_from_context
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -112,6 +127,8 @@ class LiveSite:
         self.search = next((p for p in self.config.plugins.values()
                             if isinstance(getattr(getattr(p, "search_index", None), "entries", None),
                                           list)), None)
+        if self.search is not None:
+            _gather_front_matter_only(self.search.search_index)
 
     def _files(self) -> Files:
         config = self.config

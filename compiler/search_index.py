@@ -342,6 +342,10 @@ def search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = N
     return {"config": merged, "docs": docs}
 
 
+def _page_of(location: str) -> str:
+    return location.partition("#")[0]
+
+
 def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None,
                        pages: PageEntries | None = None, workers: int = 1) -> Path | None:
     """Replace the index Material wrote with one of the whole site (see the module's text).
@@ -352,10 +356,12 @@ def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | No
         return None
     previous = json.loads(target.read_text(encoding="utf-8"))
     index = search_index(site_dir, aliases, previous.get("config"), pages, workers)
-    # Tags and boosts that Material took from a page's front matter stay with the page.
-    carried = {d["location"]: d for d in previous.get("docs", ()) if "tags" in d or "boost" in d}
+    # Tags and boosts that Material took from a page's front matter stay with each of the
+    # page's sections (kb's publisher gives Material one entry a page: `mkdocs_live`).
+    carried = {_page_of(d["location"]): d for d in previous.get("docs", ())
+               if "tags" in d or "boost" in d}
     for doc in index["docs"]:
-        if old := carried.get(doc["location"]):
+        if old := carried.get(_page_of(doc["location"])):
             doc.update({k: old[k] for k in ("tags", "boost") if k in old})
     # Written aside and renamed: a server never sends half an index.
     aside = target.with_name(f".{target.name}.kb-new")

@@ -157,6 +157,23 @@ def test_the_index_covers_every_page_of_the_site_whatever_material_indexed(built
     assert "관측된" in raw  # UTF-8, not \\uXXXX escapes
 
 
+def test_what_material_took_from_the_front_matter_goes_to_every_section_of_the_page(tmp_path):
+    # kb's publisher gives Material's index one entry a page (mkdocs_live): its tags and
+    # boost are the page's, so each of the page's sections in kb's index carries them.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text(
+        page('<h1 id="kb-title">가</h1><p>하나</p><h2 id="b">나</h2><p>둘</p>'), encoding="utf-8")
+    (tmp_path / INDEX_PATH).parent.mkdir()
+    (tmp_path / INDEX_PATH).write_text(json.dumps(
+        {"config": {"lang": ["ko"]},
+         "docs": [{"location": "a/", "title": "가", "text": "", "tags": ["통계"], "boost": 2}]}),
+        encoding="utf-8")
+    write_search_index(tmp_path)
+    docs = json.loads((tmp_path / INDEX_PATH).read_text(encoding="utf-8"))["docs"]
+    assert [d["location"] for d in docs] == ["a/", "a/#b"]
+    assert all(d["tags"] == ["통계"] and d["boost"] == 2 for d in docs)
+
+
 def test_the_index_keeps_materials_settings_but_its_separator_and_adds_its_fields(built_site):
     index = search_index(built_site, config=json.loads(
         (built_site / INDEX_PATH).read_text(encoding="utf-8"))["config"])
