@@ -61,7 +61,7 @@ def measure(project: Path, vault: Path, label: str) -> dict:
     nameless = json.dumps(without_names, ensure_ascii=False, separators=(",", ":")).encode()
     times = {t.name: t.seconds for t in result.timings}
     serve_times = _serve_index_times(site, kept["aliases"])
-    return {"vault": label, "notes": len(result.compilation.resolved.notes),
+    return {"vault": label, "notes": result.report.notes,
             "entries": len(index["docs"]),
             "material": _sizes(kept["material"]), "ours": _sizes(ours),
             "ours_without_parts": _sizes(plain), "ours_without_names": _sizes(nameless),

@@ -118,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             report |= _compile_and_stage(settings, timer)
         else:
             result = build_site(settings, args.site, timer, full=args.full)
-            report |= {"pages": len(result.stage.pages), **_counts(result.compilation),
+            counted = result.report
+            report |= {"pages": len(result.stage.pages), "notes": counted.notes,
+                       "attachments": counted.attachments, "links": counted.links,
+                       "diagnostics": len(result.diagnostics),
                        "written": result.written.written, "unchanged": result.written.unchanged,
                        "pages_written": result.written.pages_written,
                        "pages_converted": result.written.converted,

@@ -56,9 +56,13 @@ class BuildReport:
 
 def make_report(resolved: Resolved, graph: nx.DiGraph, blocks: dict[tuple[str, int], BlockResult],
                 found: Iterable[Diagnostic], stages: Iterable[StageTiming]) -> BuildReport:
+    return with_diagnostics(vault_counts(resolved, graph, blocks), found, stages)
+
+
+def vault_counts(resolved: Resolved, graph: nx.DiGraph,
+                 blocks: dict[tuple[str, int], BlockResult]) -> BuildReport:
+    """The report's counts of notes, links, attachments and blocks, no diagnostics yet."""
     items = [item for links in resolved.links.values() for item in links]
-    found = tuple(found)
-    codes = Counter(d.code for d in found)
     ran = [r for r in blocks.values() if not r.cached]
 
     def names(kind: Kind) -> tuple[str, ...]:
@@ -67,13 +71,20 @@ def make_report(resolved: Resolved, graph: nx.DiGraph, blocks: dict[tuple[str, i
     counted = counts.count_site(resolved, graph, blocks.values())
     return BuildReport(
         notes=counted.notes, attachments=counted.attachments, figures=counted.figures,
-        links=counted.links,
-        unresolved=codes["unresolved-link"], ambiguous=codes["ambiguous-link"],
+        links=counted.links, unresolved=0, ambiguous=0,
         missing_attachments=names(Kind.MISSING_ATTACHMENT), regenerated=names(Kind.GENERATED),
         blocks_executed=len(ran), blocks_cached=len(blocks) - len(ran),
         blocks_failed=sum(1 for r in blocks.values() if r.failed),
-        block_seconds=sum(r.outcome.seconds for r in ran), stages=tuple(stages),
-        diagnostics=found)
+        block_seconds=sum(r.outcome.seconds for r in ran), stages=(), diagnostics=())
+
+
+def with_diagnostics(counted: BuildReport, found: Iterable[Diagnostic],
+                     stages: Iterable[StageTiming]) -> BuildReport:
+    """The report of `vault_counts` with the build's diagnostics and stage times."""
+    found = tuple(found)
+    codes = Counter(d.code for d in found)
+    return replace(counted, unresolved=codes["unresolved-link"], ambiguous=codes["ambiguous-link"],
+                   stages=tuple(stages), diagnostics=found)
 
 
 def grouped(found: Iterable[Diagnostic]) -> dict[str, list[Diagnostic]]:

@@ -1,5 +1,6 @@
 """Worker processes for the publish step's per-page work: how many, and a map over them.
 
+`in_child` runs one task (a build's compilation) in a forked process that ends with it.
 The MkDocs page build (`compiler.page_workers`), the site check (`compiler.sitecheck`) and the
 search index (`compiler.search_index`) each spread their pages over `count(...)` forked
 processes. Forked, not spawned: a worker inherits the expensive state (MkDocs' files and
@@ -110,3 +111,56 @@ def fork_map(task: Callable[[Sequence[T]], R], items: Sequence[T], setting: int,
             return pool.map(_run, parts, chunksize=1)
     finally:
         _task = None
+
+
+class ChildLost(RuntimeError):
+    """The forked process of `in_child` ended without an answer (killed, or out of memory)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def in_child(task: Callable[[], R]) -> R:
+    """`task()` run in a forked process that ends when it returns, so that the memory the
+    task took goes back to the system at once (CPython keeps what it frees for itself). Its
+    result, or the exception it raised, is pickled back. Ctrl+C (or any exception) here
+    stops the child as Ctrl+C would have stopped the task, its `finally` blocks run; a
+    `kill -9`ed parent takes the child with it. Runs here where the system cannot fork."""
+    context = fork_context()
+    if context is None:
+        return task()
+    receive, send = context.Pipe(duplex=False)
+    parent = os.getpid()
+
+    def run() -> None:
+        die_with_parent(parent)
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            outcome: tuple[bool, object] = (True, task())
+        except BaseException as exc:
+            outcome = (False, exc)
+        try:
+            send.send(outcome)
+        except Exception as exc:  # an exception that does not pickle
+            send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]} ({exc})")))
+
+    child = context.Process(target=run, name="kb-compile")
+    child.start()
+    send.close()
+    try:
+        ok, value = receive.recv()
+    except EOFError:
+        child.join()
+        raise ChildLost(f"the process that compiled the vault ended with no answer "
+                        f"(exit code {child.exitcode})") from None
+    except BaseException:
+        child.terminate()  # SIGTERM: KeyboardInterrupt in the child, which cleans up
+        child.join()
+        raise
+    finally:
+        receive.close()
+    child.join()
+    if not ok:
+        raise value
+    return value

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import pytest
 
-from compiler.build import BuildResult, build_site
+from compiler.build import BuildResult, Compilation, build_site, compile_vault
 from compiler.config import Settings, load_settings
 from compiler.lock import hold
 
@@ -114,6 +114,14 @@ def build_vault_once(tmp_path_factory: pytest.TempPathFactory
         return built[digest]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def bundled_compilation(tmp_path_factory: pytest.TempPathFactory) -> Compilation:
+    """The bundled vault compiled, as the bundled site's build compiles it (in a process of
+    its own, so its result carries no compilation)."""
+    return compile_vault(project_settings(tmp_path_factory.mktemp("compiled"), BUNDLED_VAULT),
+                         use_cache=False)
 
 
 @pytest.fixture(scope="session")

@@ -141,11 +141,11 @@ def _look(browser: Browser) -> Visit:
 
 
 @pytest.fixture(scope="module")
-def every_page(chromium, served_site, bundled_site) -> Walk:
+def every_page(chromium, served_site, bundled_site, bundled_compilation) -> Walk:
     """Every page of the bundled site (each note's and every other page built) opened once,
     TABS at a time in one browser, every request to another host blocked and recorded."""
-    result, site, _, _ = bundled_site
-    notes = [p.removesuffix(".md") + "/" for p in result.compilation.resolved.notes]
+    _, site, _, _ = bundled_site
+    notes = [p.removesuffix(".md") + "/" for p in bundled_compilation.resolved.notes]
     paths = sorted({"", *notes, *site_pages(site)})
     context = chromium.new_context(locale="ko-KR")
     tabs = [Browser(context.new_page(), served_site) for _ in range(TABS)]
@@ -169,19 +169,19 @@ def every_page(chromium, served_site, bundled_site) -> Walk:
 
 
 def test_every_page_loads_with_no_console_error_and_no_request_to_another_host(
-        every_page, bundled_site):
-    result, _, _, _ = bundled_site
-    paths = ["", *(p.removesuffix(".md") + "/" for p in result.compilation.resolved.notes)]
+        every_page, bundled_compilation):
+    paths = ["", *(p.removesuffix(".md") + "/" for p in bundled_compilation.resolved.notes)]
     assert [p for p in paths if every_page.visits[p].headings == 0] == []
     assert every_page.errors == []
     assert every_page.foreign == []
 
 
-def test_every_page_works_offline_with_its_images_and_its_math(every_page, bundled_site):
+def test_every_page_works_offline_with_its_images_and_its_math(every_page, bundled_site,
+                                                             bundled_compilation):
     """Every page with every request to another host blocked (and recorded): none is tried,
     no console error, every image loads, every formula is drawn as MathML."""
-    result, site, _, _ = bundled_site
-    notes = result.compilation.resolved.notes
+    _, site, _, _ = bundled_site
+    notes = bundled_compilation.resolved.notes
     formulas = {p.removesuffix(".md") + "/": sum(m.mathml is not None for m in n.math)
                 for p, n in notes.items()}
     pages = site_pages(site)

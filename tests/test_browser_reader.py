@@ -103,10 +103,9 @@ def test_search_finds_a_heading_by_a_word_inside_its_compound(browser):
     assert "CNN(Convolution Neural Network)콘볼루션신경망" in sections
 
 
-def test_a_word_found_only_inside_a_compound_is_one_the_old_index_missed(bundled_site):
+def test_a_word_found_only_inside_a_compound_is_one_the_old_index_missed(bundled_compilation):
     """The bundled vault really tests the compound case: 정규분포 has no word starting 적분."""
-    result, _, _, _ = bundled_site
-    text = result.compilation.resolved.notes[NOTES + "정규분포.md"].source
+    text = bundled_compilation.resolved.notes[NOTES + "정규분포.md"].source
     assert "정적분" in text and " 적분" not in text and "\n적분" not in text
 
 

@@ -75,19 +75,18 @@ def test_the_vault_is_byte_identical_after_a_build(bundled_site):
     assert before == after and len(before) >= 25
 
 
-def test_every_note_is_a_page_and_the_home_page_exists(bundled_site):
+def test_every_note_is_a_page_and_the_home_page_exists(bundled_site, bundled_compilation):
     result, site, _, _ = bundled_site
     pages = [*(PROJECT / "vault").rglob("*.md"), *(PROJECT / "vault").rglob("*.canvas")]
-    assert len(result.compilation.resolved.notes) == len(pages)
-    for path in result.compilation.resolved.notes:
+    assert len(bundled_compilation.resolved.notes) == len(pages) == result.report.notes
+    for path in bundled_compilation.resolved.notes:
         assert (site / path.removesuffix(".md") / "index.html").is_file(), path
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "가장 많이 연결된 노트" in home.get_text()
 
 
-def test_the_bundled_vault_has_no_unresolved_links(bundled_site):
-    result, _, _, _ = bundled_site
-    codes = {d.code for d in result.compilation.diagnostics}
+def test_the_bundled_vault_has_no_unresolved_links(bundled_compilation):
+    codes = {d.code for d in bundled_compilation.diagnostics}
     assert codes <= {"missing-attachment"}, codes
 
 
@@ -102,9 +101,9 @@ def test_a_known_page_shows_its_backlinks_with_the_sentence_around_each_link(bun
     assert section.select_one(".kb-context mark") is not None
 
 
-def test_every_note_page_ends_with_a_backlinks_section(bundled_site):
-    result, site, _, _ = bundled_site
-    for path in result.compilation.resolved.notes:
+def test_every_note_page_ends_with_a_backlinks_section(bundled_site, bundled_compilation):
+    _, site, _, _ = bundled_site
+    for path in bundled_compilation.resolved.notes:
         article = content(page(site, path.removesuffix(".md")))
         assert article.select(".kb-backlinks"), path
 
@@ -181,7 +180,7 @@ def test_present_images_load_with_their_size_and_missing_ones_are_placeholders(b
 
 def test_one_bad_note_never_stops_the_build(build_vault_once):
     result, site = build_vault_once(small_vault_files())
-    by_code = {d.code: d for d in result.compilation.diagnostics}
+    by_code = {d.code: d for d in result.diagnostics}
     assert by_code["invalid-front-matter"].path == "broken.md"
     assert by_code["invalid-front-matter"].line == 2
     assert (by_code["invalid-utf8"].path, by_code["invalid-utf8"].line) == ("latin1.md", 1)

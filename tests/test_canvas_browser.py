@@ -159,8 +159,8 @@ def test_a_note_on_the_board_lists_the_canvas_among_its_backlinks(browser):
     assert browser.page.locator(".kb-backlinks a", has_text="딥러닝 학습 지도").count() == 1
 
 
-def test_the_concept_graph_has_the_canvas_and_its_edges(bundled_site, board):
-    result, site, _, _ = bundled_site
+def test_the_concept_graph_has_the_canvas_and_its_edges(bundled_site, bundled_compilation, board):
+    _, site, _, _ = bundled_site
     data = json.loads((site / GRAPH_JSON).read_text(encoding="utf-8"))
     titles = data["nodes"]["title"]
     source = titles.index("딥러닝 학습 지도")
@@ -168,5 +168,5 @@ def test_the_concept_graph_has_the_canvas_and_its_edges(bundled_site, board):
     targets = {titles[b if a == source else a] for a, b in pairs if source in (a, b)}  # undirected
     named = {n.file.rsplit("/", 1)[-1].removesuffix(".md") for n in board.nodes if n.kind == "file"}
     assert named <= targets and {"과적합", "딥러닝 기초 정리"} <= targets  # file and text cards
-    assert result.compilation.graph.has_edge(CANVAS, FOLDER + "손실함수.md")
+    assert bundled_compilation.graph.has_edge(CANVAS, FOLDER + "손실함수.md")
 

@@ -162,3 +162,37 @@ def test_workers_setting_is_read_and_checked(tmp_path):
     config.write_text("site_name: X\nkb:\n  workers: -1\n", encoding="utf-8")
     with pytest.raises(Exception, match="workers"):
         load_settings(tmp_path)
+
+
+def _resident_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+def test_a_task_in_a_child_answers_and_its_memory_never_reaches_this_process():
+    # kb build compiles in a child (`build.stage_for_publishing`): what it allocates is gone
+    # with it, and only its answer comes back.
+    before = _resident_mib()
+
+    def task() -> int:
+        held = [bytes(1 << 20) for _ in range(300)]  # 300 MiB, in the child only
+        return len(held)
+
+    assert workers.in_child(task) == 300
+    assert _resident_mib() - before < 50
+
+
+def test_a_task_in_a_child_raises_its_exception_here_and_a_lost_child_is_said_so():
+    def fails() -> None:
+        raise ValueError("bad note")
+
+    with pytest.raises(ValueError, match="bad note"):
+        workers.in_child(fails)
+
+    def killed() -> None:
+        import os
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(workers.ChildLost, match="no answer"):
+        workers.in_child(killed)
