@@ -25,9 +25,10 @@ def _number(pattern: str, text: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def test_each_page_header_and_backlinks_section_count_the_same_linking_notes(bundled_site):
+def test_each_page_header_and_backlinks_section_count_the_same_linking_notes(bundled_site,
+                                                                          bundled_compilation):
     result, site, _, _ = bundled_site
-    graph = result.compilation.graph
+    graph = bundled_compilation.graph
     checked = 0
     for path, staged in result.stage.placed.items():
         address = page_address(staged)
@@ -46,10 +47,10 @@ def test_each_page_header_and_backlinks_section_count_the_same_linking_notes(bun
     assert any(len(graph.edges[s, t]["mentions"]) > 1 for s, t in graph.edges)
 
 
-def test_home_report_and_kb_graph_agree_on_notes_links_attachments_and_figures(bundled_site,
-                                                                             tmp_path):
+def test_home_report_and_kb_graph_agree_on_notes_links_attachments_and_figures(
+        bundled_site, bundled_compilation, tmp_path):
     result, site, _, _ = bundled_site
-    expected = count_site(result.compilation.resolved, result.compilation.graph,
+    expected = count_site(bundled_compilation.resolved, bundled_compilation.graph,
                           result.blocks.values())
     assert expected.figures >= 74 and expected.links > 0
 

@@ -136,9 +136,9 @@ def test_the_dark_theme_draws_readable_labels_and_edges_and_follows_the_toggle(p
     assert browser.errors == []
 
 
-def test_the_legend_names_each_community_after_its_centre_and_highlights_it(page_at, bundled_site):
-    result, _, _, _ = bundled_site
-    summary = analyse(result.compilation.graph, result.compilation.resolved.notes)
+def test_the_legend_names_each_community_after_its_centre_and_highlights_it(page_at,
+                                                                         bundled_compilation):
+    summary = analyse(bundled_compilation.graph, bundled_compilation.resolved.notes)
     titles = {path: m.title for path, m in summary.measures.items()}
     expected = [titles[summary.measures[members[0]].community_centre]
                 for members in summary.communities if len(members) > 1][:12]

@@ -58,9 +58,9 @@ def expected_toc(note: Note, soup: BeautifulSoup) -> list[tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def built_pages(bundled_site) -> dict[str, tuple[Note, BeautifulSoup]]:
-    result, site, _, _ = bundled_site
-    notes = result.compilation.resolved.notes
+def built_pages(bundled_site, bundled_compilation) -> dict[str, tuple[Note, BeautifulSoup]]:
+    _, site, _, _ = bundled_site
+    notes = bundled_compilation.resolved.notes
     pages, _ = staged_paths(notes, None)
     return {path: (note, BeautifulSoup(
         (Path(site) / page_address(pages[path]) / "index.html").read_text(encoding="utf-8"),

@@ -18,9 +18,8 @@ DASHBOARD = "4. Archive/AI 공부/개념 대시보드/"
 ROWS = """[...document.querySelectorAll('.kb-base-table')][0].querySelectorAll('tbody tr')"""
 
 
-def test_the_dashboard_base_table_has_one_row_per_concept_note(browser, bundled_site):  # noqa: F811
-    result, _, _, _ = bundled_site
-    concepts = {n.title: n.properties for n in result.compilation.resolved.notes.values()
+def test_the_dashboard_base_table_has_one_row_per_concept_note(browser, bundled_compilation):  # noqa: F811
+    concepts = {n.title: n.properties for n in bundled_compilation.resolved.notes.values()
                 if "topic" in n.properties}
     browser.open(DASHBOARD)
     rows = browser.page.evaluate(f"[...{ROWS}].map(r => [...r.cells].map(c => c.textContent.trim()))")

@@ -20,7 +20,6 @@ from compiler.report import (
     diagnostics_text,
     format_diagnostic,
     grouped,
-    make_report,
     use_colour,
 )
 from tests.conftest import project_settings, write_vault
@@ -42,8 +41,7 @@ def test_the_report_counts_what_the_build_found_and_did(tmp_path):
     settings = project_settings(tmp_path, write_vault(tmp_path / "vault", VAULT))
     site = tmp_path / "site"
     result = build_site(dataclasses.replace(settings, publish_report=True), site)
-    report = make_report(result.compilation.resolved, result.compilation.graph, result.blocks,
-                         result.diagnostics, result.timings)
+    report = result.report  # counted in the process that compiled, diagnostics added after
     assert (report.notes, report.attachments, report.figures) == (5, 1, 1)
     assert report.links == 3  # pairs of notes: a -> b, b -> a, b -> one of the two c
     assert (report.unresolved, report.ambiguous) == (1, 1)

@@ -217,11 +217,11 @@ def test_no_index_is_written_when_the_site_has_no_search(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_bundled_site_index_has_every_note_and_its_aliases(bundled_site):
-    result, site, _, _ = bundled_site
+def test_the_bundled_site_index_has_every_note_and_its_aliases(bundled_site, bundled_compilation):
+    _, site, _, _ = bundled_site
     index = json.loads((site / INDEX_PATH).read_text(encoding="utf-8"))
     page_entries_ = {unquote(d["location"]): d for d in index["docs"] if "#" not in d["location"]}
-    for path in result.compilation.resolved.notes:
+    for path in bundled_compilation.resolved.notes:
         assert path.removesuffix(".md") + "/" in page_entries_, path
     likelihood = page_entries_["4. Archive/AI 공부/Ai Tech 딥러닝 공부/가능도/"]
     assert likelihood["aliases"].startswith("Likelihood 우도")
