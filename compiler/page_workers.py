@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .workers import die_with_parent, fork_context
+from .workers import die_with_parent, fork_context, sharing_memory
 
 Page = Any  # mkdocs.structure.pages.Page (the compiler core never imports mkdocs)
 
@@ -109,14 +109,15 @@ class PageWorkers:
         self.connections, self.processes = [], []
         parent = os.getpid()
         try:
-            for number in range(workers):
-                mine, theirs = context.Pipe()
-                process = context.Process(target=self._work, args=(theirs, number, parent),
-                                          daemon=True)
-                process.start()
-                theirs.close()
-                self.connections.append(mine)
-                self.processes.append(process)
+            with sharing_memory():
+                for number in range(workers):
+                    mine, theirs = context.Pipe()
+                    process = context.Process(target=self._work, args=(theirs, number, parent),
+                                              daemon=True)
+                    process.start()
+                    theirs.close()
+                    self.connections.append(mine)
+                    self.processes.append(process)
         except BaseException:
             self.close()
             raise

@@ -16,10 +16,11 @@ single-process build.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -76,6 +77,19 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+@contextlib.contextmanager
+def sharing_memory() -> Iterator[None]:
+    """Around forking workers: the objects this process holds are moved out of the garbage
+    collector's reach (`gc.freeze`) while the workers start, so that a collection in a worker
+    never writes to them; the pages they sit on then stay shared with this process instead
+    of being copied into every worker. This process collects them again afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def fork_context() -> multiprocessing.context.BaseContext | None:
     """The fork start method, or None where the system has none (then work in-process)."""
     try:
@@ -107,7 +121,9 @@ def fork_map(task: Callable[[Sequence[T]], R], items: Sequence[T], setting: int,
     parts = [items[start:start + size] for start in range(0, len(items), size)]
     _task = task
     try:
-        with context.Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        with sharing_memory():
+            pool = context.Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),))
+        with pool:
             return pool.map(_run, parts, chunksize=1)
     finally:
         _task = None
