@@ -4,7 +4,8 @@ no inline script but the page's own (the theme's, kb's), each allowed by its has
 Added by MkDocs itself as it writes each page (an `on_post_page` handler that mkdocs_runner
 registers): a `<meta http-equiv>` element as the first child of `<head>`, before any script.
 A note's HTML is sanitised already (sanitize.py); the policy is the second wall, and it holds
-in `raw_html: trusted` mode too, where a note's scripts stay in the page but do not run.
+in `raw_html: trusted` mode too, where a note's `<script>` elements are allowed by their hashes
+as the theme's are, but its event handlers and `javascript:` links do not run.
 
 The page is read as a browser reads it, by an HTML5 parser (Lexbor, through selectolax: the
 whole page in well under a millisecond), with scripting on:
