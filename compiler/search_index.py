@@ -16,7 +16,12 @@ that neither `적분` nor `분포` would be found. Suffixes find both, as Obsidi
 The index is made from the built pages themselves (every `<article>` of the site, cut into
 sections at its headings, as Material cuts them), not from what Material's plugin gathered
 during the build: a partial rebuild of a few pages still gets a complete index by calling
-`write_search_index` on the whole site. Note titles weigh as much as Material's titles, and
+`write_search_index` on the whole site. A page is read as the browser reads it, by an HTML5
+parser (Lexbor, through selectolax), and its article is the first `<article>` element (a
+note's own `<article>` inside it is its text, whose end tag no longer ends the page's): what
+the reader never sees is not searched (a `<template>`'s content, an `<iframe>`'s fallback, the
+newline that opens a `<pre>`), where the standard library's html.parser, used before, read
+them as text. Note titles weigh as much as Material's titles, and
 a note's aliases (front matter `aliases:`) as much as its title. The JSON is written as UTF-8
 (Material escapes every Hangul syllable as `\\uXXXX`, twice the bytes).
 
@@ -42,10 +47,11 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .math_text import math_text
 from .workers import fork_map
@@ -76,6 +82,8 @@ _SKIPPED = frozenset({"script", "style", "object", "svg", "button", "form"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Never shown: their text is the page's fallback where they are not supported.
+_NOT_SHOWN = frozenset({"iframe", "noembed", "noframes"})
 
 
 def words(text: str) -> list[str]:
@@ -125,13 +133,13 @@ class Section:
     text: list[str] = field(default_factory=list)
 
 
-class _ArticleParser(HTMLParser):
+class _ArticleReader:
     """Cuts a page's article into sections at its headings, as Material's search plugin does:
     headings with an id start a section, `data-search-exclude` elements and header links are
-    left out, paragraphs, lists and code keep their tags."""
+    left out, paragraphs, lists and code keep their tags. Told each element's start and end
+    and each text, in document order (`_read`)."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.sections: list[Section] = []
         self.open: list[str] = []
         self.skip_depth: int | None = None  # depth of the element being skipped
@@ -229,30 +237,49 @@ def _clean(pieces: list[str]) -> str:
         text = shorter
 
 
-def article_html(page_html: str) -> str | None:
-    """The page's `<article>` (Material's content area), or None for a page without one."""
-    start = page_html.find("<article")
-    end = page_html.rfind("</article>")
-    if start < 0 or end < start:
-        return None
-    return page_html[page_html.find(">", start) + 1:end]
+def _read(article: LexborNode, reader: _ArticleReader) -> None:
+    """Tell `reader` the article's elements and texts in document order (a stack, not
+    recursion: a note may nest elements deeper than Python's recursion limit)."""
+    stack: list[tuple[LexborNode, bool]] = [(article, False)]
+    while stack:
+        node, ended = stack.pop()
+        if ended:
+            reader.handle_endtag(node.tag.lower())
+            continue
+        if node.is_text_node:
+            reader.handle_data(node.text_content or "")
+            continue
+        if node is not article:
+            if not node.is_element_node:
+                continue  # a comment
+            tag = node.tag.lower()
+            reader.handle_starttag(tag, list(node.attributes.items()))
+            stack.append((node, True))
+            if tag in _NOT_SHOWN:
+                continue
+        children = []
+        child = node.first_child
+        while child is not None:
+            children.append((child, False))
+            child = child.next
+        stack += reversed(children)
 
 
 def page_entries(page_html: str, location: str, aliases: Sequence[str] = ()) -> list[dict]:
     """The search entries of one built page, at `location` (its URL relative to the site)."""
-    article = article_html(page_html)
+    tree = LexborHTMLParser(page_html)
+    article = tree.css_first("article")
     if article is None:
         return []
-    parser = _ArticleParser()
-    parser.feed(article)
-    parser.close()
+    reader = _ArticleReader()
+    _read(article, reader)
     entries = []
-    for section in parser.sections:
+    for section in reader.sections:
         title = _clean(section.title)
         text = _clean(section.text)
         if not entries and not title:
-            found = re.search(r"<title>(.*?)</title>", page_html, re.S)
-            title = found.group(1).split(" - ")[0].strip() if found else ""
+            found = tree.css_first("head > title")
+            title = escape(found.text(), quote=False).split(" - ")[0].strip() if found else ""
         entry = {"location": location + (f"#{section.anchor}" if section.anchor else ""),
                  "title": title, "text": text}
         if not entries:

@@ -117,6 +117,20 @@ def test_the_page_entry_carries_the_notes_names():
     assert "name" not in entries[1]  # sections are found by their words, not as names
 
 
+def test_the_article_is_read_as_the_browser_shows_it():
+    """What the reader never sees is not searched: a template's content, an iframe's
+    fallback, a comment, the newline that opens a <pre>; text the tokenizer keeps as text
+    (a textarea's) is; the page's title, when it titles the page entry, is escaped as the
+    rest. A note's own </article> does not end the page's."""
+    first, = page_entries(page("<p>보임</p><template><p>숨김1</p></template>"
+                               "<iframe><p>숨김2</p></iframe><!-- 숨김3 -->"
+                               "<textarea><b>글상자</b></textarea><pre>\nx = 1</pre>"
+                               "<article><p>안쪽</p></article><p>끝</p>", "A &amp; B"), "n/")
+    assert first["title"] == "A &amp; B"
+    assert first["text"] == ("<p>보임</p>&lt;b&gt;글상자&lt;/b&gt;<pre>x = 1</pre>"
+                             "<p>안쪽</p><p>끝</p>")
+
+
 def test_a_page_without_an_article_has_no_entries():
     assert page_entries("<html><body><p>redirect</p></body></html>", "r/") == []
 

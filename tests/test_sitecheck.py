@@ -163,6 +163,28 @@ def test_quoted_values_comments_and_script_bodies_are_not_read_as_references(tmp
     assert check_site(site) == []
 
 
+def test_pages_are_read_as_the_browser_reads_them(tmp_path):
+    """What html.parser read as tags and the browser reads as text (a textarea's, a title's,
+    an iframe's content, a script that `<!--<script>` keeps open) holds no reference; a
+    template's content, a noscript's (a browser without scripts loads it) and SVG's do."""
+    site = site_with({
+        "index.html": '<textarea><img src="https://x.example/a.png"></textarea>'
+                      '<title><img src="gone-a.png"></title>'
+                      '<iframe><img src="https://x.example/b.png"></iframe>'
+                      "<script><!--<script></script><img src='https://x.example/c.png'>--></script>"
+                      '<template><img src="https://x.example/t.png"></template>'
+                      '<noscript><img src="gone-n.png"></noscript>'
+                      '<svg><image href="https://x.example/s.png"/></svg>'
+                      '<img src="p.png" src="gone-second.png">',  # the first attribute counts
+        "p.png": "png",
+    }, tmp_path)
+    assert check_site(site) == sorted([
+        "index.html: <img> loads https://x.example/t.png from another host",
+        "index.html: <img> points at missing gone-n.png",
+        "index.html: <image> loads https://x.example/s.png from another host",
+    ])
+
+
 def test_a_colon_in_a_relative_path_is_not_a_scheme(tmp_path):
     site = site_with({
         "index.html": '<a href="Ratio%203:4/">r</a><a href="Note%20a:b/">n</a>',
