@@ -126,7 +126,9 @@ def _read_page(text: str) -> tuple[list[Reference], frozenset[str]]:
     if tree.root is None:
         return refs, frozenset()
     for element in _elements(tree.root):
-        attrs = element.attributes
+        # Inside SVG and MathML the parser gives attributes their camel case (attributeName);
+        # the checks below name them as the tokenizer reads them, in lower case.
+        attrs = {name.lower(): value for name, value in element.attributes.items()}
         tag = element.tag.lower()
         if tag == "style":
             refs += [("style", url, True, False) for url in _css_urls(element.text(deep=True))]
