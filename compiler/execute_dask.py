@@ -251,9 +251,8 @@ def _interrupt_when_stopped(stop, pool: Pool, done: threading.Event) -> None:
             stopped = stop.is_set()
         except Exception:  # the scheduler is unreachable for now: Dask handles that itself
             continue
-        if stopped:
-            pool.interrupt()
-            return
+        if stopped:  # again at every poll until the run ends: a worker that was still
+            pool.interrupt()  # starting when first asked is stopped once it runs
 
 
 def _same(value: object) -> object:
