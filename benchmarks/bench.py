@@ -56,16 +56,21 @@ MIB = 1024 * 1024
 
 def run_worker(project: Path, vault: Path, site: Path, *, trace: bool = False,
                no_mkdocs: bool = False, profile: Path | None = None,
-               timeout: float = 1800, cwd: Path = ROOT) -> dict:
+               timeout: float = 1800, cwd: Path = ROOT, full: bool = False,
+               engine: str | None = None) -> dict:
     """One build in a fresh process (and session, so a timeout also ends its MkDocs child),
-    by the compiler found in `cwd` (another checkout, to compare)."""
+    by the compiler found in `cwd` (another checkout, to compare). `full`: every page written
+    again (`kb build --full`, a worker of this checkout only), so that MkDocs' whole build is
+    measured; else only what changed since the site in `site` is written."""
     result = project / "worker-result.json"
     result.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.worker", str(project), str(vault), str(site),
                str(result)]
-    command += ["--trace"] * trace + ["--no-mkdocs"] * no_mkdocs
+    command += ["--trace"] * trace + ["--no-mkdocs"] * no_mkdocs + ["--full"] * full
     if profile:
         command += ["--profile", str(profile)]
+    if engine:
+        command += ["--engine", engine]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
@@ -127,7 +132,7 @@ def bench_size(size: int, workdir: Path, args: argparse.Namespace) -> dict:
         label = f"{cache_state}{' +tracemalloc' if traced else ''}{' (no MkDocs)' if compile_only else ''}"
         print(f"  {label} build ...", end="", flush=True, file=sys.stderr)
         run = run_worker(project, vault, site, trace=traced,
-                         no_mkdocs=args.no_mkdocs or compile_only, timeout=args.timeout)
+                         no_mkdocs=args.no_mkdocs or compile_only, timeout=args.timeout, full=True)
         run |= {"cache": cache_state, "traced": traced, **_summarise(run)}
         entry["runs"].append(run)
         shown = f" {run['total_seconds']:.1f} s" if run["ok"] else f" FAILED: {run['error'][:2000]}"

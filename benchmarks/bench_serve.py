@@ -147,7 +147,7 @@ def bench_vault(name: str, project: Path, args: argparse.Namespace) -> dict:
           flush=True, file=sys.stderr)
     first = next(vault.rglob("*.md"))
     first.write_text(first.read_text(encoding="utf-8") + "\n\nbaseline edit\n", encoding="utf-8")
-    full = run_worker(project, vault, site)
+    full = run_worker(project, vault, site, full=True)
     print(f" {full.get('total_seconds', 0):.1f} s\n  preview ...", end="", flush=True, file=sys.stderr)
     session = Session(project)
     try:

@@ -89,7 +89,6 @@ class BaseOutcome:
     views: tuple[View, ...]  # the one view shown (empty when the base could not be read)
     problems: tuple[Problem, ...] = ()
     names: tuple[str, ...] = ()  # every view's name, in order
-    reads: tuple[str, ...] = ()  # paths of the notes whose facts the result depends on
     source: str = ""  # the base's YAML text
 
 
@@ -353,8 +352,7 @@ def evaluate_base(source: str, facts: Facts, this: str | None = None,
             problems.append(Problem(1, 1, "invalid-base", f"the base has no view named {view!r}"))
     evaluator = _Evaluator(data, facts, facts.notes.get(this) if this else None, marks)
     shown = _evaluate_view(chosen, data, facts, evaluator)
-    return BaseOutcome((shown,), (*problems, *evaluator.problems), names,
-                       tuple(sorted(facts.notes)))
+    return BaseOutcome((shown,), (*problems, *evaluator.problems), names)
 
 
 def _evaluate_view(view: dict, data: dict, facts: Facts, evaluator: _Evaluator) -> View:

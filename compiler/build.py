@@ -27,6 +27,7 @@ from .graph import build_graph
 from .parse import Note
 from .publish import PublishError, WriteStats, publish
 from .queries import Queries, evaluate_queries, has_queries
+from .query_cache import QueryCache
 from .render import Stage, published_only, render_site, staged_paths
 from .resolve import Resolved, resolve_vault
 from .sanitize import with_safe_svgs
@@ -138,9 +139,11 @@ class BuildResult:
 
 def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: bool = True,
                   progress: Callable[[BlockResult], None] | None = None,
-                  parse_cache: ParseCache | None = None, report_times: bool = True) -> Prepared:
+                  parse_cache: ParseCache | None = None, report_times: bool = True,
+                  query_cache: QueryCache | None = None) -> Prepared:
     """Compile, run the blocks and render, with the build report's page. Raises PublishError
-    when the vault cannot be read, or the blocks' cluster (kb.executor) cannot be reached."""
+    when the vault cannot be read, or the blocks' cluster (kb.executor) cannot be reached.
+    `query_cache`: one kept across calls (kb serve) instead of the cache folder's."""
     timer = timer or Timer()
     try:
         site_assets.check_installed()
@@ -168,7 +171,12 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
         shown = published_only(compilation.resolved)
         asked = has_queries(shown)
         sizes, dates = file_facts(compilation, settings) if asked or settings.site_url else ({}, {})
-        queries = evaluate_queries(shown, build_facts(shown, sizes, dates)) if asked else Queries()
+        if asked:
+            kept = query_cache or QueryCache(settings.cache_dir if use_cache else None)
+            queries = evaluate_queries(shown, build_facts(shown, sizes, dates), kept)
+            kept.save()
+        else:
+            queries = Queries()
     with messages.use_language(settings.language), wikilinks.link_titles(settings.link_titles):
         with timer.stage("render"):
             stage = render_site(compilation.resolved, compilation.graph, settings.site_name,
@@ -211,7 +219,10 @@ def vault_queries(compilation: Compilation, settings: Settings) -> Queries:
     shown = published_only(compilation.resolved)
     if not has_queries(shown):
         return Queries()
-    return evaluate_queries(shown, build_facts(shown, *file_facts(compilation, settings)))
+    kept = QueryCache(settings.cache_dir)
+    queries = evaluate_queries(shown, build_facts(shown, *file_facts(compilation, settings)), kept)
+    kept.save()
+    return queries
 
 
 def page_titles(resolved: Resolved, settings: Settings) -> dict[str, str]:
@@ -235,15 +246,17 @@ def vault_prefix(settings: Settings) -> str:
 def build_site(settings: Settings, site_dir: Path, timer: Timer | None = None,
                use_cache: bool = True,
                refuse: Callable[[tuple[Diagnostic, ...]], bool] | None = None,
-               progress: Callable[[BlockResult], None] | None = None) -> BuildResult:
+               progress: Callable[[BlockResult], None] | None = None,
+               full: bool = False) -> BuildResult:
     """Compile, render and publish. Raises PublishError, leaving site_dir as it was, when
-    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails."""
+    the vault cannot be read, when `refuse` says no to the diagnostics, or when MkDocs fails.
+    Only the pages that changed since the published site are written again, unless `full`."""
     timer = timer or Timer()
     prepared = prepare_stage(settings, timer, use_cache, progress)
     found = prepared.diagnostics
     if refuse is not None and refuse(found):
         raise PublishError("the build was refused because of the diagnostics above")
-    written, published = publish(prepared.stage, settings, site_dir, timer)
+    written, published = publish(prepared.stage, settings, site_dir, timer, full)
     built = report.make_report(prepared.compilation.resolved, prepared.compilation.graph,
                                prepared.blocks, found + published, timer.stages)
     try:

@@ -140,7 +140,15 @@ class ParseCache:
             self._write(self.directory / f"{digit}.pickle", self._used[digit])
             self._shards[digit] = dict(self._used[digit])
         self._changed.clear()
+        # A cache kept across runs (kb serve) starts the next run afresh: otherwise every
+        # version of every edited note, tokens included, would stay in memory for good.
+        self._used = {}
         self._remove_other_fingerprints()
+
+    def held(self) -> int:
+        """How many parsed notes this cache holds in memory."""
+        return len({key for entries in (*self._shards.values(), *self._used.values())
+                    for key in entries})
 
     def _write(self, target: Path, entries: dict[str, Note]) -> None:
         # Written aside and renamed, so a crash never leaves a half-written shard behind.

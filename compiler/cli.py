@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import diagnostics as diag
 from .diagnostics import ConfigError, Severity, display_path
+from .engines import ENGINES
 
 OK, FOUND_ERRORS, USAGE, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 130
 PACKAGE = "kb-vault-compiler"
@@ -58,6 +59,10 @@ def _settings(args: argparse.Namespace):
     if not vault.is_dir():
         raise UsageError(f"the vault {display_path(vault)} is a file, not a folder: give the "
                          "folder holding the notes with --vault FOLDER")
+    if getattr(args, "engine", None):  # kb build/serve --engine: instead of kb.engine
+        from dataclasses import replace
+
+        settings = replace(settings, engine=args.engine)
     return settings
 
 
@@ -208,7 +213,8 @@ def _build(args: argparse.Namespace, settings, site_dir: Path) -> int:
     colour = report.use_colour(sys.stderr)
     bar = report.BlockProgress() if not args.quiet else None
     try:
-        result = build_site(settings, site_dir, Timer(), refuse=refuse, progress=bar)
+        result = build_site(settings, site_dir, Timer(), refuse=refuse, progress=bar,
+                            full=getattr(args, "full", False))
     except OutputRefused as exc:
         raise UsageError(str(exc)) from None
     except PublishError as exc:
@@ -229,10 +235,17 @@ def _build(args: argparse.Namespace, settings, site_dir: Path) -> int:
     shown_report = (site_dir / report.ASSET_DIR / "report" / "index.html" if settings.publish_report
                     else result.report_file)
     where = f"; report: {display_path(Path(shown_report))}" if shown_report else ""
-    print(f"built {len(result.stage.pages)} pages into {display_path(site_dir)}: {_summary(found)}"
-          f"{where}")
+    print(f"built {len(result.stage.pages)} pages into {display_path(site_dir)}"
+          f"{_pages_written(result.written)}: {_summary(found)}{where}")
     print(report.summary_text(built, report.use_colour(sys.stdout)))
     return FOUND_ERRORS if _fails(found, strict=False) else OK
+
+
+def _pages_written(stats) -> str:
+    """How much of the site the build wrote, when it started from the published one."""
+    if not stats.incremental:
+        return ""
+    return f" ({stats.pages_written} written, {stats.converted} converted, the rest kept)"
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -467,6 +480,11 @@ def make_parser() -> argparse.ArgumentParser:
                                      "when it is empty or holds a site kb built")
     build.add_argument("--strict", action="store_true",
                        help="fail on warnings too, and then publish nothing")
+    build.add_argument("--full", action="store_true",
+                       help="convert and write every page again, instead of only the pages "
+                            "that changed since the last build")
+    build.add_argument("--engine", choices=tuple(ENGINES),
+                       help="the publish engine, instead of kb.engine in mkdocs.yml (default: mkdocs)")
     build.add_argument("--no-wait", action="store_true",
                        help="when another build is using the output or the cache, stop at once "
                             "instead of waiting")

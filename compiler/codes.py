@@ -92,19 +92,30 @@ def _codes_in(source: str) -> list[tuple[str, str]]:
     return found
 
 
+def _sources(package, prefix: str = "") -> list[tuple[str, str]]:
+    """(module name, source) of every module of the package and its subpackages
+    (`engines` for a package's `__init__.py`)."""
+    found = []
+    for entry in sorted(package.iterdir(), key=lambda e: e.name):
+        if entry.is_dir() and entry.joinpath("__init__.py").is_file():
+            found += _sources(entry, f"{prefix}{entry.name}.")
+        elif entry.name.endswith(".py"):
+            name = prefix.rstrip(".") if entry.name == "__init__.py" and prefix else \
+                prefix + entry.name.removesuffix(".py")
+            found.append((name, entry.read_text(encoding="utf-8")))
+    return found
+
+
 def diagnostic_codes() -> dict[str, Code]:
     """Every code the compiler reports, with its severity (the worst one it is reported at)."""
     rank = {"error": 0, "warning": 1, "info": 2}
     by_code: dict[str, tuple[str, set[str]]] = {}
-    package = resources.files("compiler")
-    for entry in sorted(package.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".py"):
-            continue
-        for code, severity in _codes_in(entry.read_text(encoding="utf-8")):
+    for module, source in _sources(resources.files("compiler")):
+        for code, severity in _codes_in(source):
             worst, modules = by_code.get(code, (severity, set()))
             if rank.get(severity, 3) < rank.get(worst, 3):
                 worst = severity
-            by_code[code] = (worst, modules | {entry.name.removesuffix(".py")})
+            by_code[code] = (worst, modules | {module})
     return {code: Code(code, severity, tuple(sorted(modules)))
             for code, (severity, modules) in sorted(by_code.items())}
 

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from .diagnostics import ConfigError, Diagnostic, Severity
+from .engines import DEFAULT as DEFAULT_ENGINE
+from .engines import ENGINES
 from .markup import HOME_NAMES
 from .sanitize import MODES, RawHtml
 
@@ -70,6 +72,8 @@ class Settings:
     home_names: tuple[str, ...] = HOME_NAMES  # a root note of one of these names is the home page
     site_url: str | None = None  # MkDocs' `site_url`: with it, a feed and link previews (social.py)
     executor: str = "local"  # where blocks run: the local pool, or dask://HOST:PORT (execute_dask.py)
+    engine: str = DEFAULT_ENGINE  # the publish engine (kb.engine): mkdocs, properdocs or zensical
+    workers: int = 0  # processes that build the pages, check the site, index it (0: one per core)
 
     @property
     def snippets_dir(self) -> Path:
@@ -79,13 +83,13 @@ class Settings:
         """What the MkDocs step fills in where mkdocs.yml is silent (see mkdocs_runner)."""
         return {"site_name": self.site_name, "language": self.language,
                 "web_fonts": all(host in self.allow_hosts for host in FONT_HOSTS),
-                "read_config": self.has_config}
+                "read_config": self.has_config, "workers": self.workers}
 
 
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
               "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
               "dates": dict, "publish_report": bool, "link_titles": bool, "home_names": list,
-              "executor": str}
+              "executor": str, "engine": str, "workers": int}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -231,6 +235,11 @@ def load_settings(
         raise _error(shown, key_nodes["raw_html"].start_mark, "config-type",
                      f"`{SECTION}.raw_html` must be one of: {', '.join(MODES)}",
                      "sanitize: note HTML is cleaned as Obsidian cleans it; trusted: kept as written")
+    workers = section.get("workers") or 0
+    if isinstance(workers, bool) or workers < 0:
+        raise _error(shown, key_nodes["workers"].start_mark, "config-type",
+                     f"`{SECTION}.workers` must be a whole number of processes, 0 or more",
+                     "0: one per core (the default); 1: build in one process")
     ignore = section.get("ignore") or []
     if not all(isinstance(p, str) for p in ignore):
         raise _error(shown, key_nodes["ignore"].start_mark, "config-type",
@@ -249,6 +258,11 @@ def load_settings(
         except ExecutorError as exc:
             raise _error(shown, key_nodes["executor"].start_mark, "config-type", str(exc),
                          "the local pool is the default; a cluster: dask://HOST:PORT") from None
+    engine = section.get("engine") or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise _error(shown, key_nodes["engine"].start_mark, "config-type",
+                     f"`{SECTION}.engine` must be one of: {', '.join(ENGINES)}",
+                     "mkdocs (the default), properdocs or zensical: see docs/Configuration.md")
     code_root = config_dir if exists else vault_dir.parent
     if section.get("snippets"):
         snippets = (config_dir / section["snippets"]).resolve()
@@ -287,7 +301,9 @@ def load_settings(
         home_names=tuple(str(n) for n in section["home_names"]) if isinstance(
             section.get("home_names"), list) else Settings.home_names,
         executor=executor,
+        workers=workers,
         site_url=data["site_url"] if isinstance(data.get("site_url"), str) and data["site_url"] else None,
+        engine=engine,
     )
 
 

@@ -47,6 +47,7 @@ class _PageReader(HTMLParser):
         self.scripts: list[str] = []
         self._script: list[str] | None = None
         self._first_in_head = False
+        self.has_policy = False  # the page carries a policy already
 
     def _end_of_tag(self) -> tuple[int, int]:
         line, col = self.getpos()
@@ -59,6 +60,9 @@ class _PageReader(HTMLParser):
             self._first_in_head = True
         elif tag == "meta" and first_in_head and any(name == "charset" for name, _ in attrs):
             self.head_end = self._end_of_tag()
+        elif tag == "meta" and any(name == "http-equiv" and (value or "").lower()
+                                   == "content-security-policy" for name, value in attrs):
+            self.has_policy = True
         elif tag == "script" and not any(name == "src" for name, _ in attrs):
             self._script = []
 
@@ -80,11 +84,11 @@ def policy(scripts: list[str]) -> str:
 
 
 def add_policy(page: str) -> str:
-    """The page with its policy as the first element of `<head>`."""
+    """The page with its policy as the first element of `<head>` (as it is if it has one)."""
     reader = _PageReader()
     reader.feed(page)
     reader.close()
-    if reader.head_end is None:
+    if reader.head_end is None or reader.has_policy:
         return page
     line, col = reader.head_end  # the parser counts lines by "\n" only
     at = 0

@@ -46,9 +46,16 @@ class Dialect:
     date_difference_is_duration: bool  # DQL: date - date is a duration; Bases: milliseconds
     file_name_has_extension: bool  # Bases: file.name is "Note.md"; DQL: "Note"
 
+    def __reduce__(self) -> tuple:
+        return _dialect_named, (self.name,)  # a kept result's dialect is one of the two again
+
 
 BASES = Dialect("bases", False, False, True)
 DATAVIEW = Dialect("dataview", True, True, False)
+
+
+def _dialect_named(name: str) -> Dialect:
+    return DATAVIEW if name == DATAVIEW.name else BASES
 
 
 # -- values --
@@ -401,6 +408,8 @@ def text_of(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, FileRef):
         return value.note.basename
+    if isinstance(value, Page):  # a DQL page object (`this`, a group's `rows`): its name
+        return value.note.basename if value.note is not None else ""
     if isinstance(value, list | tuple):
         return ", ".join(text_of(item) for item in value)
     return str(value)

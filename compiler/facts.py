@@ -3,8 +3,8 @@
 One plain table built from the resolved vault: a note's properties (front matter), its inline
 fields (`key:: value` on a line, `[key:: value]` and `(key:: value)` inside one), its tasks, and
 the `file.*` facts a build can know (name, path, folder, extension, size, dates, tags, links,
-embeds, backlinks). Queries are pure functions of this table, so a page's query results change
-exactly when the facts they read change (see `digest`).
+embeds, backlinks) and the build's clock. Queries are pure functions of this table, so a
+query's result changes only when the facts it read change (`compiler.reads` records them).
 
 Inline fields and tasks are read from markdown-it's tokens, so code spans and fences hold none.
 """
@@ -12,8 +12,6 @@ Inline fields and tasks are read from markdown-it's tokens, so code spans and fe
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -92,21 +90,12 @@ class Facts:
             return f"{text}.md"
         return self.by_name.get(text.casefold().removesuffix(".md"))
 
-    def digest(self) -> str:
-        """A digest of every fact: the part of a page's cache key a query adds."""
-        hashed = hashlib.sha256()
-        for path in sorted(self.notes):
-            hashed.update(json.dumps(_plain(self.notes[path]), sort_keys=True,
-                                     default=str, ensure_ascii=False).encode())
-        return hashed.hexdigest()[:16]
+    def today(self) -> dt.datetime:
+        """The build's date (UTC midnight): what `today`, `date(today)`, `sow`... read."""
+        return self.now().replace(hour=0, minute=0, second=0, microsecond=0)
 
-
-def _plain(note: NoteFacts) -> dict:
-    return {"path": note.path, "size": note.size, "ctime": note.ctime.isoformat(),
-            "mtime": note.mtime.isoformat(), "properties": note.properties,
-            "fields": note.fields, "tags": note.tags, "links": note.links,
-            "embeds": note.embeds, "inlinks": note.inlinks,
-            "tasks": [(t.text, t.status, t.line) for t in note.tasks]}
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
 
 def _canonical(name: str) -> str:

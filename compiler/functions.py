@@ -35,6 +35,7 @@ from .expr import (
     text_of,
     truthy,
 )
+from .facts import Facts
 from .filedates import parse_date
 
 # Functions that have no static meaning: reported, never guessed.
@@ -43,26 +44,31 @@ APP_ONLY = frozenset({"icon", "html", "image", "random", "relative", "embed", "e
                       "matches", "escapeHTML", "escapehtml"})
 
 
-def _today() -> dt.datetime:
-    now = dt.datetime.now(dt.UTC)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _date_keyword(word: str) -> dt.datetime | None:
-    today = _today()
+def _date_keyword(word: str, clock: Facts) -> dt.datetime | None:
+    """`today`, `now`, `sow`...: the build's clock is read only when the word is one of them
+    (a query that reads it depends on the date, see `compiler.reads`)."""
+    if word == "now":
+        return clock.now()
+    if word not in _DATE_WORDS:
+        return None
+    today = clock.today()
     week_start = today - dt.timedelta(days=today.weekday())
     month_start = today.replace(day=1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
     return {
-        "today": today, "now": dt.datetime.now(dt.UTC),
+        "today": today,
         "tomorrow": today + dt.timedelta(days=1), "yesterday": today - dt.timedelta(days=1),
         "sow": week_start, "eow": week_start + dt.timedelta(days=6),
         "som": month_start, "eom": next_month - dt.timedelta(days=1),
         "soy": today.replace(month=1, day=1), "eoy": today.replace(month=12, day=31),
-    }.get(word)
+    }[word]
 
 
-def make_date(value: object, *rest: object) -> dt.datetime | None:
+_DATE_WORDS = frozenset({"today", "tomorrow", "yesterday", "sow", "eow", "som", "eom", "soy", "eoy"})
+
+
+def make_date(value: object, *rest: object, clock: Facts | None = None) -> dt.datetime | None:
+    """A date from a date, a date's text or a word (`today`, `eom`...) read on `clock`."""
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, Link) and value.path is None:
@@ -70,7 +76,7 @@ def make_date(value: object, *rest: object) -> dt.datetime | None:
     if isinstance(value, Link | FileRef):
         return None
     if isinstance(value, str):
-        return _date_keyword(value.strip()) or as_date(value) or parse_date(value)
+        return _date_keyword(value.strip(), clock or Facts({})) or as_date(value) or parse_date(value)
     return None
 
 
@@ -237,11 +243,11 @@ Plain = Callable[..., object]
 def _plain_functions(scope: Scope) -> dict[str, Plain]:
     facts = scope.facts
     return {
-        "date": make_date,
+        "date": lambda value, *rest: make_date(value, *rest, clock=facts),
         "duration": make_duration,
         "dur": make_duration,
-        "now": lambda: dt.datetime.now(dt.UTC),
-        "today": _today,
+        "now": facts.now,
+        "today": facts.today,
         "number": lambda v: (v.timestamp() * 1000 if isinstance(v, dt.datetime)
                              else v.milliseconds() if isinstance(v, Duration) else _number(v)),
         "string": text_of,
@@ -421,7 +427,6 @@ def call_method(receiver: object, name: str, args: tuple[Expr, ...], scope: Scop
 
 
 def _known() -> frozenset[str]:
-    from .facts import Facts
     return frozenset(_plain_functions(Scope(Facts({}), BASES))) | {"if"}
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import yaml
 
+from .normalize import without_segment_breaks
 from .parse import TITLE_ANCHOR
 
 # The class of the box an embedded note or section is drawn in (an admonition's type); the
@@ -28,7 +29,7 @@ HOME_NAMES = ("index", "README", "Home", "홈")
 
 def literal(text: str) -> str:
     """Text that Python-Markdown shows exactly as given (no markup, no HTML)."""
-    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
+    return without_segment_breaks(_MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text))
 
 
 def page_address(staged: str) -> str:

@@ -21,7 +21,7 @@ from markdown_it.token import Token
 
 from . import nesting
 from .diagnostics import Diagnostic, Severity
-from .normalize import nfc
+from .normalize import nfc, without_segment_breaks
 from .sanitize import external_loads, relative_addresses
 from .syntax import (
     COMMENT,
@@ -282,7 +282,8 @@ def decode(path: str, data: bytes) -> tuple[str, list[Diagnostic]]:
                                   "save the note as UTF-8; it is published with the bad "
                                   "bytes replaced by �")]
         text = data.decode("utf-8", "replace")
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), diagnostics
+    text = without_segment_breaks(text.removeprefix("\ufeff"))
+    return text.replace("\r\n", "\n").replace("\r", "\n"), diagnostics
 
 
 def _plain_properties(value: object) -> object:

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -18,24 +19,27 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
-from . import messages, report
+from . import engines, live_state, messages, report
 from .config import Settings
 from .diagnostics import Diagnostic, Severity, display_path
 from .render import Stage
-from .search_index import write_search_index
-from .sitecheck import check_site
+from .search_index import PageEntries, write_search_index
+from .sitecheck import CheckedPages, check_site
 from .timing import Timer
 
 _MKDOCS_WARNING = re.compile(r"^mkdocs: WARNING: (?:Doc file '(?P<path>[^']+)' )?(?P<message>.*)")
 
 
 SITE_MARKER = ".kb-site"  # in every site kb publishes: the folder kb may replace
+BUILD_ID = ".kb-build"  # in every site kb publishes: which build made it (its saved state names it)
 MARKER_TEXT = "This folder is a site built by kb; `kb build` replaces it whole.\n"
 
 
+T = TypeVar("T")
 _going_in = False  # set just before the new site replaces the old one
 
 
@@ -56,9 +60,15 @@ class OutputRefused(PublishError):
 
 @dataclass(frozen=True)
 class WriteStats:
-    written: int
+    written: int  # staged files
     unchanged: int
     removed: int
+    # The site: pages MkDocs converted and wrote, files kept from the published site
+    # (hard links), and whether the build started from it.
+    converted: int = 0
+    pages_written: int = 0
+    kept: int = 0
+    incremental: bool = False
 
 
 def write_stage(stage: Stage, stage_dir: Path) -> WriteStats:
@@ -114,7 +124,8 @@ def _die_with_parent() -> None:
 def mkdocs_warnings(lines: list[str], settings: Settings) -> list[Diagnostic]:
     """MkDocs' warnings (`mkdocs: WARNING: ...`) as diagnostics."""
     found = []
-    for line in lines:
+    # Once each: a kept page converted again to be templated repeats its saved warnings.
+    for line in dict.fromkeys(lines):
         if match := _MKDOCS_WARNING.match(line):
             found.append(Diagnostic(match.group("path") or settings.config_path.name, 0, 0,
                                     Severity.WARNING, "mkdocs-warning", match.group("message")))
@@ -122,8 +133,9 @@ def mkdocs_warnings(lines: list[str], settings: Settings) -> list[Diagnostic]:
 
 
 class MkDocs:
-    """kb's one MkDocs publisher: `compiler.mkdocs_live` in a child process, which turns the
-    staged folder `docs_dir` into the site in `site_dir`. `kb build` asks it for one full
+    """kb's one publisher: the engine's child process (`compiler.mkdocs_live` for MkDocs, the
+    default; see `compiler.engines`), which turns the staged folder `docs_dir` into the site
+    in `site_dir`. `kb build` asks it for one full
     build of a fresh folder (`run_mkdocs`); `kb serve` keeps it warm and sends it what each
     rebuild changed, which it converts alone. Both therefore publish the same pages.
 
@@ -132,7 +144,10 @@ class MkDocs:
 
     def __init__(self, settings: Settings, docs_dir: Path, site_dir: Path):
         start, end = settings.section_lines or (-1, -1)
-        command = [sys.executable, "-m", "compiler.mkdocs_live", str(settings.config_path),
+        self.engine = engines.engine_named(settings.engine)
+        if why := engines.missing(self.engine):
+            raise PublishError(why)
+        command = [sys.executable, "-m", self.engine.child, str(settings.config_path),
                    str(docs_dir), str(site_dir), str(start), str(end),
                    json.dumps(settings.mkdocs_defaults())]
         self.settings = settings
@@ -147,8 +162,11 @@ class MkDocs:
                 ) -> dict:
         """One update: the staged paths that changed and went away, or everything (`full`);
         `stream`: site_dir is a new folder, so pages are written as they are made."""
-        request = {"changed": sorted(changed), "removed": sorted(removed), "full": full,
-                   "stream": stream}
+        return self.send({"changed": sorted(changed), "removed": sorted(removed), "full": full,
+                          "stream": stream})
+
+    def send(self, request: dict) -> dict:
+        """One request (see `compiler.mkdocs_live`), and its reply."""
         try:
             self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
             self.process.stdin.flush()
@@ -162,15 +180,19 @@ class MkDocs:
             self.close()
             self.errors.seek(0)
             said = self.errors.read().decode("utf-8", "replace").strip().splitlines()[-20:]
-            return {"ok": False, "error": "\n".join(["the MkDocs process ended unexpectedly", *said])}
+            return {"ok": False, "error": "\n".join([f"the {self.engine.label} process ended "
+                                                      "unexpectedly", *said])}
         return json.loads(reply)
 
     def update(self, changed: set[str], removed: set[str], full: bool, stream: bool = False
                ) -> list[Diagnostic]:
         """`request`, with MkDocs' warnings as diagnostics; PublishError when MkDocs failed."""
-        reply = self.request(changed, removed, full, stream)
+        return self.found(self.request(changed, removed, full, stream))
+
+    def found(self, reply: dict) -> list[Diagnostic]:
+        """A reply's warnings as diagnostics; PublishError when MkDocs failed."""
         if not reply["ok"]:
-            raise PublishError("MkDocs failed; the previous site is left as it was.\n"
+            raise PublishError(f"{self.engine.label} failed; the previous site is left as it was.\n"
                                + reply["error"])
         return mkdocs_warnings(reply.get("warnings", []), self.settings)
 
@@ -194,6 +216,33 @@ class MkDocs:
         self.errors.close()
 
 
+@dataclass(frozen=True)
+class Previous:
+    """The published site a build starts from, and where the publisher keeps its state."""
+    site_dir: Path
+    build_id: str  # of the published site ("" when there is none, or it is not kb's)
+    state: Path  # the publisher's saved state (`compiler.live_state`)
+    search: Path  # the search entries of its pages (`search_index.PageEntries`)
+    checks: Path  # the site check of its pages (`sitecheck.CheckedPages`)
+
+    def request(self, build_id: str) -> dict:
+        return {"old_site": str(self.site_dir) if self.build_id else "",
+                "old_build": self.build_id, "state": str(self.state),
+                "save": str(self.state) + ".new", "build": build_id}
+
+
+def previous_build(settings: Settings, site_dir: Path) -> Previous:
+    digest = hashlib.sha256(f"{settings.vault}\0{site_dir}".encode()).hexdigest()[:12]
+    folder = settings.cache_dir / "publish"
+    try:
+        build_id = (site_dir / BUILD_ID).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        build_id = ""
+    return Previous(site_dir, build_id if _built_by_kb(site_dir) else "",
+                    folder / f"{digest}.state", folder / f"{digest}.search",
+                    folder / f"{digest}.checks")
+
+
 def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagnostic]:
     """Build the whole site into the new folder `out_dir`, by the publisher kb serve keeps
     warm; its warnings come back as diagnostics."""
@@ -203,6 +252,25 @@ def run_mkdocs(settings: Settings, stage_dir: Path, out_dir: Path) -> list[Diagn
         found = mkdocs.update(set(), set(), full=True, stream=True)
         finished = True
         return found
+    finally:
+        mkdocs.close(at_once=not finished)
+
+
+def run_incremental(settings: Settings, stage_dir: Path, out_dir: Path, previous: Previous,
+                    build_id: str, full: bool = False) -> tuple[list[Diagnostic], dict]:
+    """Build the site into the new folder `out_dir`: only the pages that changed since the
+    `previous` build, the others linked from it (all of them when `full`, or when the saved
+    state does not match; see `compiler.live_state`). Returns MkDocs' warnings as
+    diagnostics, and the publisher's reply (what it converted, templated and linked)."""
+    mkdocs = MkDocs(settings, stage_dir, out_dir)
+    finished = False
+    try:
+        # `stream`: an engine that cannot seed the folder from the published site (Zensical)
+        # writes every page into it.
+        reply = mkdocs.send({"full": full, "stream": True, "publish": previous.request(build_id)})
+        found = mkdocs.found(reply)
+        finished = True
+        return found, reply
     finally:
         mkdocs.close(at_once=not finished)
 
@@ -352,8 +420,10 @@ def _swap_in(new_dir: Path, site_dir: Path) -> None:
     shutil.rmtree(old_dir, ignore_errors=True)
 
 
-def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | None = None
-            ) -> tuple[WriteStats, tuple[Diagnostic, ...]]:
+def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | None = None,
+            full: bool = False) -> tuple[WriteStats, tuple[Diagnostic, ...]]:
+    """Build the staged pages into a new folder beside site_dir, check it and swap it in.
+    Only what changed since the published site is converted and written (`full`: all)."""
     global _going_in
     _going_in = False
     timer = timer or Timer()
@@ -363,16 +433,31 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
     new_dir = site_dir.with_name(f".{site_dir.name}.kb-new.pid.{os.getpid()}")
     shutil.rmtree(new_dir, ignore_errors=True)
     staged_at = len(timer.stages)
+    previous = previous_build(settings, site_dir)
+    build_id = os.urandom(16).hex()
+    search_pages = load_kept(previous.search, PageEntries, full)
+    checked_pages = load_kept(previous.checks, CheckedPages, full)
     with private_stage(settings) as stage_dir:
         try:
             with timer.stage("stage"):
                 stats = write_stage(stage, stage_dir)
             with timer.stage("mkdocs"):
-                found = run_mkdocs(settings, stage_dir, new_dir)
-            with timer.stage("search"):
-                write_search_index(new_dir, stage.aliases)
+                found, reply = run_incremental(settings, stage_dir, new_dir, previous, build_id,
+                                               full)
+            if reply.get("same"):  # the published pages, so the saved state describes it
+                build_id = previous.build_id
+            stats = replace(stats, converted=reply.get("rendered", 0),
+                            pages_written=reply.get("templated", 0), kept=reply.get("linked", 0),
+                            incremental=bool(reply.get("incremental")))
+            engine = engines.engine_named(settings.engine)
+            found += engines.limit_diagnostics(engine, settings.config_path, settings.language,
+                                               settings.site_url)
+            if engine.kb_search:
+                with timer.stage("search"):
+                    write_search_index(new_dir, stage.aliases, search_pages, workers=settings.workers)
             with timer.stage("site-check"):
-                problems = check_site(new_dir, frozenset(settings.allow_hosts))
+                problems = check_site(new_dir, frozenset(settings.allow_hosts), checked_pages,
+                                      settings.workers)
             loads = [p for p in problems if p.endswith("from another host")]
             if loads:
                 raise PublishError(f"{len(loads)} page(s) would load from another host; the "
@@ -381,9 +466,37 @@ def publish(stage: Stage, settings: Settings, site_dir: Path, timer: Timer | Non
                                  p.split(": ", 1)[1]) for p in problems]
             report.finish_page(new_dir, timer.stages[staged_at:], messages.messages(settings.language))
             (new_dir / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            (new_dir / BUILD_ID).write_text(build_id + "\n", encoding="utf-8")
         except BaseException:
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
     _going_in = True
     _swap_in(new_dir, site_dir)
+    # The saved state now describes the published site (a kill before this line leaves the
+    # state of the previous site, which no longer matches the site's build id: a full build).
+    if reply.get("saved"):
+        with contextlib.suppress(OSError):
+            os.replace(str(previous.state) + ".new", previous.state)
+    save_kept(search_pages, previous.search)
+    save_kept(checked_pages, previous.checks)
     return stats, tuple(found)
+
+
+def load_kept(path: Path, kind: type[T], full: bool) -> T:
+    """What the last build kept of its pages (the search entries, the site check), known by
+    each page's file: a page kept by a hard link is not read again. Anything unreadable, of
+    another version, or `full`, starts empty."""
+    if not full:
+        try:
+            with open(path, "rb") as handle:
+                kept = pickle.load(handle)
+            if isinstance(kept, kind) and getattr(kept, "version", None) == kind.version:
+                return kept
+        except Exception:  # missing, truncated or of another version: read every page
+            pass
+    return kind()
+
+
+def save_kept(pages: object, path: Path) -> None:
+    """Kept for the next build; a cache that refuses it costs that build its speed only."""
+    live_state.save(pages, path)

@@ -7,15 +7,18 @@ per problem at its file, line and column. The forms `compiler.forms.bases` and
 `compiler.forms.dataview` draw the results; a query that cannot be evaluated is drawn as its
 text in a box that says why, never as an empty view.
 
-Correct under change: a query reads the facts of every note (a filter may test any of them),
-so its result is a function of the whole table; `Queries.digest` is that table's digest, and the
-pages holding a query carry it (`data-kb-facts`), so their text, which is what `kb serve` and
-the staged folder compare, changes whenever any fact changes, and only then.
+Correct under change: each query runs over `compiler.reads.TrackedFacts`, which records the
+facts it reads (the list of notes when it goes through them all, the facts that decide which
+notes match, the facts it shows of them, `this` note's, the clock). With a `QueryCache` (kept in
+memory by `kb serve`, in the cache folder by `kb build`) a query is evaluated again only when
+one of those reads gives another value; else its kept result is used. A page's text is written
+from its queries' results alone, so it changes when they do, and only then.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import bases, dataview
@@ -23,6 +26,8 @@ from .diagnostics import Diagnostic, Severity
 from .expr import QueryError, Unsupported
 from .facts import Facts
 from .parse import parse_tokens
+from .query_cache import Evaluation, QueryCache, QueryKey
+from .reads import FactValues, Reads, TrackedFacts, detached
 from .resolve import Kind, Resolved
 
 BASE_SUFFIX = ".base"
@@ -52,7 +57,7 @@ class Queries:
     inline: dict[tuple[str, str], Shown] = field(default_factory=dict)  # (note, code span text)
     sources: dict[tuple[str, int], str] = field(default_factory=dict)  # a fence's query text
     diagnostics: tuple[Diagnostic, ...] = ()
-    digest: str = ""
+    evaluated: int = 0  # how many were evaluated (the others came from the cache unchanged)
 
 
 def _place(text: str, offset: int) -> tuple[int, int]:
@@ -62,32 +67,67 @@ def _place(text: str, offset: int) -> tuple[int, int]:
 
 
 class _Collector:
-    def __init__(self, facts: Facts):
-        self.facts = facts
+    """The queries of one build: each evaluated over the tracked facts, or taken from `cache`
+    when nothing it read changed."""
+
+    def __init__(self, facts: Facts, cache: QueryCache):
+        self.facts, self.cache = facts, cache
+        self.values = FactValues(facts)
         self.diagnostics: dict[tuple, Diagnostic] = {}
 
     def add(self, diagnostic: Diagnostic) -> None:
         key = (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code)
         self.diagnostics.setdefault(key, diagnostic)
 
-    def guarded(self, language: str, text: str, path: str, line: int, evaluate) -> Shown:
-        """One query's evaluation; a bug of kb in it is that query's problem, not the build's."""
-        try:
-            return evaluate()
-        except Exception as exc:  # the build goes on; the box and the report say why
-            self.add(Diagnostic(path, line, 1, Severity.ERROR, "internal-error",
-                                f"kb failed on this query: {type(exc).__name__}: {exc}",
-                                "this is a bug in kb; the page shows the query's text"))
-            return Failed(language, text, f"{type(exc).__name__}: {exc}")
+    def outcome(self, key: QueryKey, language: str, text: str, path: str, line: int,
+                evaluate: Callable[[_Run], Shown]) -> Shown:
+        """One query's result, evaluated (a bug of kb in it is that query's problem, not the
+        build's) unless the cache holds it."""
+        found = self.cache.get(key, self.values)
+        if found is None:
+            reads = Reads()
+            run = _Run(TrackedFacts(self.facts, reads), [])
+            try:
+                shown = evaluate(run)
+            except Exception as exc:  # the build goes on; the box and the report say why
+                run.diagnostics.append(Diagnostic(
+                    path, line, 1, Severity.ERROR, "internal-error",
+                    f"kb failed on this query: {type(exc).__name__}: {exc}",
+                    "this is a bug in kb; the page shows the query's text"))
+                shown = Failed(language, text, f"{type(exc).__name__}: {exc}")
+            found = Evaluation(detached(shown), tuple(run.diagnostics))
+            self.cache.put(key, found, self.values.dependencies(reads))
+        for diagnostic in found.diagnostics:
+            self.add(diagnostic)
+        return found.shown
 
     def base(self, text: str, path: str, first_line: int, this: str,
              view: str | None = None) -> Shown:
         """`first_line`: the 1-based line of the YAML's first line in `path`."""
-        return self.guarded("base", text, path, first_line,
-                            lambda: self._base(text, path, first_line, this, view))
+        return self.outcome(("base", text, path, str(first_line), this, view or ""), "base",
+                            text, path, first_line,
+                            lambda run: run.base(text, path, first_line, this, view))
 
-    def _base(self, text: str, path: str, first_line: int, this: str,
-              view: str | None = None) -> Shown:
+    def dataview(self, text: str, path: str, first_line: int, this: str) -> Shown:
+        return self.outcome(("dataview", text, path, str(first_line), this), "dataview", text,
+                            path, first_line, lambda run: run.dataview(text, path, first_line, this))
+
+    def inline(self, code: str, path: str, line: int, col: int) -> Shown:
+        return self.outcome(("inline", code, path, str(line), str(col)), "dataview", code, path,
+                            line, lambda run: run.inline(code, path, line, col))
+
+
+@dataclass
+class _Run:
+    """One query's evaluation over the facts it reads through, and its diagnostics."""
+    facts: TrackedFacts
+    diagnostics: list[Diagnostic]
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def base(self, text: str, path: str, first_line: int, this: str,
+             view: str | None = None) -> Shown:
         outcome = bases.evaluate_base(text, self.facts, this, view)
         for problem in outcome.problems:
             line, col = first_line + problem.line - 1, problem.col
@@ -102,10 +142,6 @@ class _Collector:
         return outcome
 
     def dataview(self, text: str, path: str, first_line: int, this: str) -> Shown:
-        return self.guarded("dataview", text, path, first_line,
-                            lambda: self._dataview(text, path, first_line, this))
-
-    def _dataview(self, text: str, path: str, first_line: int, this: str) -> Shown:
         try:
             return dataview.run_query(text, self.facts, this)
         except QueryError as error:
@@ -121,10 +157,6 @@ class _Collector:
             return Failed("dataview", text, error.message)
 
     def inline(self, code: str, path: str, line: int, col: int) -> Shown:
-        return self.guarded("dataview", code, path, line,
-                            lambda: self._inline(code, path, line, col))
-
-    def _inline(self, code: str, path: str, line: int, col: int) -> Shown:
         if code.startswith("$="):
             self.add(Diagnostic(path, line, col, Severity.WARNING, "unsupported-query",
                                 "Dataview: an inline JavaScript query runs only in the app",
@@ -157,9 +189,12 @@ def has_queries(resolved: Resolved) -> bool:
     return any(_may_query(note.source) for note in resolved.notes.values())
 
 
-def evaluate_queries(resolved: Resolved, facts: Facts) -> Queries:
-    """Every query of the notes in `resolved` (the published ones), over `facts`."""
-    collect = _Collector(facts)
+def evaluate_queries(resolved: Resolved, facts: Facts, cache: QueryCache | None = None) -> Queries:
+    """Every query of the notes in `resolved` (the published ones), over `facts`; those whose
+    reads are unchanged since `cache` kept them are not evaluated again."""
+    cache = cache if cache is not None else QueryCache()
+    evaluated_before = cache.evaluated
+    collect = _Collector(facts, cache)
     fences: dict[tuple[str, int], Shown] = {}
     sources: dict[tuple[str, int], str] = {}
     inline: dict[tuple[str, str], Shown] = {}
@@ -202,7 +237,7 @@ def evaluate_queries(resolved: Resolved, facts: Facts) -> Queries:
                     base_texts[target] = _read(resolved, target)
                 embeds[(path, target, view)] = collect.base(base_texts[target], target, 1, path, view)
     return Queries(fences, embeds, inline, sources, tuple(collect.diagnostics.values()),
-                   facts.digest())
+                   cache.evaluated - evaluated_before)
 
 
 def is_inline_query(code: str) -> bool:

@@ -178,12 +178,23 @@ def _context_html(context: tuple[str, str, str], formulas: dict[str, str] | None
             f"{_with_math(after, formulas)}")
 
 
-def context_formulas(note: Note, line: int) -> dict[str, str]:
-    """The inline formulas of the note near a line, LaTeX -> MathML, that would read as
-    source in a backlink's context."""
-    return {m.latex: m.mathml for m in note.math
-            if not m.block and m.mathml and abs(m.line - line) <= MATH_NEAR
-            and _LOOKS_LIKE_LATEX.search(m.latex)}
+def quotable_formulas(note: Note) -> dict[int, dict[str, str]]:
+    """The inline formulas of the note that would read as source in a backlink's context,
+    LaTeX -> MathML, by line (gathered once per note: looking through all of a long note's
+    formulas for each of its links took time growing with the square of its length)."""
+    by_line: dict[int, dict[str, str]] = {}
+    for m in note.math:
+        if not m.block and m.mathml and _LOOKS_LIKE_LATEX.search(m.latex):
+            by_line.setdefault(m.line, {})[m.latex] = m.mathml
+    return by_line
+
+
+def context_formulas(by_line: dict[int, dict[str, str]], line: int) -> dict[str, str]:
+    """The quotable formulas (`quotable_formulas`) near a line."""
+    near: dict[str, str] = {}
+    for at in range(line - MATH_NEAR, line + MATH_NEAR + 1):
+        near.update(by_line.get(at, {}))
+    return near
 
 
 def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, Note],
@@ -208,10 +219,11 @@ def backlinks_section(path: str, page: str, graph: nx.DiGraph, notes: dict[str, 
                          f'{words("canvas.backlink_mention", canvas=board)}</span>'
                          f' [↗]({url(page, pages[source])} "{_attr(notes[source].title)}")')
             continue
+        formulas = quotable_formulas(notes[source])
         for mention in group:
             where = url(page, pages[source], mention.section or None)
             if any(mention.context):
-                shown = _context_html(mention.context, context_formulas(notes[source], mention.line))
+                shown = _context_html(mention.context, context_formulas(formulas, mention.line))
                 lines.append(f'    - <span class="kb-context">{shown}</span>'
                              f' [↗]({where} "{_attr(notes[source].title)}")')
             elif mention.embed:  # an embed has no sentence around it: say what it is

@@ -216,10 +216,13 @@ def finish_page(site_dir: os.PathLike, late_stages: Iterable[StageTiming],
             text = handle.read()
     except OSError:
         return
-    if LATE in text:
-        with open(path, "w", encoding="utf-8") as handle:
+    if LATE in text:  # written aside and renamed: the page may be a hard link to the
+        # published site's (`kb build` keeps unchanged pages), which must stay as it is
+        aside = path + ".kb-new"
+        with open(aside, "w", encoding="utf-8") as handle:
             handle.write(text.replace(LATE, _stage_rows(late_stages,
                                                         words or messages.messages("en"))))
+        os.replace(aside, path)
 
 
 # --- the terminal ---------------------------------------------------------------------------

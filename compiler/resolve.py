@@ -277,6 +277,13 @@ def resolve_link(index: VaultIndex, source: str, link: Link,
     if link.external:
         return ResolvedLink(source, link, Kind.EXTERNAL), []
     problems: list[Diagnostic] = []
+    if link.embed and not link.target.strip() and not link.fragment.strip():
+        # `![x.png]()`: an image with no address, which Obsidian draws as nothing; not the
+        # note embedding itself.
+        problems.append(_diagnostic(source, link, Severity.WARNING, "empty-embed",
+                                    f"{link.raw} names no file: there is nothing to show",
+                                    "write the file's name between the brackets, or remove the embed"))
+        return ResolvedLink(source, link, Kind.MISSING_ATTACHMENT), problems
     if not link.target.strip():
         kind, match = Kind.NOTE, _Match(source)
     else:

@@ -31,7 +31,8 @@ name's shortness, and the shortest name that begins with the query is the query 
 The terms end in `§` so that no word of a text shares them (and their rarity, lunr's idf).
 
 `kb build` and `kb serve` write the index with the same function; serve passes a
-`PageEntries` cache so that a rebuild reads only the pages MkDocs wrote again.
+`PageEntries` cache so that a rebuild reads only the pages MkDocs wrote again. The pages are
+read by several processes (`kb.workers`, `compiler.workers.fork_map`), merged in page order.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from .math_text import math_text
+from .workers import fork_map
 
 INDEX_PATH = "search/search_index.json"
 # Where a word ends, for lunr in the browser (a JavaScript RegExp) and for the suffixes here
@@ -287,35 +289,49 @@ def site_pages(site_dir: Path) -> Iterator[tuple[Path, str, str]]:
 class PageEntries:
     """The search entries of the pages already read, by page file, kept while the file stays
     the same one (MkDocs writes a page aside and renames it: a new inode and time) and the
-    page's aliases stay the same. Pages that went away leave at the next call."""
+    page's aliases stay the same. Pages that went away leave at the next call. Pages are
+    known by their place in the site, so that `kb build` keeps them (pickled) for its next
+    site, whose unchanged pages are hard links to the same files."""
+
+    version = 1  # of what a pickled one holds
 
     def __init__(self) -> None:
-        self._known: dict[Path, tuple[tuple, list[dict]]] = {}
+        self._known: dict[str, tuple[tuple, list[dict]]] = {}
 
-    def entries(self, site_dir: Path, aliases: Mapping[str, Sequence[str]]) -> list[dict]:
-        """The entries of every page of the site, reading only the pages that changed."""
-        known: dict[Path, tuple[tuple, list[dict]]] = {}
-        docs = []
+    def entries(self, site_dir: Path, aliases: Mapping[str, Sequence[str]], workers: int = 1
+                ) -> list[dict]:
+        """The entries of every page of the site, reading only the pages that changed, by up
+        to `workers` processes (`compiler.workers.count`; 0: one per core)."""
+        known: dict[str, tuple[tuple, list[dict]]] = {}
+        unread: list[tuple[Path, str, tuple]] = []
         for path, location, address in site_pages(site_dir):
             names = tuple(aliases.get(address, ()))
             state = path.stat()
             key = (state.st_ino, state.st_mtime_ns, state.st_size, names)
-            cached = self._known.get(path)
+            cached = self._known.get(location)
             if cached is None or cached[0] != key:
-                cached = (key, page_entries(path.read_text(encoding="utf-8", errors="replace"),
-                                            location, names))
-            known[path] = cached
-            docs += (dict(entry) for entry in cached[1])
+                unread.append((path, location, names))
+                cached = (key, [])
+            known[location] = cached
+        read = [found for chunk in fork_map(_read_entries, unread, workers) for found in chunk]
+        for (_, location, _), found in zip(unread, read, strict=True):
+            known[location] = (known[location][0], found)
         self._known = known
-        return docs
+        return [dict(entry) for _, found in known.values() for entry in found]
+
+
+def _read_entries(pages: Sequence[tuple[Path, str, tuple]]) -> list[list[dict]]:
+    return [page_entries(path.read_text(encoding="utf-8", errors="replace"), location, names)
+            for path, location, names in pages]
 
 
 def search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None,
-                 config: Mapping | None = None, pages: PageEntries | None = None) -> dict:
+                 config: Mapping | None = None, pages: PageEntries | None = None,
+                 workers: int = 1) -> dict:
     """The index of every page of a built site. `aliases` by page address; `config` is the
     one Material's plugin wrote (language, pipeline, the user's fields), kept but for the
     separator and the extra fields; `pages` keeps the entries of pages read before."""
-    docs = (pages or PageEntries()).entries(site_dir, aliases or {})
+    docs = (pages or PageEntries()).entries(site_dir, aliases or {}, workers)
     merged = dict(config or {"lang": ["en"], "pipeline": []})
     merged["separator"] = SEPARATOR
     fields = {"title": {"boost": TITLE_BOOST}, "text": {"boost": 1.0},
@@ -327,7 +343,7 @@ def search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = N
 
 
 def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | None = None,
-                       pages: PageEntries | None = None) -> Path | None:
+                       pages: PageEntries | None = None, workers: int = 1) -> Path | None:
     """Replace the index Material wrote with one of the whole site (see the module's text).
     Nothing is written when the site has no search (the plugin is off). `kb serve` passes
     the same `pages` on every rebuild."""
@@ -335,7 +351,7 @@ def write_search_index(site_dir: Path, aliases: Mapping[str, Sequence[str]] | No
     if not target.is_file():
         return None
     previous = json.loads(target.read_text(encoding="utf-8"))
-    index = search_index(site_dir, aliases, previous.get("config"), pages)
+    index = search_index(site_dir, aliases, previous.get("config"), pages, workers)
     # Tags and boosts that Material took from a page's front matter stay with the page.
     carried = {d["location"]: d for d in previous.get("docs", ()) if "tags" in d or "boost" in d}
     for doc in index["docs"]:

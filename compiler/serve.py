@@ -39,6 +39,7 @@ from .config import Settings, settings_for
 from .diagnostics import Diagnostic, Severity
 from .livereload import Changes, make_server
 from .publish import MkDocs, PublishError, check_outside_vault, write_stage
+from .query_cache import QueryCache
 from .render import Stage
 from .search_index import PageEntries, write_search_index
 from .timing import StageTiming, Timer
@@ -149,6 +150,7 @@ class Preview:
         root = self.settings.cache_dir / "serve" / digest
         self.docs_dir, self.site_dir = root / "docs", root / "site"
         self.parse_cache = ParseCache(self.settings.cache_dir, tokens=True)
+        self.query_cache = QueryCache()  # in memory: a query runs again when a fact it read changed
         self.builder: MkDocs | None = None
         self.last_stage: Stage | None = None
         self.last_stats: dict = {}
@@ -182,7 +184,8 @@ class Preview:
             self.close()  # MkDocs reads its configuration once: start it again
         check_outside_vault(self.settings, self.site_dir)
         prepared = prepare_stage(self.settings, timer, parse_cache=self.parse_cache,
-                                 report_times=False)  # else every rebuild changes a page
+                                 report_times=False,  # else every rebuild changes a page
+                                 query_cache=self.query_cache)
         notes = prepared.compilation.resolved.notes
         pages = prepared.stage.placed
         stage = with_problem_boxes(prepared.stage, prepared.diagnostics, self.prefix,
@@ -219,8 +222,9 @@ class Preview:
                     if full:
                         self.close()
                     raise
-            with timer.stage("search"):
-                write_search_index(self.site_dir, stage.aliases, self.search_pages)
+            if self.builder.engine.kb_search:  # the engine's theme reads kb's index
+                with timer.stage("search"):
+                    write_search_index(self.site_dir, stage.aliases, self.search_pages)
         self.unsettled = set()
         by_page = {page: note for note, page in pages.items()}
         return Rebuild(None, tuple(sorted(changed)), tuple(sorted(removed)),

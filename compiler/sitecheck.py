@@ -27,20 +27,25 @@ What counts as a reference:
   CSS ``url(...)`` inside the site is not checked for existence.
 
 Pages carry thousands of navigation links, so every file lookup is a set lookup and every
-resolved link is remembered per folder.
+resolved link is remembered per folder. The pages are read by several processes
+(`compiler.workers.fork_map`); the anchors they point at are checked at the end, in one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .sanitize import browser_url, srcset_urls
+from .workers import fork_map
 
 _CSS_URL = re.compile(
     r"""(?i:url)\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@(?i:import)\s*(?:"([^"]*)"|'([^']*)')""")
@@ -164,10 +169,40 @@ def _read_page(text: str) -> tuple[list[Reference], frozenset[str]]:
     return reader.refs, frozenset(reader.ids)
 
 
-def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[str]:
+@dataclass(frozen=True)
+class PageCheck:
+    """What checking one page found that holds while the page and the site's list of files
+    stay the same: its ids, its problems but missing anchors, and its links to anchors."""
+    ids: frozenset[str]
+    problems: tuple[str, ...]
+    anchors: tuple[tuple[str, str, str], ...]  # tag, reference, the page it points at
+
+
+class CheckedPages:
+    """The checks of the pages of the last site checked, kept for the next check while a page
+    stays the same file (inode, time, size) and the site holds the same files: then a page
+    is not read again, and only its links to anchors are checked again (the page they point
+    at may have changed). `kb build` keeps it (pickled) between builds, whose unchanged pages
+    are hard links to the published site's files."""
+
+    version = 1  # of what a pickled one holds
+
+    def __init__(self) -> None:
+        self.files: str = ""  # digest of the site's file list and the allowed hosts
+        self.pages: dict[str, tuple[tuple[int, int, int], PageCheck]] = {}
+
+
+def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset(),
+               known: CheckedPages | None = None, workers: int = 1) -> list[str]:
     """Problems found, as 'page: message' lines; empty when the site is whole. A load from one
-    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem."""
+    of `allowed_hosts` (`kb.allow_hosts`: web fonts, analytics on purpose) is no problem.
+    `known`: the checks of an earlier site, used where they still hold, and updated. The pages
+    not known are read by up to `workers` processes (`compiler.workers.count`; 0: one per
+    core)."""
     files = _site_files(site)
+    listing = hashlib.blake2b(repr((sorted(files), sorted(allowed_hosts))).encode(
+        "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    kept = known.pages if known is not None and known.files == listing else {}
 
     def foreign(ref: str) -> bool:
         if not allowed_hosts:
@@ -188,12 +223,10 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
         index = "index.html" if joined == "." else f"{joined}/index.html"
         return index if index in files else None
 
-    problems: list[str] = []
-    ids: dict[str, frozenset[str]] = {}
-    wanted_anchors: list[tuple[str, str, str, str]] = []  # page, tag, ref, target
-    for page in sorted(p for p in files if p.endswith(".html")):
-        text = (site / page).read_text(encoding="utf-8", errors="replace")
-        references, ids[page] = _read_page(text)
+    def check_page(page: str) -> PageCheck:
+        references, ids = _read_page((site / page).read_text(encoding="utf-8", errors="replace"))
+        problems: list[str] = []
+        anchors: list[tuple[str, str, str]] = []
         folder = posixpath.dirname(page)
         # The folder n levels up, so that '../../x' from pages of one folder is resolved once.
         ancestors = [folder]
@@ -232,9 +265,32 @@ def check_site(site: Path, allowed_hosts: frozenset[str] = frozenset()) -> list[
             if target is None:
                 problems.append(f"{page}: <{tag}> points at missing {ref}")
             elif fragment and target.endswith(".html"):
-                wanted_anchors.append((page, tag, ref, target))
+                anchors.append((tag, ref, target))
+        return PageCheck(ids, tuple(problems), tuple(anchors))
 
-    for page, tag, ref, target in wanted_anchors:
-        if unquote(ref.partition("#")[2]) not in ids[target]:
-            problems.append(f"{page}: <{tag}> points at missing anchor {ref}")
+    def check_pages(pages: Sequence[str]) -> list[PageCheck]:
+        return [check_page(page) for page in pages]
+
+    checks: dict[str, tuple[tuple[int, int, int], PageCheck]] = {}
+    unread: list[str] = []
+    for page in sorted(p for p in files if p.endswith(".html")):
+        state = (site / page).stat()
+        key = (state.st_ino, state.st_mtime_ns, state.st_size)
+        found = kept.get(page)
+        if found is None or found[0] != key:
+            unread.append(page)
+            found = (key, None)
+        checks[page] = found
+    # The pages not known are read in workers; the anchors they point at are checked here.
+    read = [found for chunk in fork_map(check_pages, unread, workers) for found in chunk]
+    for page, check in zip(unread, read, strict=True):
+        checks[page] = (checks[page][0], check)
+
+    problems = [problem for _, check in checks.values() for problem in check.problems]
+    for page, (_, check) in checks.items():
+        for tag, ref, target in check.anchors:
+            if unquote(ref.partition("#")[2]) not in checks[target][1].ids:
+                problems.append(f"{page}: <{tag}> points at missing anchor {ref}")
+    if known is not None:
+        known.files, known.pages = listing, checks
     return sorted(problems)

@@ -14,6 +14,7 @@ class StageTiming:
     name: str
     seconds: float
     peak_bytes: int | None  # Python allocations during the stage, when tracemalloc traces
+    started: float | None = None  # time.monotonic() at its start (benchmarks match samples)
 
 
 @dataclass
@@ -25,9 +26,9 @@ class Timer:
         tracing = tracemalloc.is_tracing()
         if tracing:
             tracemalloc.reset_peak()
-        start = time.perf_counter()
+        start, started = time.perf_counter(), time.monotonic()
         try:
             yield
         finally:
             peak = tracemalloc.get_traced_memory()[1] if tracing else None
-            self.stages.append(StageTiming(name, time.perf_counter() - start, peak))
+            self.stages.append(StageTiming(name, time.perf_counter() - start, peak, started))

@@ -1,7 +1,7 @@
 """Shared fixtures: small vaults on disk and sites built from them by the real pipeline.
 
-Under pytest-xdist (`scripts/test`: `-n auto --dist loadfile`) the tests of one file stay on one
-worker, so a module's fixtures (its site, its browser) are made once. (`--dist loadgroup` with
+Under pytest-xdist (`scripts/test`: `-n auto --dist loadfile`) the tests of one file stay on
+one worker, so a module's fixtures (its site, its browser) are made once. (`--dist loadgroup` with
 `xdist_group` marks would say the same, but it groups nothing under pytest 9.2: pytest-xdist
 issue #1386.) The bundled site, which several files read, is built once for the whole run:
 the first worker to need it builds it under a file lock, the others load it.
@@ -25,9 +25,16 @@ from compiler.lock import hold
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUNDLED_VAULT = PROJECT / "vault"
-# Files that take longest, started first so that no long file is left for the end of a run.
-LONG_FIRST = ("test_lock", "test_build_e2e", "test_conformance", "test_properties", "test_browser",
-              "test_browser_reader", "test_cli", "test_blocks_e2e", "test_execute", "test_execute_dask")
+# Files by the time they take, longest first (measured with --durations), so that no long file
+# is left for the end of a run: scripts/test keeps this order (--no-loadscope-reorder; by
+# default pytest-xdist hands out the files with the most tests first). The first file builds
+# the bundled site; the second, which the other worker starts with, does not need it.
+LONG_FIRST = ("test_build_e2e", "test_blocks_e2e", "test_lock", "test_properties", "test_conformance",
+              "test_engines", "test_incremental", "test_execute_dask", "test_browser", "test_serve",
+              "test_browser_reader", "test_snippet_figures", "test_cli",
+              "test_execute", "test_safety_browser", "test_graph_browser", "test_messages",
+              "test_subpath_browser", "test_report", "test_barrier", "test_canvas_browser",
+              "test_mermaid_browser", "test_owned_settings", "test_graph_legible_browser")
 T = TypeVar("T")
 
 

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -98,15 +99,103 @@ def browser(chromium, served_site) -> Iterator[Browser]:
     context.close()
 
 
+def site_pages(site: Path) -> list[str]:
+    """Every page of a built site, as a path to open."""
+    return sorted(p.relative_to(site).as_posix().removesuffix("index.html")
+                  for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith(("assets/", "_kb/")))
+
+
+IMAGES_LOADED = """async () => Promise.all([...document.images].map(async image => {
+    image.loading = "eager";
+    try { await image.decode(); } catch (error) { return image.currentSrc || image.src; }
+    return image.naturalWidth > 0 ? null : image.currentSrc || image.src;
+}))"""
+# Pages loading at once in one browser: each load's wait for the network to go quiet (500 ms
+# with no request, Playwright's "networkidle") overlaps the others' loads.
+TABS = 4
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one page showed once loaded and quiet."""
+    headings: int  # article h1 and h2
+    failed_images: list[str]  # one entry per image: '' when it loaded, else its address
+    drawn_formulas: int  # article <math> elements with a size on screen
+
+
+@dataclass(frozen=True)
+class Walk:
+    visits: dict[str, Visit]
+    errors: list[str]  # console errors and uncaught exceptions, on any page
+    foreign: list[str]  # requests to another host (blocked), from any page
+
+
+def _look(browser: Browser) -> Visit:
+    page = browser.page
+    headings = page.locator("article h1, article h2").count()
+    failed = page.evaluate(IMAGES_LOADED)
+    drawn = page.locator("article math").evaluate_all(
+        "ms => ms.filter(m => m.getBoundingClientRect().width > 0).length")
+    return Visit(headings, [src or "" for src in failed], drawn)
+
+
+@pytest.fixture(scope="module")
+def every_page(chromium, served_site, bundled_site) -> Walk:
+    """Every page of the bundled site (each note's and every other page built) opened once,
+    TABS at a time in one browser, every request to another host blocked and recorded."""
+    result, site, _, _ = bundled_site
+    notes = [p.removesuffix(".md") + "/" for p in result.compilation.resolved.notes]
+    paths = sorted({"", *notes, *site_pages(site)})
+    context = chromium.new_context(locale="ko-KR")
+    tabs = [Browser(context.new_page(), served_site) for _ in range(TABS)]
+    visits: dict[str, Visit] = {}
+    loading: dict[int, str] = {}  # tab -> the path it is loading, in the order they started
+
+    def finish(tab: int) -> None:
+        tabs[tab].page.wait_for_load_state("networkidle")
+        visits[loading.pop(tab)] = _look(tabs[tab])
+
+    for number, path in enumerate(paths):
+        tab = number % TABS
+        if tab in loading:
+            finish(tab)
+        tabs[tab].open(path, wait_until="commit")
+        loading[tab] = path
+    for tab in list(loading):
+        finish(tab)
+    context.close()
+    return Walk(visits, [e for t in tabs for e in t.errors], [f for t in tabs for f in t.foreign])
+
+
 def test_every_page_loads_with_no_console_error_and_no_request_to_another_host(
-        browser, bundled_site):
+        every_page, bundled_site):
     result, _, _, _ = bundled_site
     paths = ["", *(p.removesuffix(".md") + "/" for p in result.compilation.resolved.notes)]
-    for path in paths:
-        browser.open(path)
-        assert browser.page.locator("article h1, article h2").count() > 0, path
-    assert browser.errors == []
-    assert browser.foreign == []
+    assert [p for p in paths if every_page.visits[p].headings == 0] == []
+    assert every_page.errors == []
+    assert every_page.foreign == []
+
+
+def test_every_page_works_offline_with_its_images_and_its_math(every_page, bundled_site):
+    """Every page with every request to another host blocked (and recorded): none is tried,
+    no console error, every image loads, every formula is drawn as MathML."""
+    result, site, _, _ = bundled_site
+    notes = result.compilation.resolved.notes
+    formulas = {p.removesuffix(".md") + "/": sum(m.mathml is not None for m in n.math)
+                for p, n in notes.items()}
+    pages = site_pages(site)
+    assert len(pages) >= len(notes) + 1
+    visits = {path: every_page.visits[path] for path in pages}
+    broken = [(path, src) for path, v in visits.items() for src in v.failed_images if src]
+    undrawn = [(path, v.drawn_formulas, formulas[path]) for path, v in visits.items()
+               if v.drawn_formulas < formulas.get(path, 0)]
+    assert every_page.foreign == []
+    assert every_page.errors == []
+    assert broken == []
+    assert undrawn == []
+    assert sum(formulas.values()) > 50  # the bundled vault is full of formulas
+    assert sum(len(v.failed_images) for v in visits.values()) >= 2  # the softmax figure, twice
 
 
 def test_a_wikilink_navigates_and_the_target_shows_its_backlinks(browser):

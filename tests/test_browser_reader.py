@@ -1,5 +1,6 @@
 """What a reader does on the built bundled site, in Debian's headless Chromium: searching in
-Korean and English, previewing a link before following it, reading offline."""
+Korean and English, previewing a link before following it. (Reading every page offline is
+checked by test_browser, in its one walk over every page.)"""
 
 from __future__ import annotations
 
@@ -163,44 +164,3 @@ def test_a_tap_on_a_touch_screen_follows_the_link_with_no_preview_in_the_way(
         assert page.locator(".kb-preview").count() == 0
     finally:
         context.close()
-
-
-def site_pages(site) -> list[str]:
-    """Every page of a built site, as a path to open."""
-    return sorted(p.relative_to(site).as_posix().removesuffix("index.html")
-                  for p in site.rglob("*.html")
-                  if not p.relative_to(site).as_posix().startswith(("assets/", "_kb/")))
-
-
-IMAGES_LOADED = """async () => Promise.all([...document.images].map(async image => {
-    image.loading = "eager";
-    try { await image.decode(); } catch (error) { return image.currentSrc || image.src; }
-    return image.naturalWidth > 0 ? null : image.currentSrc || image.src;
-}))"""
-
-
-def test_every_page_works_offline_with_its_images_and_its_math(browser, bundled_site):
-    """Every page with every request to another host blocked (and recorded): none is tried,
-    no console error, every image loads, every formula is drawn as MathML."""
-    result, site, _, _ = bundled_site
-    notes = result.compilation.resolved.notes
-    formulas = {p.removesuffix(".md") + "/": sum(m.mathml is not None for m in n.math)
-                for p, n in notes.items()}
-    pages = site_pages(site)
-    assert len(pages) >= len(notes) + 1
-    broken, undrawn, images = [], [], 0
-    for path in pages:
-        browser.open(path)
-        failed = browser.page.evaluate(IMAGES_LOADED)
-        images += len(failed)
-        broken += [(path, src) for src in failed if src]
-        drawn = browser.page.locator("article math").evaluate_all(
-            "ms => ms.filter(m => m.getBoundingClientRect().width > 0).length")
-        if drawn < formulas.get(path, 0):
-            undrawn.append((path, drawn, formulas[path]))
-    assert browser.foreign == []
-    assert browser.errors == []
-    assert broken == []
-    assert undrawn == []
-    assert sum(formulas.values()) > 50  # the bundled vault is full of formulas
-    assert images >= 2  # the regenerated softmax figure, on two pages

@@ -201,6 +201,16 @@ def test_a_rewritten_shard_keeps_only_the_entries_used_in_this_run(tmp_path):
     assert set(shard) == {key("note.md", kept), key("note.md", new)}
 
 
+def test_a_cache_kept_across_runs_holds_only_the_last_runs_version_of_an_edited_note(tmp_path):
+    cache = ParseCache(tmp_path)  # as kb serve keeps one
+    for version in variants("note.md", "7", 4):
+        cache.parse("note.md", version)
+        cache.save()
+    assert cache.held() == 1
+    cache.parse("note.md", version)
+    assert cache.hits == 1
+
+
 def test_a_shard_that_is_not_rewritten_keeps_its_unused_entries(tmp_path):
     [elsewhere] = variants("other.md", "3", 1)
     data, edited = variants("note.md", "c", 2)

@@ -17,10 +17,10 @@ Every `tests/conformance/*.yaml` file (one per syntax form) is a list of cases:
                                              # level, the exact list (omit: unchecked)
 
 Each case is compiled on its own by the real pipeline (scan -> ... -> render, blocks run), its
-staged pages go into a folder of its own in one docs dir, and the real MkDocs builds that dir
-once for the whole suite with the repository's mkdocs.yml. Every case must also build whole:
-no MkDocs warning and no site-check problem on its pages, and every link of its article stays
-inside its own folder.
+staged pages go into a folder of its own in a docs dir shared with the next cases (SITE_CASES
+of them), and the real MkDocs builds each such dir once with the repository's mkdocs.yml. Every
+case must also build whole: no MkDocs warning and no site-check problem on its pages, and every
+link of its article stays inside its own folder.
 
 Comparison: the article (`article.md-content__inner`) is serialised by BeautifulSoup (entities
 decoded except `&`, `<`, `>`; attributes in double quotes), then every whitespace run becomes
@@ -53,6 +53,9 @@ CASES_DIR = Path(__file__).parent / "conformance"
 _CASE_KEYS = {"name", "files", "page", "html", "absent", "diagnostics", "toc"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 GENERATED_PAGES = {TAGS_PAGE}  # pages the compiler adds, which a case may check too
+# Cases per built site. Every page carries the site's whole navigation, so one site of all the
+# cases costs MkDocs, the site check and each test's parse time in the square of their number.
+SITE_CASES = 40
 
 pytestmark = pytest.mark.slow
 
@@ -136,15 +139,18 @@ def conformance_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         renderings[case.name], stages[case.name] = rendering, rendering.stage
         pages = rendering.stage.placed
         staged_page[case.name] = pages.get(unicodedata.normalize("NFC", case.page), case.page)
-    docs, site = tmp / "docs", tmp / "site"
-    write_stage(_merge(stages), docs)
-    published = run_mkdocs(project_settings(tmp, tmp / "vaults"), docs, site)
-    problems = [f"{d.path}: {d.message}" for d in published] + check_site(site)
     built = {}
-    for name, rendering in renderings.items():
-        address = page_address(f"{name}/{staged_page[name]}")
-        built[name] = BuiltCase(rendering, site, site / address / "index.html",
-                                tuple(p for p in problems if p.startswith(f"{name}/")))
+    names = list(renderings)
+    for start in range(0, len(names), SITE_CASES):
+        group = {name: stages[name] for name in names[start:start + SITE_CASES]}
+        docs, site = tmp / f"docs-{start}", tmp / f"site-{start}"
+        write_stage(_merge(group), docs)
+        published = run_mkdocs(project_settings(tmp, tmp / "vaults"), docs, site)
+        problems = [f"{d.path}: {d.message}" for d in published] + check_site(site)
+        for name in group:
+            address = page_address(f"{name}/{staged_page[name]}")
+            built[name] = BuiltCase(renderings[name], site, site / address / "index.html",
+                                    tuple(p for p in problems if p.startswith(f"{name}/")))
     return built
 
 

@@ -212,6 +212,15 @@ def test_a_same_note_heading_link_resolves_in_the_linking_note():
     assert diagnostics(resolved) == []
 
 
+def test_an_embed_with_no_address_is_reported_and_is_not_the_note_embedding_itself():
+    resolved = resolve({"src.md": "# Top\n\nSee ![x.png]() here and [back]() there.\n"})
+    item = link(resolved, "src.md", "![x.png]()")
+    assert (item.kind, item.path) == (Kind.MISSING_ATTACHMENT, None)
+    [problem] = diagnostics(resolved)
+    assert (problem.code, problem.line, problem.col) == ("empty-embed", 3, 5)
+    assert target(resolved, "src.md", "[back]()") == (Kind.NOTE, "src.md", None)
+
+
 def test_a_same_note_link_to_a_missing_heading_is_reported():
     resolved = resolve({"src.md": "[[#Nowhere]]\n# Somewhere\n"})
     [problem] = diagnostics(resolved)

@@ -8,11 +8,12 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from compiler.build import build_site
 from compiler.sitecheck import check_site
 from tests.conftest import project_settings, write_vault
-from tests.test_browser import CHROMIUM, Browser, chromium  # noqa: F401
+from tests.test_browser import CHROMIUM, TABS, Browser, chromium  # noqa: F401
 from tests.test_mermaid_browser import _serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -76,24 +77,46 @@ def attacked_site(request, tmp_path) -> Iterator[tuple[str, str]]:
     server.shutdown()
 
 
+def _reopen(tab: Browser, path: str) -> None:
+    """Open the page again once the navigation its click started (a form sent, a link
+    followed: on a loaded machine later than the wait above) has ended."""
+    try:
+        tab.open(path)
+    except PlaywrightError as error:
+        if "interrupted by another navigation" not in str(error):
+            raise
+        tab.page.wait_for_load_state("networkidle")
+        tab.open(path)
+
+
 def test_no_vector_loads_from_another_host_or_runs_a_script(chromium, attacked_site):  # noqa: F811
+    """The vectors' pages are opened TABS at a time in one browser: their waits overlap."""
     mode, origin = attacked_site
     context = chromium.new_context()
-    page = context.new_page()
-    browser = Browser(page, origin)
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    for name in VECTORS:
-        browser.open(f"{name}/")
-        page.wait_for_timeout(300)  # a refresh or an animation has its moment
-        if page.locator("#go").count():
-            page.locator("#go").first.click(no_wait_after=True)
-            page.wait_for_timeout(200)
-            browser.open(f"{name}/")
-        assert page.get_by_text(f"끝 {name}").count() == 1, name  # the page is still there
-    browser.open("evil.svg")  # the attachment opened on its own, as a document
-    page.wait_for_timeout(300)
+    tabs = [Browser(context.new_page(), origin) for _ in range(TABS)]
+    for tab in tabs:
+        tab.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    names = list(VECTORS)
+    for batch in (names[n:n + TABS] for n in range(0, len(names), TABS)):
+        opened = list(zip(tabs, batch, strict=False))
+        for tab, name in opened:
+            tab.open(f"{name}/", wait_until="commit")
+        for tab, _ in opened:
+            tab.page.wait_for_load_state("networkidle")
+        tabs[0].page.wait_for_timeout(300)  # a refresh or an animation has its moment
+        clicked = [(tab, name) for tab, name in opened if tab.page.locator("#go").count()]
+        for tab, _ in clicked:
+            tab.page.locator("#go").first.click(no_wait_after=True)
+        if clicked:
+            tabs[0].page.wait_for_timeout(200)
+        for tab, name in clicked:
+            _reopen(tab, f"{name}/")
+        for tab, name in opened:
+            assert tab.page.get_by_text(f"끝 {name}").count() == 1, name  # the page is still there
+    tabs[0].open("evil.svg")  # the attachment opened on its own, as a document
+    tabs[0].page.wait_for_timeout(300)
     context.close()
-    assert browser.foreign == []
+    assert [url for tab in tabs for url in tab.foreign] == []
     if mode == "sanitize":
         assert dialogs == []

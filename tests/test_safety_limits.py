@@ -74,6 +74,8 @@ def test_workers_outlive_the_run_that_started_them(pool):
 
 @pytest.mark.skipif(not TREES, reason="no cgroup on this machine: limits are per process")
 def test_a_workers_group_bounds_memory_cpu_and_processes_and_goes_with_it(pool):
+    # Workers start with their first session: run one on each, whatever ran before.
+    pool.run([SessionRun(f"{n}.md", (BlockRun(n, "pass", 30.0),)) for n in "cd"])
     groups = [worker.group for worker in pool._slots if worker is not None]
     assert groups and all(group is not None for group in groups)
     for worker in pool._slots:

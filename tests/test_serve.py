@@ -101,17 +101,22 @@ def serve_project(tmp: Path, files: dict[str, str]) -> Iterator[Served]:
 def served(tmp_path: Path) -> Iterator[Served]:
     yield from serve_project(tmp_path, {
         "Alpha.md": "# Alpha\n\nThe first note.\n",
-        "Beta.md": "# Beta\n\nBeta points at [[Alpha]].\n",
+        "Beta.md": "# Beta\n\nBeta points at [[Alpha]].\n\n```dataview\nLIST FROM \"folder\"\n```\n",
         "folder/Gamma.md": "# Gamma\n\nA note in a folder, about gradients.\n",
     })
 
 
 def test_an_edit_shows_on_its_page_and_only_the_pages_it_affects_are_rebuilt(served):
     assert "The first note." in served.page("Alpha").get_text()
+    assert [a.get_text() for a in served.page("Beta").select(".kb-dataview a")] == ["Gamma"]
+    evaluated = served.preview.query_cache.evaluated
     served.write("folder/Gamma.md", "# Gamma\n\nA note in a folder, about 역전파 now.\n")
     served.wait_for_page("folder/Gamma", lambda s: "역전파 now" in s.get_text(), "the edit")
-    last = served.rebuilds[-1]
-    assert last.error is None and last.changed_notes == ("folder/Gamma.md",)
+    wait_until(lambda: any(r.changed_notes for r in served.rebuilds), "the rebuild's report")
+    # Beta's query lists Gamma but read nothing the edit changed: it did not run, its page stays.
+    assert all(r.error is None for r in served.rebuilds)
+    assert {n for r in served.rebuilds for n in r.changed_notes} == {"folder/Gamma.md"}
+    assert served.preview.query_cache.evaluated == evaluated
 
 
 def test_backlinks_follow_notes_added_renamed_and_deleted(served):

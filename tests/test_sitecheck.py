@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler.sitecheck import check_site
+from compiler.sitecheck import CheckedPages, check_site
 from tests.conftest import write_vault
 
 
@@ -169,3 +169,28 @@ def test_a_colon_in_a_relative_path_is_not_a_scheme(tmp_path):
         "Ratio 3:4/index.html": "",
     }, tmp_path)
     assert check_site(site) == ["index.html: <a> points at missing Note%20a:b/"]
+
+
+def test_kept_checks_find_what_a_fresh_check_finds_after_pages_change_or_go(tmp_path):
+    """A page kept from the last check is not read again, but a page it links to that went
+    away, or lost the anchor it links to, is still reported; kept checks are used only
+    while the page is the same file."""
+    site = site_with({
+        "index.html": '<a href="a/">A</a><a href="b/#x">b</a>',
+        "a/index.html": '<a href="../b/">B</a>',
+        "b/index.html": '<h2 id="x">X</h2>',
+    }, tmp_path / "site")
+    known = CheckedPages()
+    assert check_site(site, known=known) == []
+    (site / "b" / "index.html").write_text('<h2 id="y">Y</h2>', encoding="utf-8")
+    assert check_site(site, known=known) == check_site(site) == [
+        "index.html: <a> points at missing anchor b/#x"]
+    (site / "b" / "index.html").unlink()
+    (site / "b").rmdir()
+    assert check_site(site, known=known) == check_site(site) == sorted([
+        "index.html: <a> points at missing b/#x", "a/index.html: <a> points at missing ../b/"])
+    aside = site / "a" / "new.html"
+    aside.write_text('<img src="gone.png">', encoding="utf-8")
+    aside.replace(site / "a" / "index.html")  # a new file, as MkDocs writes a page
+    assert check_site(site, known=known) == sorted([
+        "index.html: <a> points at missing b/#x", "a/index.html: <img> points at missing gone.png"])

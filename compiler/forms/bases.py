@@ -98,8 +98,7 @@ def draw(w: Writer, shown: Shown | None, source: str) -> str:
         inner = {"cards": _cards, "list": _list}.get(view.kind, _table)(w, view)
     title = f'<p class="kb-query-title" markdown="span">{literal(view.name)} ' \
             f'<span class="kb-query-count">{literal(words("query.results", n=view.total))}</span></p>'
-    body = results.box(f"kb-base kb-base-{view.kind}", w.page.queries.digest if w.page.queries
-                       else "", f"{title}\n{inner}", view.name)
+    body = results.box(f"kb-base kb-base-{view.kind}", f"{title}\n{inner}", view.name)
     if shown.problems:
         body += "\n\n" + results.problems_note([p.message for p in shown.problems])
     return body

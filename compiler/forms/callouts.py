@@ -11,6 +11,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ..markup import literal
 from . import dialect
+from .core import segmented
 from .writer import Writer
 
 # Obsidian's callout types and aliases -> the admonition type Material styles.
@@ -74,7 +75,7 @@ def write_callout(node: SyntaxTreeNode, w: Writer) -> str | None:
     title = (lead + w.span_text(first, first.content[found.end():])
              + w.spans(rest[:cut])).strip()
     with w.inside():
-        body = w.spans(rest[cut + 1:]).strip()
+        body = segmented(rest[cut + 1:], w).strip()  # a long paragraph: in segments
         blocks = w.blocks(node.children[1:])
     body = dialect.joined([body, blocks])
     title = title or literal(default_title(kind))

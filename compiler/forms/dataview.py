@@ -77,8 +77,7 @@ def write_dataview_fence(node: SyntaxTreeNode, w: Writer) -> str | None:
         inner = results.empty_note()
     else:
         inner = {"table": _table, "task": _tasks}.get(shown.kind, _list)(w, shown)
-    return results.box(f"kb-dataview kb-dataview-{shown.kind}", queries.digest, inner,
-                       shown.kind.upper())
+    return results.box(f"kb-dataview kb-dataview-{shown.kind}", inner, shown.kind.upper())
 
 
 def write_inline_query(node: SyntaxTreeNode, w: Writer) -> str | None:
@@ -91,7 +90,7 @@ def write_inline_query(node: SyntaxTreeNode, w: Writer) -> str | None:
         return None  # not a query after all: the code span it is
     if isinstance(shown, Inline):
         value = results.value_markdown(w, shown.value, "-")
-        return f'<span class="kb-inline-query" data-kb-facts="{queries.digest}">{value}</span>'
+        return f'<span class="kb-inline-query">{value}</span>'
     if isinstance(shown, Failed):
         title = messages.current()("query.inline_failed")
         return (f'<code class="kb-query-failed-inline" title="{literal(title)}: '

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..normalize import without_segment_breaks
+
 INDENT = "    "  # Python-Markdown nests every block by four spaces
 # A bare URL stays as written: pymdownx.magiclink makes it a link, as Obsidian does.
 _BARE_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]*_~]")
@@ -21,7 +23,8 @@ _MARKUP = re.compile(r"[\\`*_{}\[\]()>#+\-.!=~|]")
 
 
 def _plain(value: str) -> str:
-    return _MARKUP.sub(r"\\\g<0>", value).replace("&", "&amp;").replace("<", "&lt;")
+    escaped = _MARKUP.sub(r"\\\g<0>", value).replace("&", "&amp;").replace("<", "&lt;")
+    return without_segment_breaks(escaped)  # the page's own mark, never a note's (a file name's)
 
 
 def text(value: str) -> str:

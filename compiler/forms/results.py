@@ -13,7 +13,7 @@ import datetime as dt
 import html
 
 from .. import messages
-from ..expr import Duration, FileRef, Link, text_of
+from ..expr import Duration, FileRef, Link, Page, text_of
 from ..markup import literal, url
 from . import dialect
 from .writer import Writer
@@ -39,6 +39,8 @@ def value_markdown(w: Writer, value: object, empty: str = "") -> str:
         checked = " checked" if value else ""
         return f'<input type="checkbox" disabled{checked} aria-label="{text_of(value)}">'
     if isinstance(value, FileRef):
+        return note_link(w, value.note.path, value.note.basename)
+    if isinstance(value, Page) and value.note is not None:  # `this`, a group's rows
         return note_link(w, value.note.path, value.note.basename)
     if isinstance(value, Link):
         return note_link(w, value.path, str(value))
@@ -84,10 +86,10 @@ def empty_note() -> str:
     return f'<p class="kb-query-empty">{literal(messages.current()("query.no_results"))}</p>'
 
 
-def box(classes: str, digest: str, inner: str, label: str) -> str:
-    """The block around a result: a raw HTML block of its own, with the facts' digest the
-    page's text then depends on (see compiler.queries)."""
-    return (f'<div class="kb-query {classes}" data-kb-facts="{_attr(digest)}" '
+def box(classes: str, inner: str, label: str) -> str:
+    """The block around a result: a raw HTML block of its own. It holds the result and nothing
+    else, so the page's text changes exactly when its queries' results do (compiler.queries)."""
+    return (f'<div class="kb-query {classes}" '
             f'aria-label="{_attr(label)}" markdown="1">\n{inner}\n</div>')
 
 

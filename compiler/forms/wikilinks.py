@@ -156,7 +156,7 @@ def render_link(item: ResolvedLink, page: str, pages: dict[str, str],
         title_attr = f' "{_attr(caption)}"' if caption else ""
         return f"![{literal(alt)}]({target}{title_attr}){image_size(width, link.height)}"
     if item.kind is Kind.MISSING_ATTACHMENT and link.embed:
-        name = link.target.strip().rsplit("/", 1)[-1]
+        name = link.target.strip().rsplit("/", 1)[-1] or link.raw  # `![x.png]()` names none
         is_image = posixpath.splitext(name)[1].lower() in IMAGE_SUFFIXES
         label = "render.missing_image" if is_image else MISSING_MEDIA.get(embeds.media_kind(name),
                                                                           "render.missing_file")

@@ -147,9 +147,13 @@ class Writer:
     def span_text(self, node: SyntaxTreeNode, content: str) -> str:
         """A text node's content (or part of it) as the page shows it: what forms trim
         from it (a task's marker, a block id) left out, the rest literal."""
+        return dialect.text(self.trimmed(node, content))
+
+    def trimmed(self, node: SyntaxTreeNode, content: str) -> str:
+        """A text node's content without what forms trim from it."""
         for trim in self.trims:
             content = trim(node, content, self)
-        return dialect.text(content)
+        return content
 
     def link_of(self, node: SyntaxTreeNode) -> ResolvedLink | None:
         token = node.token or (node.nester_tokens.opening if node.nester_tokens else None)

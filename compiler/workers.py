@@ -1,0 +1,112 @@
+"""Worker processes for the publish step's per-page work: how many, and a map over them.
+
+The MkDocs page build (`compiler.page_workers`), the site check (`compiler.sitecheck`) and the
+search index (`compiler.search_index`) each spread their pages over `count(...)` forked
+processes. Forked, not spawned: a worker inherits the expensive state (MkDocs' files and
+navigation, the site's file list) copy-on-write instead of receiving it pickled, and starts
+in milliseconds. Every worker dies with the process that forked it, even a `kill -9`ed one
+(`die_with_parent`), and ignores Ctrl+C, which is its parent's to handle: the parent ends
+its workers and the command line reports the interruption once.
+
+`kb.workers` (mkdocs.yml) sets the most workers: 0 (the default) is one per core, 1 is the
+single-process build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_PAGES_PER_WORKER = 16  # below this a worker costs more to start than it saves
+_MIB = 1 << 20
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    with contextlib.suppress(AttributeError, OSError):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _available_bytes() -> int | None:
+    """The memory the system can still give (Linux MemAvailable), or None where unknown."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/meminfo", encoding="ascii") as info:
+        for line in info:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def _resident_bytes() -> int | None:
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return None
+
+
+def count(setting: int, tasks: int, min_tasks: int = MIN_PAGES_PER_WORKER) -> int:
+    """How many workers for `tasks` pages: one per core, at most `setting` (`kb.workers`,
+    0: no limit), at most one per `min_tasks` pages, and no more than the free memory holds
+    if each grew as large as this process (a worker's own pages are a slice of its memory,
+    so this errs on the safe side)."""
+    workers = cores() if setting <= 0 else min(setting, cores())
+    workers = min(workers, max(1, tasks // max(1, min_tasks)))
+    available, resident = _available_bytes(), _resident_bytes()
+    if available is not None and resident:
+        workers = min(workers, max(1, available // max(resident, 64 * _MIB)))
+    return max(1, workers)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker (Linux): end with the process that forked it, even a `kill -9`ed one, and
+    leave Ctrl+C to that process. Ends at once when the parent is already gone."""
+    import ctypes
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def fork_context() -> multiprocessing.context.BaseContext | None:
+    """The fork start method, or None where the system has none (then work in-process)."""
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
+_task: Callable | None = None  # the function of the pool being run, inherited by its workers
+
+
+def _run(chunk):
+    return _task(chunk)
+
+
+def fork_map(task: Callable[[Sequence[T]], R], items: Sequence[T], setting: int,
+             min_tasks: int = MIN_PAGES_PER_WORKER) -> list[R]:
+    """`task` of consecutive chunks of `items`, in forked workers when there are enough
+    items, one result per chunk in order. `task` may be any function (a closure too): the
+    workers inherit it rather than receive it; only the chunks and results are pickled."""
+    global _task
+    workers = count(setting, len(items), min_tasks)
+    context = fork_context()
+    if workers <= 1 or context is None:
+        return [task(items)] if items else []
+    # A few chunks per worker, so that one slow chunk does not leave the others idle.
+    chunks = workers * 4
+    size = -(-len(items) // chunks)
+    parts = [items[start:start + size] for start in range(0, len(items), size)]
+    _task = task
+    try:
+        with context.Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            return pool.map(_run, parts, chunksize=1)
+    finally:
+        _task = None
