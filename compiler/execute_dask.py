@@ -19,7 +19,8 @@ blocks' cache keys include kb's executor sources (snippet_cache.versions), which
 against every worker before anything runs.
 
 Ctrl+C (or any end of the build before its sessions are done) cancels the tasks and sets the
-run's stop Event; a running task sees it within a second and kills its snippet worker, and a
+run's stop Event; a running task sees it within a second and interrupts its pool (its snippet
+worker killed, and no block started after, also by a worker that was still starting), and a
 task that starts late returns at once, so no block goes on running on the cluster for nobody.
 (The stop Event of an interrupted build stays on the scheduler, a few bytes: a task could still
 start after any moment kb could clear it.)
@@ -48,7 +49,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .execute import MEMORY_LIMIT, OUTPUT_LIMIT, Outcome, Pool, SessionRun
+from .execute import INTERRUPTED, MEMORY_LIMIT, OUTPUT_LIMIT, Outcome, Pool, SessionRun
 
 SCHEME = "dask"
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler before the build is refused
@@ -139,12 +140,14 @@ class SessionReport:
 
 _idle_pools: dict[tuple, list[Pool]] = {}  # warm pools of this worker process, by configuration
 _idle_lock = threading.Lock()
-_running: set[str] = set()  # the claims of the sessions this worker process is running
+_running: dict[str, str] = {}  # the sessions this worker process runs: their labels, by claim
 
 
-def running_sessions() -> int:
-    """How many sessions this Dask worker process is running (`client.run` it to see)."""
-    return len(_running)
+def running_sessions() -> dict[str, str]:
+    """The sessions this Dask worker process runs, by claim (`client.run` it to see). A session
+    is listed from its claim, before its task reads the stop Event, to its end: so once no
+    worker lists a session of a run whose stop is set, no block of that run starts again."""
+    return dict(_running)
 
 
 def unpack_project(project: ProjectFiles) -> Path:
@@ -186,6 +189,9 @@ def _borrowed_pool(root: Path, options: WorkerOptions) -> Iterator[Pool]:
     except BaseException:
         pool.close()
         raise
+    if pool.interrupted:  # it starts no block any more
+        pool.close()
+        return
     with _idle_lock:
         _idle_pools.setdefault(config, []).append(pool)
 
@@ -196,30 +202,37 @@ def _event(name: str):
     return Event(name, client=get_client())
 
 
-def _claimed_before(name: str) -> bool:
-    """Whether an earlier attempt of this session claimed it (Dask runs a task again only when
-    the worker running it was lost); else the session is claimed now."""
-    claim = _event(name)
-    if claim.is_set():
-        return True
-    claim.set()
-    return False
-
-
 def run_session(session: SessionRun, project: ProjectFiles, options: WorkerOptions,
                 claim: str, stop: str) -> SessionReport:
     """The Dask task: run one session's blocks in a snippet worker of this machine. `claim`
-    and `stop`: the names of the session's claim and of the run's stop Event."""
+    and `stop`: the names of the session's claim and of the run's stop Event.
+
+    The session is claimed and listed in `_running` before the stop is read, and stays
+    listed until the task returns: a task between its look at the stop and its first block
+    is never out of sight (a build's stop that came just after the look is the watcher's to
+    act on)."""
     from distributed import get_worker
 
+    here = get_worker().address
+    claimed = _event(claim)
+    if claimed.is_set():  # Dask runs a task again only when the worker running it was lost
+        return SessionReport((), here, lost=True)
+    claimed.set()
+    _running[claim] = session.label
+    try:
+        stopped = _event(stop)
+        if stopped.is_set():  # started after kb gave up waiting (and cleared the claims)
+            claimed.clear()  # so the claim made just now is not left on the scheduler
+            return SessionReport(_crashed(session, INTERRUPTED), here)
+        return _run_claimed(session, project, options, stopped, here)
+    finally:
+        del _running[claim]
+
+
+def _run_claimed(session: SessionRun, project: ProjectFiles, options: WorkerOptions, stopped,
+                 here: str) -> SessionReport:
     from .snippet_cache import versions
 
-    here = get_worker().address
-    stopped = _event(stop)
-    if stopped.is_set():  # started after kb gave up waiting
-        return SessionReport(_crashed(session, "the build was interrupted"), here)
-    if _claimed_before(claim):
-        return SessionReport((), here, lost=True)
     runtime = versions()
     if runtime != options.runtime:
         error = ("this Dask worker runs other versions than the cluster's other workers: "
@@ -231,11 +244,9 @@ def run_session(session: SessionRun, project: ProjectFiles, options: WorkerOptio
         watcher = threading.Thread(target=_interrupt_when_stopped, args=(stopped, pool, done),
                                    name="kb-stop-watcher", daemon=True)
         watcher.start()
-        _running.add(claim)
         try:
             outcomes = pool.run([session])
         finally:
-            _running.discard(claim)
             done.set()
             watcher.join()
         return SessionReport(tuple(outcomes[b.key] for b in session.blocks if b.key in outcomes), here,
@@ -244,15 +255,17 @@ def run_session(session: SessionRun, project: ProjectFiles, options: WorkerOptio
 
 
 def _interrupt_when_stopped(stop, pool: Pool, done: threading.Event) -> None:
-    """Interrupt the pool when kb sets the run's stop Event (it no longer waits for it).
+    """Interrupt the pool when kb sets the run's stop Event (it no longer waits for it); once
+    is enough: an interrupted pool starts no block, also in a worker still starting.
     `stop`: the Dask Event, made in the task's thread (only there is the worker's client found)."""
     while not done.wait(STOP_POLL):
         try:
             stopped = stop.is_set()
         except Exception:  # the scheduler is unreachable for now: Dask handles that itself
             continue
-        if stopped:  # again at every poll until the run ends: a worker that was still
-            pool.interrupt()  # starting when first asked is stopped once it runs
+        if stopped:
+            pool.interrupt()
+            return
 
 
 def _same(value: object) -> object:

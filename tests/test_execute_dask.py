@@ -5,10 +5,13 @@ scheduler refused before anything is built."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from compiler import execute_dask  # noqa: E402
 from compiler.blocks import connect_executor, run_blocks  # noqa: E402
 from compiler.build import compile_vault  # noqa: E402
 from compiler.config import load_settings  # noqa: E402
-from compiler.execute import sandbox_problem  # noqa: E402
+from compiler.execute import INTERRUPTED, BlockRun, SessionRun, sandbox_problem  # noqa: E402
 from tests.conftest import write_vault  # noqa: E402
 from tests.test_blocks_e2e import make_project  # noqa: E402
 from tests.test_build_e2e import run_kb  # noqa: E402
@@ -105,26 +108,51 @@ def test_a_block_that_kills_its_process_is_a_crash_on_its_note_and_the_others_ar
     assert (project / "site" / "죽음" / "index.html").is_file()
 
 
+def slow_note(token: str) -> str:
+    """A block that says it started (in its snippet worker's stdout file), then sleeps."""
+    return f"```python exec\nprint({token!r}, flush=True)\nimport time\ntime.sleep(60)\n```\n"
+
+
+def block_started(token: str) -> bool:
+    """Whether a snippet worker of this machine (the cluster's are) printed `token`."""
+    for output in Path(tempfile.gettempdir()).glob("kb-snippet-worker-*/stdout"):
+        with contextlib.suppress(OSError):  # a worker's folder goes when its session ends
+            if token in output.read_text(errors="replace"):
+                return True
+    return False
+
+
+def worker_running(client, note: str) -> str | None:
+    """The address of the Dask worker running a session of `note`, from what the workers
+    themselves run (a session is listed once claimed: its loss is then reported)."""
+    for address, sessions in client.run(execute_dask.running_sessions).items():
+        if any(label.startswith(f"{note}:") for label in sessions.values()):
+            return address
+    return None
+
+
+def wait_for(condition, what: str, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"no {what} after {seconds:g} s"
+        time.sleep(0.1)
+    return found
+
+
 def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, tmp_path):
-    write_vault(tmp_path, {"vault/slow.md": "```python exec\nimport time\ntime.sleep(60)\n```\n",
+    token = uuid.uuid4().hex
+    write_vault(tmp_path, {"vault/slow.md": slow_note(token),
                            "vault/quick.md": "```python exec\nprint(6 * 7)\n```\n"})
     settings, notes = notes_of(tmp_path)
     executor = connect_executor(executor_of(cluster))
+    executor.client.wait_for_workers(2, timeout=120)
     found: dict = {}
     run = threading.Thread(target=lambda: found.update(results=run_blocks(
         notes, settings.snippets_dir.parent, tmp_path / "cache", cluster=executor)[0]))
     run.start()
-    pids = executor.client.run(os.getpid)
-    seen, deadline = set(), time.monotonic() + 120
-    while time.monotonic() < deadline:  # both sessions start, one per worker; then quick ends
-        running = _running_sessions(executor.client)
-        seen.update(running.values())
-        if len(seen) == 2 and len(running) == 1:
-            break
-        time.sleep(0.1)
-    (victim,) = running
-    time.sleep(2)  # the slow block is sleeping in its snippet worker by now
-    os.kill(pids[victim], signal.SIGKILL)
+    victim = wait_for(lambda: block_started(token) and worker_running(executor.client, "slow.md"),
+                      "slow block running")
+    os.kill(executor.client.run(os.getpid)[victim], signal.SIGKILL)
     run.join(120)
     results = found["results"]
     assert results[("quick.md", 0)].outcome.stdout == "42\n"
@@ -134,30 +162,37 @@ def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, t
 
 
 def test_a_build_that_ends_early_stops_its_sessions_on_the_workers(cluster, tmp_path):
-    write_vault(tmp_path, {"vault/slow.md": "```python exec\nimport time\ntime.sleep(60)\n```\n",
+    token = uuid.uuid4().hex
+    write_vault(tmp_path, {"vault/slow.md": slow_note(token),
                            "vault/quick.md": "```python exec\nprint(1)\n```\n"})
     settings, notes = notes_of(tmp_path)
     executor = connect_executor(executor_of(cluster))
+    executor.client.wait_for_workers(2, timeout=120)  # the worker killed before is back
 
-    def interrupted(result) -> None:  # as Ctrl+C would, once the quick block is in
+    def interrupted(result) -> None:  # as Ctrl+C would, once quick is in and slow sleeps
+        wait_for(lambda: block_started(token), "slow block running")
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         run_blocks(notes, settings.snippets_dir.parent, tmp_path / "cache", cluster=executor,
                    progress=interrupted)
-    deadline = time.monotonic() + 20  # the slow block would sleep for 60 s
-    while sum(executor.client.run(execute_dask.running_sessions).values()) and \
-            time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert sum(executor.client.run(execute_dask.running_sessions).values()) == 0
-    time.sleep(1.5)  # a task that started late returns at once
-    assert sum(executor.client.run(execute_dask.running_sessions).values()) == 0
+    # The slow block would sleep for 60 s: its task sees the stop within a second or so.
+    wait_for(lambda: not any(executor.client.run(execute_dask.running_sessions).values()),
+             "end of the sessions", 20)
+    time.sleep(1.5)  # and none starts after
+    assert not any(executor.client.run(execute_dask.running_sessions).values())
 
 
-def _running_sessions(client) -> dict[str, str]:
-    """{worker address: key} of the kb sessions being run."""
-    return {address: str(key) for address, keys in client.processing().items()
-            for key in keys if "kb-session" in str(key)}
+def test_a_session_task_that_starts_after_the_stop_runs_nothing_and_leaves_no_claim(cluster, tmp_path):
+    executor = connect_executor(executor_of(cluster))
+    client, name = executor.client, uuid.uuid4().hex
+    distributed.Event(f"kb-stop-{name}", client=client).set()
+    session = SessionRun("late.md:", (BlockRun("late", "print(1)"),))
+    report = client.submit(execute_dask.run_session, session, execute_dask.pack_project(tmp_path),
+                           execute_dask.WorkerOptions(executor.runtime), f"kb-claim-{name}",
+                           f"kb-stop-{name}", pure=False).result()
+    assert [(o.status, o.error) for o in report.outcomes] == [("crashed", INTERRUPTED)]
+    assert not distributed.Event(f"kb-claim-{name}", client=client).is_set()
 
 
 def test_an_unreachable_scheduler_or_a_bad_address_is_refused_before_building(tmp_path, monkeypatch):
