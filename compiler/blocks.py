@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Severity
-from .execute import BlockRun, Outcome, Pool, SessionRun, sandbox_problem
+from .execute import BlockRun, Executor, Outcome, Pool, SessionRun, sandbox_problem
 from .parse import CodeBlock, Note
 from .snippet_cache import (
     STORABLE_STATUSES,
@@ -24,6 +25,9 @@ from .snippet_cache import (
     execution_options,
     versions,
 )
+
+if TYPE_CHECKING:  # dask is an optional extra: execute_dask is imported only for a cluster
+    from .execute_dask import DaskExecutor
 
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 24 * 3600.0
@@ -56,10 +60,11 @@ def _expect_error(block: CodeBlock) -> str | None:
     return "any" if value.strip().lower() in ("true", "yes", "1", "any") else value.strip()
 
 
-def plan(notes: dict[str, Note], project_root: Path) -> list[_Planned]:
-    """Every block of the vault with its key, sessions chained in order."""
+def plan(notes: dict[str, Note], project_root: Path, runtime: str | None = None) -> list[_Planned]:
+    """Every block of the vault with its key, sessions chained in order. `runtime`: the
+    versions the blocks run with (snippet_cache.versions), where not this machine's own."""
     sources = SourceIndex(project_root)
-    runtime = versions()
+    runtime = runtime or versions()
     planned = []
     for path, note in notes.items():
         chains: dict[str, tuple[str, ...]] = {}
@@ -83,18 +88,22 @@ def sessions_of(planned: list[_Planned]) -> dict[tuple[str, str], list[_Planned]
 
 
 def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
-               pool_factory: Callable[[], Pool] | None = None,
+               pool_factory: Callable[[], Executor] | None = None,
                progress: Callable[[BlockResult], None] | None = None,
                only: set[tuple[str, int]] | None = None,
                sandbox: bool = True, readable: tuple[Path, ...] = (),
                before_running: Callable[[], None] | None = None,
+               cluster: DaskExecutor | None = None,
                ) -> tuple[dict[tuple[str, int], BlockResult], list[Diagnostic]]:
     """Outcomes for every block (or the blocks in `only` and the earlier blocks of their
     sessions), by (note path, block index), and their diagnostics. `sandbox`: run the blocks
     under bubblewrap where it works (see execute); `readable`: the vault, for the sandbox;
-    `before_running`: called once just before a block runs, never when all are stored."""
+    `before_running`: called once just before a block runs, never when all are stored;
+    `cluster`: run them on a Dask cluster (`connect_executor`) instead of the local pool."""
     store = OutcomeStore(store_dir)
-    sessions = sessions_of(plan(notes, project_root))
+    if cluster is not None and pool_factory is None:
+        pool_factory = lambda: cluster.pool(project_root, sandbox)  # noqa: E731
+    sessions = sessions_of(plan(notes, project_root, cluster.runtime if cluster else None))
     if only is not None:  # a block needs the blocks before it in its session, not after
         sessions = {name: members[:1 + max(i for i, m in enumerate(members)
                                            if (m.note, m.block.index) in only)]
@@ -138,6 +147,7 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
     with (pool_factory or (lambda: Pool(project_root, sandbox=sandbox, readable=readable)))() as pool:
         outcomes = pool.run(runs, finished)
         unconfined = sandbox and not getattr(pool, "sandboxed", True)
+        reason = getattr(pool, "sandbox_problem", None)  # a cluster's: on which worker, and why
         limited = getattr(pool, "limit_scope", None)
     for outcome in outcomes.values():  # whatever the callback did not see
         finished(outcome)
@@ -145,7 +155,7 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
     if unconfined:
         found.insert(0, Diagnostic(
             runs[0].label.rpartition(":")[0], 0, 0, Severity.INFO, "sandbox-unavailable",
-            f"blocks ran without a sandbox: {sandbox_problem() or 'not on Linux'}; they can "
+            f"blocks ran without a sandbox: {reason or sandbox_problem() or 'not on Linux'}; they can "
             "read and write what you can, and use the network",
             "install bubblewrap (Debian: apt install bubblewrap), or set kb.sandbox: false "
             "to say that this is what you want"))
@@ -156,6 +166,14 @@ def run_blocks(notes: dict[str, Note], project_root: Path, store_dir: Path,
             shown, 0, 0, Severity.INFO, "block-limits",
             f"the blocks' memory and CPU limits bound {limited}"))
     return results, found
+
+
+def connect_executor(executor: str | None) -> DaskExecutor | None:
+    """The Dask cluster `kb.executor` (or --executor) names, connected; None for the local
+    pool. Raises execute_dask.ExecutorError when it cannot take the blocks."""
+    from .execute_dask import connect, is_cluster
+
+    return connect(executor) if executor and is_cluster(executor) else None
 
 
 def _timeout(block: CodeBlock) -> float:

@@ -25,12 +25,13 @@ from . import (
     workers,
 )
 from .analysis import analyse
-from .blocks import BlockResult, run_blocks
+from .blocks import BlockResult, connect_executor, run_blocks
 from .cache import ParseCache
 from .canvas import canvas_note
 from .config import Settings
 from .diagnostics import Diagnostic, Severity
 from .embeds import check_embeds
+from .execute_dask import ExecutorError
 from .facts import build_facts
 from .forms import wikilinks
 from .graph import build_graph
@@ -179,12 +180,13 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
                   parse_cache: ParseCache | None = None, report_times: bool = True,
                   query_cache: QueryCache | None = None) -> Prepared:
     """Compile, run the blocks and render, with the build report's page. Raises PublishError
-    when the vault cannot be read.
+    when the vault cannot be read, or the blocks' cluster (kb.executor) cannot be reached.
     `query_cache`: one kept across calls (kb serve) instead of the cache folder's."""
     timer = timer or Timer()
     try:
         site_assets.check_installed()
-    except site_assets.MissingAsset as exc:
+        cluster = connect_executor(settings.executor)
+    except (site_assets.MissingAsset, ExecutorError) as exc:
         raise PublishError(str(exc)) from None
     compilation = compile_vault(settings, timer, use_cache, parse_cache, tokens=True)
     if any(d.code == "vault-missing" for d in compilation.diagnostics):
@@ -197,7 +199,8 @@ def prepare_stage(settings: Settings, timer: Timer | None = None, use_cache: boo
                                             settings.cache_dir / "blocks", progress=progress,
                                             sandbox=settings.sandbox, readable=(settings.vault,),
                                             before_running=lambda: before.update(
-                                                vault=vault_state(settings.vault)))
+                                                vault=vault_state(settings.vault)),
+                                            cluster=cluster)
         if before:
             block_problems += vault_writes(before["vault"], vault_state(settings.vault))
     with timer.stage("analysis"):

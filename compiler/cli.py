@@ -50,6 +50,8 @@ def _settings(args: argparse.Namespace):
                          "vault's mkdocs.yml with --config FILE (kb init writes one)")
     settings = settings_for(Path(args.config) if args.config else None,
                             Path(args.vault) if args.vault else None)
+    if getattr(args, "executor", None):  # --executor wins over kb.executor
+        settings = _with_executor(settings, args.executor)
     vault = settings.vault
     if not vault.exists():
         raise UsageError(f"the vault {display_path(vault)} does not exist: give the vault's folder "
@@ -62,6 +64,31 @@ def _settings(args: argparse.Namespace):
 
         settings = replace(settings, engine=args.engine)
     return settings
+
+
+def _with_executor(settings, executor: str):
+    from dataclasses import replace
+
+    from .execute_dask import ExecutorError, is_cluster, scheduler_address
+
+    if is_cluster(executor):
+        try:
+            scheduler_address(executor)
+        except ExecutorError as exc:
+            raise UsageError(f"--executor: {exc}") from None
+    return replace(settings, executor=executor)
+
+
+def _cluster(settings):
+    """The Dask cluster the blocks run on (None: the local pool), reached before anything is
+    built: an unreachable scheduler is a usage error."""
+    from .blocks import connect_executor
+    from .execute_dask import ExecutorError
+
+    try:
+        return connect_executor(settings.executor)
+    except ExecutorError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _prefix(settings) -> str:
@@ -109,7 +136,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.run_blocks:
         from .blocks import run_blocks
 
-        _, block_problems = run_blocks(notes, settings.snippets_dir.parent, settings.cache_dir / "blocks")
+        _, block_problems = run_blocks(notes, settings.snippets_dir.parent, settings.cache_dir / "blocks",
+                                       cluster=_cluster(settings))
         not_run = 0
     else:
         block_problems, not_run = _stored_block_problems(settings, notes)
@@ -159,6 +187,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         check_output(settings, site_dir)
     except OutputRefused as exc:
         raise UsageError(str(exc)) from None
+    _cluster(settings)  # connected once: the build reuses the connection
     with _build_locks(args, settings, site_dir):
         return _build(args, settings, site_dir)
 
@@ -245,6 +274,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import PortTaken, serve
 
     settings = _settings(args)
+    _cluster(settings)
     try:
         return serve(settings, args.port, _prefix(settings), say=lambda line: print(line, flush=True),
                      host=args.host, open_browser=args.open)
@@ -321,7 +351,7 @@ def cmd_snippets(args: argparse.Namespace) -> int:
         only = {(note.path, number - 1)}
     results, problems = run_blocks(chosen, settings.snippets_dir.parent, settings.cache_dir / "blocks",
                                    progress=_progress(), only=only, sandbox=settings.sandbox,
-                                   readable=(settings.vault,))
+                                   readable=(settings.vault,), cluster=_cluster(settings))
     if sys.stderr.isatty():
         print(file=sys.stderr)
     for line in _block_lines(results.values()):
@@ -440,7 +470,12 @@ def make_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", help="the vault's configuration (default: the mkdocs.yml beside "
                                          "the vault that names it, or ./mkdocs.yml without --vault)")
 
-    build = commands.add_parser("build", parents=[common], help="compile the vault into site/")
+    runner = _Parser(add_help=False)  # the commands that run blocks
+    runner.add_argument("--executor", metavar="WHERE",
+                        help="where blocks run: local (the default: a pool of processes here) or "
+                             "dask://HOST:PORT (a Dask scheduler; default: kb.executor in mkdocs.yml)")
+
+    build = commands.add_parser("build", parents=[common, runner], help="compile the vault into site/")
     build.add_argument("--out", help="the output folder (default: site/); kb replaces it only "
                                      "when it is empty or holds a site kb built")
     build.add_argument("--strict", action="store_true",
@@ -465,7 +500,7 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--message", help="the commit message (default: kb deploy of <HEAD>)")
     deploy.set_defaults(run=cmd_deploy)
 
-    serve = commands.add_parser("serve", parents=[common],
+    serve = commands.add_parser("serve", parents=[common, runner],
                                 help="preview the site, rebuilt and reloaded on every edit")
     serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1",
@@ -473,7 +508,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     serve.set_defaults(run=cmd_serve)
 
-    check = commands.add_parser("check", parents=[common],
+    check = commands.add_parser("check", parents=[common, runner],
                                 help="report diagnostics, failed blocks included")
     check.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
     check.add_argument("--format", choices=("text", "json"), default="text")
@@ -488,7 +523,7 @@ def make_parser() -> argparse.ArgumentParser:
     listing = actions.add_parser("list", parents=[common], help="blocks with their cache status")
     listing.add_argument("target", nargs="?", help="a note (NOTE or NOTE.md)")
     listing.set_defaults(run=cmd_snippets)
-    running = actions.add_parser("run", parents=[common], help="run blocks (cached ones are reused)")
+    running = actions.add_parser("run", parents=[common, runner], help="run blocks (cached ones are reused)")
     running.add_argument("target", nargs="?", help="a note, or NOTE#N for its N-th block")
     running.set_defaults(run=cmd_snippets)
 

@@ -71,6 +71,7 @@ class Settings:
     link_titles: bool = True  # [[folder/Note]] with no display text shows Note (forms/wikilinks)
     home_names: tuple[str, ...] = HOME_NAMES  # a root note of one of these names is the home page
     site_url: str | None = None  # MkDocs' `site_url`: with it, a feed and link previews (social.py)
+    executor: str = "local"  # where blocks run: the local pool, or dask://HOST:PORT (execute_dask.py)
     engine: str = DEFAULT_ENGINE  # the publish engine (kb.engine): mkdocs, properdocs or zensical
     workers: int = 0  # processes that build the pages, check the site, index it (0: one per core)
 
@@ -88,7 +89,7 @@ class Settings:
 KNOWN_KEYS = {"vault": str, "ignore": list, "home": str, "cache_dir": str, "allow_hosts": list,
               "snippets": str, "raw_html": str, "sandbox": bool, "max_note_bytes": int,
               "dates": dict, "publish_report": bool, "link_titles": bool, "home_names": list,
-              "engine": str, "workers": int}
+              "executor": str, "engine": str, "workers": int}
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
@@ -248,6 +249,15 @@ def load_settings(
         raise _error(shown, key_nodes["allow_hosts"].start_mark, "config-type",
                      f"`{SECTION}.allow_hosts` must be a list of host names",
                      "for example [fonts.googleapis.com, fonts.gstatic.com]: no scheme, no path")
+    executor = section.get("executor") or "local"
+    if executor != "local":
+        from .execute_dask import ExecutorError, scheduler_address  # light: dask is imported later
+
+        try:
+            scheduler_address(executor)
+        except ExecutorError as exc:
+            raise _error(shown, key_nodes["executor"].start_mark, "config-type", str(exc),
+                         "the local pool is the default; a cluster: dask://HOST:PORT") from None
     engine = section.get("engine") or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise _error(shown, key_nodes["engine"].start_mark, "config-type",
@@ -290,6 +300,7 @@ def load_settings(
         link_titles=section.get("link_titles") is not False,
         home_names=tuple(str(n) for n in section["home_names"]) if isinstance(
             section.get("home_names"), list) else Settings.home_names,
+        executor=executor,
         workers=workers,
         site_url=data["site_url"] if isinstance(data.get("site_url"), str) and data["site_url"] else None,
         engine=engine,

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 from compiler import session_limits
 from compiler.session_limits import SessionGroup
@@ -45,6 +46,9 @@ WORKER_SCRIPT = Path(__file__).resolve().parent / "snippet_worker.py"
 START_TIMEOUT = 120.0  # seconds for a worker to import NumPy and matplotlib
 FIGURE_TIMEOUT = 120.0  # seconds, after the block's code finished, to save its figures
 MAX_TIMEOUT = 24 * 3600.0  # seconds: a longer (or infinite, or NaN) block timeout is cut to this
+MEMORY_LIMIT = 2 * 1024**3  # bytes per session (its processes together where cgroups allow)
+OUTPUT_LIMIT = 1_000_000  # characters of a block's stdout and of its stderr
+INTERRUPTED = "the run was interrupted"  # Pool.interrupt: the build no longer waits for it
 STATUSES = ("ok", "error", "expected-error", "timeout", "crashed", "memory", "skipped", "unstable")
 # Statuses after which the worker is replaced and the rest of the session skipped.
 _FATAL = {
@@ -127,6 +131,25 @@ def _size(count: int) -> str:
 def block_filename(label: str, index: int) -> str:
     """The file name a block's code is compiled under, as its traceback shows it."""
     return f"<block {label}:{index + 1}>"
+
+
+class Executor(Protocol):
+    """What runs the sessions: the local `Pool` (the default), or a Dask cluster's
+    `execute_dask.DaskPool`. Used as a context manager around one or more `run`s."""
+
+    sandboxed: bool  # every block ran under bubblewrap (read after run)
+
+    @property
+    def limit_scope(self) -> str:
+        """What the memory and CPU limits bounded, in words (read after run)."""
+        ...
+
+    def run(self, sessions: list[SessionRun], progress: Callable[[Outcome], None] | None = None
+            ) -> dict[str, Outcome]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc) -> None: ...
 
 
 class WorkerDied(Exception):
@@ -305,8 +328,8 @@ class Pool:
         self,
         project_root: Path,
         workers: int | None = None,
-        memory_limit: int = 2 * 1024**3,
-        output_limit: int = 1_000_000,
+        memory_limit: int = MEMORY_LIMIT,
+        output_limit: int = OUTPUT_LIMIT,
         sandbox: bool = True,
         readable: tuple[Path, ...] = (),
     ) -> None:
@@ -327,6 +350,7 @@ class Pool:
         # threads of run() end with it (the next run() found its workers killed).
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-spawner")
         self._closed = False
+        self.interrupted = False  # set by interrupt(): no block starts any more (see there)
 
     def __enter__(self) -> Pool:
         return self
@@ -458,6 +482,10 @@ class Pool:
         return results
 
     def _run_session(self, slot: int, session: SessionRun, report: Callable[[Outcome], None]) -> None:
+        if self.interrupted:  # no worker started for nothing
+            for block in session.blocks:
+                report(Outcome(block.key, "skipped", error=f"skipped: {INTERRUPTED}"))
+            return
         worker = self._slots[slot]
         if worker is not None and not worker.alive():
             self._replace(slot, worker)
@@ -473,6 +501,13 @@ class Pool:
         with contextlib.suppress(OSError):  # a dead worker is seen at the first block
             worker.conn.send(("session", session.label))
         for index, block in enumerate(blocks):
+            # Read after the worker is in its slot: interrupt() sets the flag before it reads
+            # the slots, so a worker it did not see (still starting) runs no block.
+            if self.interrupted:
+                self._replace(slot, worker)
+                for later in blocks[index:]:
+                    report(Outcome(later.key, "skipped", error=f"skipped: {INTERRUPTED}"))
+                return
             outcome = self._run_block(worker, session, index, block)
             report(outcome)
             if outcome.status in _FATAL:
@@ -531,7 +566,10 @@ class Pool:
                         seconds=time.perf_counter() - start,
                     )
         except (WorkerDied, OSError) as e:
-            reason = str(e) if isinstance(e, WorkerDied) and str(e) else worker.death()
+            if self.interrupted:
+                reason = INTERRUPTED
+            else:
+                reason = str(e) if isinstance(e, WorkerDied) and str(e) else worker.death()
             stdout, stderr, truncated = self._leftover_output(worker)
             seconds = time.perf_counter() - start
             return Outcome(block.key, "crashed", stdout, stderr, truncated, error=reason, seconds=seconds)
@@ -561,6 +599,19 @@ class Pool:
         return stdout, stderr, t_out or t_err
 
     # -- closing -------------------------------------------------------------------------------------
+    def interrupt(self) -> None:
+        """Kill the workers' process trees, from another thread than run()'s: their running
+        blocks end as crashed, the rest of their sessions skipped, and run() returns. For good:
+        a worker still starting is killed before its first block, and so is any later one (an
+        interrupted pool is closed, not used again)."""
+        self.interrupted = True  # before the slots are read (see _run_session)
+        for worker in list(self._slots):
+            if worker is not None and worker.alive():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(worker.process.pid, signal.SIGKILL)
+                if worker.group is not None:
+                    worker.group.kill()
+
     def close(self) -> None:
         if self._closed:
             return

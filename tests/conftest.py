@@ -30,7 +30,7 @@ BUNDLED_VAULT = PROJECT / "vault"
 # default pytest-xdist hands out the files with the most tests first). The first file builds
 # the bundled site; the second, which the other worker starts with, does not need it.
 LONG_FIRST = ("test_build_e2e", "test_blocks_e2e", "test_lock", "test_properties", "test_conformance",
-              "test_engines", "test_incremental", "test_browser", "test_serve",
+              "test_engines", "test_incremental", "test_execute_dask", "test_browser", "test_serve",
               "test_browser_reader", "test_snippet_figures", "test_cli",
               "test_execute", "test_safety_browser", "test_graph_browser", "test_messages",
               "test_subpath_browser", "test_report", "test_barrier", "test_canvas_browser",

@@ -5,11 +5,21 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 from pathlib import Path
 
 import pytest
 
-from compiler.execute import MAX_TIMEOUT, BlockRun, Outcome, Pool, SessionRun, clamp_timeout, sandbox_problem
+from compiler.execute import (
+    INTERRUPTED,
+    MAX_TIMEOUT,
+    BlockRun,
+    Outcome,
+    Pool,
+    SessionRun,
+    clamp_timeout,
+    sandbox_problem,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 OUTPUT_LIMIT = 200_000
@@ -402,6 +412,34 @@ def test_a_session_cannot_change_what_another_session_computes():
         res = one.run([session("a.md", patch), session("b.md", check)])
     assert res["a.md:0"].status == "ok"
     assert res["b.md:0"].stdout == "3.141592653589793 True 3 False\n"
+
+
+def test_an_interrupt_while_the_worker_is_starting_runs_no_block_and_later_runs_none_either():
+    """Pool.interrupt from another thread (the Dask stop watcher) may come while run() is
+    still starting the session's worker, which it cannot kill yet: that worker runs nothing."""
+    with Pool(PROJECT, workers=1) as one:
+        starting, interrupted = threading.Event(), threading.Event()
+        start = one._start
+
+        def start_then_wait():  # the worker is up, not yet in its slot, when interrupt() comes
+            worker = start()
+            starting.set()
+            interrupted.wait(30)
+            return worker
+
+        one._start = start_then_wait
+        found: dict = {}
+        two = session("a.md", "print(1)", "print(2)")
+        run = threading.Thread(target=lambda: found.update(one.run([two])))
+        run.start()
+        assert starting.wait(60)
+        one.interrupt()
+        interrupted.set()
+        run.join(60)
+        assert [(o.status, o.error) for o in found.values()] == [("skipped", f"skipped: {INTERRUPTED}")] * 2
+        assert one._slots == [None]  # its worker killed, not kept
+        later = one.run([session("b.md", "print(3)")])["b.md:0"]
+    assert (later.status, later.error) == ("skipped", f"skipped: {INTERRUPTED}")
 
 
 def test_processes_a_block_starts_end_with_its_session():
