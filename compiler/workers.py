@@ -20,6 +20,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -142,9 +143,14 @@ def in_child(task: Callable[[], R]) -> R:
     task took goes back to the system at once (CPython keeps what it frees for itself). Its
     result, or the exception it raised, is pickled back. Ctrl+C (or any exception) here
     stops the child as Ctrl+C would have stopped the task, its `finally` blocks run; a
-    `kill -9`ed parent takes the child with it. Runs here where the system cannot fork."""
+    `kill -9`ed parent takes the child with it.
+
+    Runs here, in this process, where the system cannot fork or where this process runs
+    other threads: a forked child has only the thread that forked, so a lock or an event
+    loop another thread held (a Dask client's, a test runner's) would never be let go in it.
+    `kb build` runs no other thread when it compiles."""
     context = fork_context()
-    if context is None:
+    if context is None or threading.active_count() > 1:
         return task()
     receive, send = context.Pipe(duplex=False)
     parent = os.getpid()
