@@ -202,10 +202,12 @@ def _component_communities(members: list[str], links: list[tuple[str, str]]
         neighbours[b].append(a)
     walker = _Walker(neighbours)
     wanted = wanted_centres(len(members))
-    # Candidates in order of PageRank; one that the walk from a centre above it visits at
-    # least SEPARATE times as much as its own walk does sits among that centre's notes, and is
-    # not a centre of its own. Walks are taken a batch at a time and kept only at the
-    # candidates, which is all the choice needs, then taken again from the centres chosen.
+    # Candidates in order of PageRank. One sits among the notes of a centre above it, and is
+    # no centre of its own, when that centre's walk visits it at least SEPARATE times as much
+    # as its own walk does (two notes of one dense group), or its own walk spends more time
+    # at that centre than at itself (a note hanging off a hub). Walks are taken a batch at a
+    # time and kept only at the candidates, which is all the choice needs, then taken again
+    # from the centres chosen.
     candidates = order[:CANDIDATES * wanted]
     chosen: list[int] = []
     seen: list[np.ndarray] = []  # the chosen ones' walks at the candidates
@@ -248,7 +250,7 @@ class _Walker:
     """Personalised PageRank on the undirected links of a component: from a note, the walk
     goes on to a neighbour with probability DAMPING and starts again from the note
     otherwise; how much time it spends at each note. Several walks at once, by power
-    iteration (NumPy: a component of 13,000 notes takes ~0.1 s per batch)."""
+    iteration in NumPy (igraph's PRPACK, one walk per call, took several times longer)."""
 
     def __init__(self, neighbours: list[list[int]]) -> None:
         self.count = len(neighbours)
@@ -288,7 +290,8 @@ def communities(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...]
     """The communities of the notes `nodes` (sorted) linked by `edges` (sorted, no
     self-links, no ghosts): (centre, members) pairs, largest first, ties by their first
     member. Each connected component on its own: a note without links is a community of
-    one; a component's centres are its notes of highest PageRank (`centre_count`); each note
+    one; a component's centres are its notes of highest PageRank (`centre_count`), but for
+    those a higher centre already holds; each note
     joins the centre whose walk (a personalised PageRank on the undirected links: restarting
     at the centre, it lingers among densely linked notes around it) visits it most, then,
     twice, the community most of its neighbours are in."""

@@ -199,7 +199,7 @@ def pairs_among(names: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
         lambda pair: pair[0] != pair[1]), max_size=20, unique=True)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(mine=pairs_among(GROUP), theirs=pairs_among(OTHER),
        added=st.tuples(st.sampled_from(OTHER), st.sampled_from(OTHER)).filter(
            lambda pair: pair[0] != pair[1]))
