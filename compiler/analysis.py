@@ -6,11 +6,17 @@ Every number here comes from the one graph that `compiler.graph.build_graph` mak
   target counts as a link out, so a note whose only links are unresolved is not an orphan.
 - PageRank runs on the notes only: ghost nodes and self-links are left out, so the PageRank of
   the notes sums to 1 and a missing note cannot soak up rank that belongs to written ones.
-- Communities are Louvain's on the undirected note graph (no ghosts, unweighted: one link or
-  ten between two notes tie them equally), with a fixed seed. The graph handed to Louvain and to
-  PageRank is rebuilt with sorted nodes and edges, so the answer does not depend on the order the
-  vault was read in. Communities are numbered from 0 by size, largest first, ties by their
-  smallest member path.
+- Communities are grouped around centres on the undirected note graph (no ghosts,
+  unweighted: one link or ten between two notes tie them equally), each connected component
+  on its own (`communities`): its notes of highest PageRank are its centres (about half the
+  square root of its size, cut where PageRank drops most: `centre_count`), each note joins
+  the centre whose walk (a personalised PageRank restarting at the centre) visits it most,
+  then twice takes the community most of its neighbours are in. Unlike Louvain's, which
+  regroups most notes of a vault after one link edit anywhere, the answer is a pure function
+  of the links that a link edit changes near it only: a walk from a centre far away barely
+  feels it, and a component without the edit not at all. No seed, no history: the same
+  notes and links give the same communities, whatever order the vault was read in.
+  Communities are numbered from 0 by size, largest first, ties by their smallest member path.
 - The reading order ("read before") of a note is what the vault declares: its `prerequisites:`
   property and theirs, each after what it needs (`compiler.prerequisites`). A note that
   declares none claims nothing; links never make an order.
@@ -26,12 +32,15 @@ stay the same: a prose edit, which changes only words, reuses it.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import igraph as ig
 import networkx as nx
+import numpy as np
 
 from .counts import linking_notes
 from .label_placement import Box, Label, place_labels
@@ -45,6 +54,14 @@ if TYPE_CHECKING:  # matplotlib is imported when a drawing is asked for, not wit
     from matplotlib.font_manager import FontProperties
 
 FORMATS = ("json", "graphml", "gexf", "png", "svg")
+# Communities: the walk that finds a centre's notes goes on from note to note with this
+# probability (PageRank's), and each note then takes its neighbours' community this many times.
+DAMPING = 0.85
+SMOOTHING_ROUNDS = 2
+SEPARATE = 0.4
+WALK_BATCH = 32  # walks computed at once: memory is notes × this
+WALK_STEPS, WALK_TOLERANCE = 300, 1e-12
+CANDIDATES = 4  # times the centres wanted: how far down the PageRank order centres are looked for
 BANDS = (0.01, 0.05, 0.1, 0.25, 0.5)  # importance bands: the top 1%, 5%, ... of the notes
 
 
@@ -90,6 +107,7 @@ class LinkStructure:
     reuse it: read only."""
     pagerank: dict[str, float]
     communities: list[list[str]]  # members (sorted paths), largest first
+    centres: list[str]  # each community's centre, its member of highest PageRank
     community_of: dict[str, int]
     rank: dict[str, int]  # 1 for the highest PageRank, ties by path
 
@@ -143,38 +161,180 @@ def pagerank(notes: nx.DiGraph, alpha: float = 0.85, tol: float = 1.0e-10,
     return {n: r / total for n, r in rank.items()}
 
 
-def _communities(notes: nx.DiGraph, seed: int) -> list[list[str]]:
-    undirected = nx.Graph()
-    undirected.add_nodes_from(notes.nodes)  # already sorted
-    undirected.add_edges_from(sorted({tuple(sorted(e)) for e in notes.edges}))
-    if undirected.number_of_nodes() == 0:
-        return []
-    found = nx.community.louvain_communities(undirected, seed=seed)
-    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+def wanted_centres(notes: int) -> int:
+    """About how many centres a component of `notes` notes has: half the square root, rounded
+    up (4 of 50 notes, 16 of 1,000, 41 of 6,600: about as many communities as Louvain finds
+    there)."""
+    return math.ceil(math.sqrt(notes) / 2)
+
+
+def centre_count(ranked: list[float], wanted: int) -> int:
+    """How many of the candidates ranked by PageRank (`ranked`, highest first) are centres:
+    from 0.7 to 1.4 times `wanted`, cut where PageRank drops the most from one candidate to
+    the next. A cut between two notes of nearly the same PageRank would move whenever a link
+    far away nudged either, and regroup both their communities; at the widest drop it stays
+    put. (From 1 to 2 times, the cut came to cross the giant communities of obsidian-hub:
+    modularity 0.17 instead of 0.35.)"""
+    low = math.ceil(0.7 * wanted)
+    high = min(math.ceil(1.4 * wanted), len(ranked) - 1)
+    if high <= low:
+        return min(low, len(ranked))
+    return max(range(low, high + 1), key=lambda k: (ranked[k - 1] / ranked[k], -k))
+
+
+def _component_communities(members: list[str], links: list[tuple[str, str]]
+                           ) -> list[tuple[str, list[str]]]:
+    """The communities of one connected component (`members` sorted, `links` among them,
+    sorted): (centre, members) pairs. Computed from the component alone, so that nothing
+    outside it changes its answer, to the last bit."""
+    local = {path: number for number, path in enumerate(members)}
+    arcs = [(local[a], local[b]) for a, b in links]
+    directed = ig.Graph(n=len(members), edges=arcs, directed=True)
+    # Notes of the same PageRank (drawn in the same place of a symmetric graph), to the
+    # precision a solver can promise, are ordered by path, not by its last bits.
+    rank = [round(r * len(members), 9) for r in directed.pagerank(damping=DAMPING)]
+    order = sorted(range(len(members)), key=lambda v: (-rank[v], members[v]))
+    position = {v: place for place, v in enumerate(order)}
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in arcs})
+    neighbours: list[list[int]] = [[] for _ in members]
+    for a, b in pairs:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    walker = _Walker(neighbours)
+    wanted = wanted_centres(len(members))
+    # Candidates in order of PageRank. One sits among the notes of a centre above it, and is
+    # no centre of its own, when that centre's walk visits it at least SEPARATE times as much
+    # as its own walk does (two notes of one dense group), or its own walk spends more time
+    # at that centre than at itself (a note hanging off a hub). Walks are taken a batch at a
+    # time and kept only at the candidates, which is all the choice needs, then taken again
+    # from the centres chosen.
+    candidates = order[:CANDIDATES * wanted]
+    chosen: list[int] = []
+    seen: list[np.ndarray] = []  # the chosen ones' walks at the candidates
+    chosen_places: list[int] = []  # where the chosen ones are among the candidates
+    for first in range(0, len(candidates), WALK_BATCH):
+        batch = candidates[first:first + WALK_BATCH]
+        at_candidates = walker.walks(batch)[candidates]
+        for column, candidate in enumerate(batch):
+            own = at_candidates[:, column]
+            place = first + column
+            if all(theirs[place] < SEPARATE * own[place] and own[at] < own[place]
+                   for theirs, at in zip(seen, chosen_places, strict=True)):
+                chosen_places.append(place)
+                chosen.append(candidate)
+                seen.append(own)
+        if len(chosen) > 1.4 * wanted + 1:
+            break
+    centres = chosen[:centre_count([rank[c] for c in chosen], wanted)]
+    label, reach = [centres[0]] * len(members), np.full(len(members), -1.0)
+    for first in range(0, len(centres), WALK_BATCH):  # an exact tie stays with the higher centre
+        batch = centres[first:first + WALK_BATCH]
+        walks = walker.walks(batch)
+        best = walks.argmax(axis=1)  # the first of equals: the higher centre
+        better = walks[np.arange(len(members)), best] > reach
+        for v in np.flatnonzero(better).tolist():
+            reach[v], label[v] = walks[v, best[v]], batch[best[v]]
+    for centre in centres:  # a centre is in its own community, whatever the walks say
+        label[centre] = centre
+    fixed = set(centres)
+    for _ in range(SMOOTHING_ROUNDS):
+        label = [label[v] if v in fixed else _most_common_around(v, neighbours[v], label, position)
+                 for v in range(len(members))]
+    grouped: dict[int, list[str]] = {centre: [] for centre in centres}
+    for v, centre in enumerate(label):
+        grouped[centre].append(members[v])  # members are sorted: so is each community
+    return [(members[centre], found) for centre, found in grouped.items() if found]
+
+
+class _Walker:
+    """Personalised PageRank on the undirected links of a component: from a note, the walk
+    goes on to a neighbour with probability DAMPING and starts again from the note
+    otherwise; how much time it spends at each note. Several walks at once, by power
+    iteration in NumPy (igraph's PRPACK, one walk per call, took several times longer)."""
+
+    def __init__(self, neighbours: list[list[int]]) -> None:
+        self.count = len(neighbours)
+        self.source = np.array([n for around in neighbours for n in around], dtype=np.int64)
+        sizes = np.array([len(around) for around in neighbours], dtype=np.int64)
+        self.has = sizes > 0
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[self.has]
+        self.share = 1.0 / np.maximum(sizes, 1)
+
+    def walks(self, starts: list[int]) -> np.ndarray:
+        """One column per start: the share of its walk's time at each note."""
+        restart = np.zeros((self.count, len(starts)))
+        restart[starts, np.arange(len(starts))] = 1.0 - DAMPING
+        here = restart / (1.0 - DAMPING)
+        for _ in range(WALK_STEPS):
+            flow = here * self.share[:, None]
+            step = np.zeros_like(here)
+            step[self.has] = np.add.reduceat(flow[self.source], self.starts, axis=0)
+            here, before = DAMPING * step + restart, here
+            if np.abs(here - before).max() < WALK_TOLERANCE:
+                break
+        return here
+
+
+def _most_common_around(v: int, around: list[int], label: list[int],
+                        position: dict[int, int]) -> int:
+    """The community most of a note's neighbours are in, the note itself counting half (it
+    stays where it is on a tie with one other), other ties to the higher centre."""
+    votes = {label[v]: 0.5}
+    for n in around:
+        votes[label[n]] = votes.get(label[n], 0.0) + 1.0
+    return min(votes, key=lambda c: (-votes[c], position[c]))
+
+
+def communities(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...]
+                ) -> list[tuple[str, list[str]]]:
+    """The communities of the notes `nodes` (sorted) linked by `edges` (sorted, no
+    self-links, no ghosts): (centre, members) pairs, largest first, ties by their first
+    member. Each connected component on its own: a note without links is a community of
+    one; a component's centres are its notes of highest PageRank (`centre_count`), but for
+    those a higher centre already holds; each note
+    joins the centre whose walk (a personalised PageRank on the undirected links: restarting
+    at the centre, it lingers among densely linked notes around it) visits it most, then,
+    twice, the community most of its neighbours are in."""
+    tied = nx.Graph()
+    tied.add_nodes_from(nodes)
+    tied.add_edges_from(edges)
+    parts = sorted(sorted(part) for part in nx.connected_components(tied))
+    head = {path: members[0] for members in parts for path in members}
+    links: dict[str, list[tuple[str, str]]] = {members[0]: [] for members in parts}
+    for a, b in edges:  # sorted: so are each component's
+        links[head[a]].append((a, b))
+    found: list[tuple[str, list[str]]] = []
+    for members in parts:
+        if len(members) == 1:
+            found.append((members[0], members))
+        else:
+            found.extend(_component_communities(members, links[members[0]]))
+    return sorted(found, key=lambda c: (-len(c[1]), c[1][0]))
 
 
 @lru_cache(maxsize=2)  # the last two: an edit and its undo
-def link_structure(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...],
-                   seed: int = 0) -> LinkStructure:
+def link_structure(nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...]) -> LinkStructure:
     """PageRank, communities and ranks of the notes `nodes` (sorted) linked by
     `edges` (sorted pairs of notes, no self-links, no ghosts). Kept for the same arguments."""
     linked = nx.DiGraph()
     linked.add_nodes_from(nodes)
     linked.add_edges_from(edges)
     rank = pagerank(linked)
-    communities = _communities(linked, seed)
-    community_of = {path: number for number, members in enumerate(communities) for path in members}
     ordered = sorted(nodes, key=lambda n: (-rank[n], n))
-    return LinkStructure(rank, communities, community_of,
+    grouped = communities(nodes, edges)
+    community_of = {path: number for number, (_, members) in enumerate(grouped)
+                    for path in members}
+    return LinkStructure(rank, [members for _, members in grouped],
+                         [centre for centre, _ in grouped], community_of,
                          {path: number for number, path in enumerate(ordered, 1)})
 
 
-def analyse(graph: nx.DiGraph, notes: dict[str, Note], seed: int = 0) -> GraphSummary:
+def analyse(graph: nx.DiGraph, notes: dict[str, Note]) -> GraphSummary:
     nodes, links = note_links(graph)
-    structure = link_structure(nodes, links, seed)
+    structure = link_structure(nodes, links)
     order = reading_order({path: note for path, note in notes.items() if path in graph})
     rank = structure.pagerank
-    centres = [min(members, key=lambda n: (-rank[n], n)) for members in structure.communities]
+    centres = structure.centres
     measures: dict[str, NoteMeasures] = {}
     for path in nodes:
         data = graph.nodes[path]

@@ -1,8 +1,9 @@
 """Analysis: measures of the concept graph on small vaults with known answers, and exports.
 
 Degrees count distinct notes; orphans have no links at all, dead ends no links out; PageRank
-sums to 1 over the notes; Louvain communities are seeded and numbered the same on every
-build; "read before" lists what a note depends on, each after what it links to.
+sums to 1 over the notes; communities are grouped around the notes of highest PageRank, the
+same on every build, and a link edit changes them only near it; "read before" lists what a
+note depends on, each after what it links to.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compiler import analysis, layout
 from compiler.analysis import (
     FORMATS,
     GraphSummary,
     analyse,
+    centre_count,
+    communities,
     export,
     importance_band,
     link_structure,
@@ -29,10 +34,10 @@ from compiler.parse import parse_note
 from compiler.resolve import resolve_vault
 
 
-def analysed(vault: dict[str, str], seed: int = 0) -> tuple[nx.DiGraph, GraphSummary]:
+def analysed(vault: dict[str, str]) -> tuple[nx.DiGraph, GraphSummary]:
     notes = {path: parse_note(path, text.encode("utf-8")) for path, text in vault.items()}
     graph = build_graph(resolve_vault(notes, {}))
-    return graph, analyse(graph, notes, seed=seed)
+    return graph, analyse(graph, notes)
 
 
 def links(*targets: str) -> str:
@@ -135,6 +140,80 @@ def test_communities_are_numbered_largest_first():
     assert [len(c) for c in summary.communities] == [5, 4, 1]
     assert summary.measures["L5.md"].community == 0
     assert summary.measures["Alone.md"].community == 2
+
+
+def ring_of_cliques(cliques: int, size: int) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """`cliques` groups of `size` notes, every note of a group linked to every other, and the
+    first note of each group linking the last note of the next, in a ring: structure a
+    reader would call communities, a pure function of which is easy to state."""
+    names = [[f"c{c}n{n}" for n in range(size)] for c in range(cliques)]
+    edges = [(a, b) for group in names for a in group for b in group if a != b]
+    edges += [(names[c][0], names[(c + 1) % cliques][-1]) for c in range(cliques)]
+    return tuple(sorted(n for group in names for n in group)), sorted(edges)
+
+
+def test_communities_of_a_ring_of_cliques_are_the_cliques_each_around_a_note_of_its_own():
+    nodes, edges = ring_of_cliques(8, 16)
+    found = communities(nodes, tuple(edges))
+    assert sorted(members for _, members in found) == sorted(
+        sorted(f"c{c}n{n}" for n in range(16)) for c in range(8))
+    assert all(centre in members for centre, members in found)
+
+
+def test_a_link_edit_changes_the_communities_near_it_only():
+    nodes, edges = ring_of_cliques(8, 16)
+    before = dict(communities(nodes, tuple(edges)))
+    # Clique 0 gains a second link to clique 1: cliques 3 to 6, two or more cliques away,
+    # keep their members and their centres.
+    after = dict(communities(nodes, tuple(sorted([*edges, ("c0n3", "c1n2")]))))
+    far = {centre: members for centre, members in before.items()
+           if 3 <= int(centre[1:centre.index("n")]) <= 6}
+    assert len(far) == 4 and all(after.get(centre) == members for centre, members in far.items())
+
+
+def test_the_centres_are_cut_where_pagerank_drops_most():
+    # 5 wanted: from 4 to 7 centres, cut at the widest drop.
+    assert centre_count([9, 8, 7, 6, 5, 2, 1.9, *[1] * 9], 5) == 5
+    assert centre_count([9, 8, 7, 6, 5.9, 5.8, 5.7, 2, *[1] * 8], 5) == 7
+    assert centre_count([9, 8, 7, 6, 1.5, 1.4, 1.3, 1.2, *[1] * 8], 5) == 4
+    assert centre_count([1] * 16, 5) == 4  # no drop anywhere: the fewest
+    assert centre_count([2, 1], 1) == 1 and centre_count([1], 1) == 1
+
+
+def test_a_centre_that_a_higher_centres_walk_visits_more_than_its_own_is_not_a_centre():
+    # A star of 12 (4 centres wanted by its size): the leaves rank below the hub, and
+    # every walk from a leaf visits the hub more than the leaf: one community.
+    nodes = ("hub", *(f"leaf{n:02}" for n in range(11)))
+    edges = tuple(sorted((leaf, "hub") for leaf in nodes[1:]))
+    assert communities(nodes, edges) == [("hub", sorted(nodes))]
+
+
+# Notes of two groups: a link drawn inside the second group never changes the communities of
+# the first, whatever the links of either (property-based).
+GROUP = [f"a{n}" for n in range(8)]
+OTHER = [f"b{n}" for n in range(8)]
+
+
+def pairs_among(names: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    return st.lists(st.tuples(st.sampled_from(names), st.sampled_from(names)).filter(
+        lambda pair: pair[0] != pair[1]), max_size=20, unique=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mine=pairs_among(GROUP), theirs=pairs_among(OTHER),
+       added=st.tuples(st.sampled_from(OTHER), st.sampled_from(OTHER)).filter(
+           lambda pair: pair[0] != pair[1]))
+def test_a_link_added_far_from_a_note_leaves_its_community_as_it_was(mine, theirs, added):
+    nodes = tuple(sorted(GROUP + OTHER))
+
+    def community_of(edges: list[tuple[str, str]]) -> dict[str, tuple[str, list[str]]]:
+        found = communities(nodes, tuple(sorted(set(edges))))
+        return {note: (centre, members) for centre, members in found for note in members}
+
+    before = community_of(mine + theirs)
+    after = community_of([*mine, *theirs, added])
+    assert {n: before[n] for n in GROUP} == {n: after[n] for n in GROUP}
+    assert all(centre in members for centre, members in before.values())
 
 
 def needs(*targets: str) -> str:
