@@ -7,9 +7,11 @@ was edited, in one run per size.
 
 Each build runs in a fresh process (`benchmarks.worker --engine NAME`), as `kb build` does:
 cold is with no cache and no site; warm is the same build again (the parse cache, the staged
-folder and, for Zensical, its own cache are kept); edited is the next build after one
-sentence was added to one note. The engines take turns within each case (all cold builds,
-then all warm ones, then the edits, each engine's edit a change since the build before), so
+folder, the published site and its saved state, and for Zensical its own cache are kept);
+edited is the next build after one sentence was added to one note. Each engine builds its
+own copy of the vault, with its own cache and site, so that its warm and edited builds
+follow its own (a site another engine built would be built again in full). The engines take
+turns within each case (all cold builds, then all warm ones, then the edits), so
 that a run stopped part-way still compares them. The vaults come from `benchmarks.generate_vault` (with
 `--big-folders`, as in `benchmarks.bench_scale`). Printed per build: wall time of the process,
 CPU time (the process and its children: the engine's), peak memory (max RSS of the process
@@ -85,17 +87,21 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         for size in args.sizes:
-            project = workdir / f"vault-{size}"
-            project.mkdir()
-            shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-            vault = project / "vault"
-            generate_vault(vault, size, big_folders=args.big_folders)
-            note = edited_note(vault)
-            original = note.read_bytes()
+            generated = workdir / f"vault-{size}"
+            generate_vault(generated, size, big_folders=args.big_folders)
+            projects = {}  # each engine its own project, cache and site: warm is its own again
+            for engine in args.engines:
+                project = projects[engine] = workdir / f"{size}-{engine}"
+                project.mkdir()
+                shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+                shutil.copytree(generated, project / "vault")
             for case in CASES:  # every engine's cold build first: a partial run still compares
                 for engine in args.engines:
-                    if case == "edited":  # a change since whichever engine built last
-                        note.write_bytes(original + f"{EDIT}({engine})\n".encode())
+                    project = projects[engine]
+                    vault = project / "vault"
+                    if case == "edited":  # a change since the engine's own last build
+                        note = edited_note(vault)
+                        note.write_bytes(note.read_bytes() + EDIT.encode())
                     print(f"{size} notes, {engine}, {case}: building ...", end="", flush=True,
                           file=sys.stderr)
                     run = build(project, vault, engine, case, args.timeout)
@@ -105,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                     partial = {"created": started, "environment": env, "rows": rows}
                     (args.out / "engines-partial.json").write_text(  # a long run, read as it goes
                         json.dumps(partial, indent=2, ensure_ascii=False), encoding="utf-8")
-            note.write_bytes(original)
-            shutil.rmtree(project, ignore_errors=True)
+            for project in (generated, *projects.values()):
+                shutil.rmtree(project, ignore_errors=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report = {"created": started, "environment": env, "big_folders": args.big_folders,
