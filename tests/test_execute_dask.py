@@ -139,13 +139,20 @@ def wait_for(condition, what: str, seconds: float = 60.0):
     return found
 
 
-def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, tmp_path):
+def slow_and_quick(cluster, tmp_path: Path, quick: str):
+    """A vault of a slow note (marked by a token it prints) and a quick one, its notes, and an
+    executor on the cluster once both its workers are up (a worker killed before is back)."""
     token = uuid.uuid4().hex
     write_vault(tmp_path, {"vault/slow.md": slow_note(token),
-                           "vault/quick.md": "```python exec\nprint(6 * 7)\n```\n"})
+                           "vault/quick.md": f"```python exec\n{quick}\n```\n"})
     settings, notes = notes_of(tmp_path)
     executor = connect_executor(executor_of(cluster))
     executor.client.wait_for_workers(2, timeout=120)
+    return token, settings, notes, executor
+
+
+def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, tmp_path):
+    token, settings, notes, executor = slow_and_quick(cluster, tmp_path, "print(6 * 7)")
     found: dict = {}
     run = threading.Thread(target=lambda: found.update(results=run_blocks(
         notes, settings.snippets_dir.parent, tmp_path / "cache", cluster=executor)[0]))
@@ -162,12 +169,7 @@ def test_a_dask_worker_lost_mid_block_is_a_crash_of_that_session_only(cluster, t
 
 
 def test_a_build_that_ends_early_stops_its_sessions_on_the_workers(cluster, tmp_path):
-    token = uuid.uuid4().hex
-    write_vault(tmp_path, {"vault/slow.md": slow_note(token),
-                           "vault/quick.md": "```python exec\nprint(1)\n```\n"})
-    settings, notes = notes_of(tmp_path)
-    executor = connect_executor(executor_of(cluster))
-    executor.client.wait_for_workers(2, timeout=120)  # the worker killed before is back
+    token, settings, notes, executor = slow_and_quick(cluster, tmp_path, "print(1)")
 
     def interrupted(result) -> None:  # as Ctrl+C would, once quick is in and slow sleeps
         wait_for(lambda: block_started(token), "slow block running")
